@@ -1,0 +1,22 @@
+/* common.h: the error domain and small helpers shared by every module. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define DS_ERROR (ds_error_quark ())
+
+typedef enum
+{
+  DS_ERROR_USAGE,  /* bad option or configuration value: exit 2 */
+  DS_ERROR_RUNTIME /* cannot bind, root not a directory: exit 1 */
+} DsErrorCode;
+
+GQuark ds_error_quark (void);
+
+/* Closes *fd if it is >= 0 and sets it to -1.  For g_auto-style cleanup:
+ *   int fd G_GNUC_CLEANUP (ds_fd_cleanup) = -1; */
+void ds_fd_cleanup (int *fd);
+
+G_END_DECLS

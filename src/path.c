@@ -1,0 +1,358 @@
+/* path.c: request-target path to a safe relative path under the root.
+ *
+ * Owns the one place where a client's path becomes a file name, and the one
+ * place where that name is opened.
+ *
+ * ds_path_sanitize() takes the raw path (libmicrohttpd's own decoder is
+ * replaced by an identity callback: it turns %2F into '/' and truncates at
+ * %00, see notes/libmicrohttpd-0.9.75.md section 4) and decides, in one
+ * linear pass and without recursion:
+ *
+ * - Form (RFC 9112 section 3.2): origin-form must start with '/'.  Absolute-form
+ *   ("http://host/p", "https://...", scheme case-insensitive, RFC 3986 section
+ *   3.1) has its scheme and authority dropped; nothing left means "/".  An empty
+ *   authority ("http:///p") is refused: RFC 9110 section 4.2.1 says a recipient
+ *   must reject an http URI with an empty host.  "*" (OPTIONS) is the caller's.
+ * - Bytes: a raw control byte (< 0x20, 0x7f), a raw '\' (Windows separator) and a
+ *   raw '#' (a fragment is never sent, RFC 9112 section 3.2; RFC 3986 section
+ *   3.5) are 400 anywhere in the target, authority included.
+ * - Percent-decoding (RFC 3986 section 2.1) is strict: '%' must be followed by
+ *   two hex digits.  A decoded NUL, control byte, '/' or '\' is 400: an encoded
+ *   separator can only be an attempt to make one segment look like two (or two
+ *   like one) to some layer below us.
+ * - The decoded bytes must be valid UTF-8 (RFC 3629; g_utf8_validate_len()
+ *   refuses overlong forms such as %c0%ae, surrogates and code points above
+ *   U+10FFFF), so file names on disk are compared with what was meant.
+ * - Dot segments (RFC 3986 section 5.2.4), decoded first, so "%2e%2e" is "..":
+ *   empty segments and "." are dropped, ".." pops one segment, and a ".." with
+ *   nothing to pop is 400 rather than clamped to the root, since no honest
+ *   client produces one.  Because a decoded '/' is refused, splitting the
+ *   decoded bytes on '/' splits exactly at the raw separators.
+ * - Directory form: *out_dir_slash is TRUE when the path ends in '/', is the
+ *   root, or its last segment is "." or ".." ("/a/b/.." is the directory "a",
+ *   as a browser resolving the reference would see it, RFC 3986 section 5.2.4
+ *   keeps the trailing '/' there too).  The handler redirects the non-slash form
+ *   of a directory, so this decides between 200 and 301.
+ * - Dotfiles: under DS_DOTFILES_DENY any remaining segment starting with '.' is
+ *   404, except a first segment ".well-known" (RFC 8615).  Checked after
+ *   normalisation, so "/.git/.." is the root and fine, and after every 400 rule,
+ *   so a malformed request is 400 whatever it names.
+ *
+ * ds_path_encode() is the inverse for Location headers and hrefs: it keeps
+ * RFC 3986 unreserved characters, sub-delims, ':' and '@' (pchar, section 3.3)
+ * and encodes every other byte as uppercase %XX (section 2.1), so the result
+ * always round-trips through ds_path_sanitize().
+ *
+ * ds_path_open() opens relative to the docroot fd with openat2(2) (Linux 5.6;
+ * raw syscall, glibc 2.36 has no wrapper), so the kernel, not string checks,
+ * keeps every lookup under the root:
+ *   DS_SYMLINKS_INSIDE: RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS.  Note the
+ *     kernel refuses *absolute* symlinks under RESOLVE_BENEATH even when they
+ *     point back inside the root (EXDEV); only relative links that stay below
+ *     the root are followed.
+ *   DS_SYMLINKS_FOLLOW: RESOLVE_NO_MAGICLINKS only.
+ *   DS_SYMLINKS_NONE:   RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+ *     RESOLVE_NO_MAGICLINKS (no symlink in any component).
+ * EXDEV (would leave the root), ELOOP (symlink refused, or a link loop) and
+ * ENAMETOOLONG (no such name can be opened, so none can be served) become
+ * ENOENT: the client gets a 404 that reveals nothing about the tree.  EINTR is
+ * retried; EAGAIN (RESOLVE_BENEATH lookups racing with a rename) is retried a
+ * few times and then returned.  ENOSYS means a kernel older than 5.6 (or a
+ * seccomp filter that hides openat2): the server checks for it at start-up and
+ * refuses to run, since there would be no safe way to open files.
+ * The fd keeps O_NONBLOCK (harmless for regular files and directories); the
+ * caller fstat()s it and serves only S_ISREG or S_ISDIR, so a FIFO or device
+ * is refused without ever being read.  *out_errno is also set to 0 on success,
+ * and to EINVAL if a precondition (a normalised @rel) fails. */
+#include "config.h"
+
+#include "docserve/path.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* How often to retry an openat2() that failed with EAGAIN before giving up. */
+#define OPEN_EAGAIN_RETRIES 16
+
+typedef struct
+{
+  gsize start;
+  gsize len;
+} Segment;
+
+static gboolean
+is_forbidden_byte (guchar c)
+{
+  return c < 0x20 || c == 0x7f || c == '\\';
+}
+
+static gboolean
+segment_is (const char *seg, gsize len, const char *word)
+{
+  gsize wlen = strlen (word);
+
+  return len == wlen && memcmp (seg, word, wlen) == 0;
+}
+
+/* If *path is absolute-form, moves *path and *path_len past its scheme and
+ * authority ("" when nothing follows the authority).  Returns FALSE if the
+ * authority is empty or holds a forbidden byte. */
+static gboolean
+strip_absolute_form (const char **path, gsize *path_len)
+{
+  const char *p = *path;
+  gsize len = *path_len;
+  gsize skip = 0;
+
+  if (len >= 7 && g_ascii_strncasecmp (p, "http://", 7) == 0)
+    skip = 7;
+  else if (len >= 8 && g_ascii_strncasecmp (p, "https://", 8) == 0)
+    skip = 8;
+  else
+    return TRUE;
+
+  p += skip;
+  len -= skip;
+
+  const char *slash = memchr (p, '/', len);
+  gsize auth_len = slash != NULL ? (gsize) (slash - p) : len;
+
+  if (auth_len == 0)
+    return FALSE;
+  for (gsize i = 0; i < auth_len; i++)
+    {
+      guchar c = (guchar) p[i];
+      if (is_forbidden_byte (c) || c == '#')
+        return FALSE;
+    }
+
+  *path = p + auth_len;
+  *path_len = len - auth_len;
+  return TRUE;
+}
+
+/* Decodes @len bytes of @raw into @out (room for @len bytes), applying the
+ * byte rules above.  Returns the decoded length, or -1 for a 400. */
+static gssize
+percent_decode (const char *raw, gsize len, char *out)
+{
+  gsize n = 0;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      guchar c = (guchar) raw[i];
+
+      if (is_forbidden_byte (c) || c == '#')
+        return -1;
+      if (c == '%')
+        {
+          if (len - i < 3)
+            return -1;
+          int hi = g_ascii_xdigit_value (raw[i + 1]);
+          int lo = g_ascii_xdigit_value (raw[i + 2]);
+          if (hi < 0 || lo < 0)
+            return -1;
+          c = (guchar) (hi * 16 + lo);
+          if (is_forbidden_byte (c) || c == '/')
+            return -1;
+          i += 2;
+        }
+      out[n++] = (char) c;
+    }
+  return (gssize) n;
+}
+
+DsPathResult
+ds_path_sanitize (const char *raw, gsize raw_len, DsDotfiles dotfiles,
+                  char **out_rel, gboolean *out_dir_slash)
+{
+  g_return_val_if_fail (raw != NULL || raw_len == 0, DS_PATH_BAD_REQUEST);
+  g_return_val_if_fail (out_rel != NULL, DS_PATH_BAD_REQUEST);
+  g_return_val_if_fail (out_dir_slash != NULL, DS_PATH_BAD_REQUEST);
+
+  const char *path = raw;
+  gsize path_len = raw_len;
+
+  if (!strip_absolute_form (&path, &path_len))
+    return DS_PATH_BAD_REQUEST;
+  if (path != raw && path_len == 0)
+    {
+      /* "http://host": the root. */
+      path = "/";
+      path_len = 1;
+    }
+  if (path_len == 0 || path[0] != '/')
+    return DS_PATH_BAD_REQUEST;
+
+  g_autofree char *buf = g_malloc (path_len);
+  gssize dec_len = percent_decode (path, path_len, buf);
+  if (dec_len < 0)
+    return DS_PATH_BAD_REQUEST;
+  if (!g_utf8_validate_len (buf, (gsize) dec_len, NULL))
+    return DS_PATH_BAD_REQUEST;
+
+  /* Iterative dot-segment removal on a stack of (start, len) pairs: linear in
+   * the input whatever mix of segments and "..". */
+  g_autoptr (GArray) segs = g_array_new (FALSE, FALSE, sizeof (Segment));
+  gboolean dir_slash = TRUE;
+  gsize pos = 1; /* past the leading '/' */
+
+  while (pos <= (gsize) dec_len)
+    {
+      const char *end = memchr (buf + pos, '/', (gsize) dec_len - pos);
+      gsize seg_end = end != NULL ? (gsize) (end - buf) : (gsize) dec_len;
+      Segment seg = { pos, seg_end - pos };
+      const char *s = buf + seg.start;
+
+      if (seg.len == 0 || segment_is (s, seg.len, "."))
+        dir_slash = TRUE;
+      else if (segment_is (s, seg.len, ".."))
+        {
+          if (segs->len == 0)
+            return DS_PATH_BAD_REQUEST;
+          g_array_set_size (segs, segs->len - 1);
+          dir_slash = TRUE;
+        }
+      else
+        {
+          g_array_append_val (segs, seg);
+          dir_slash = FALSE;
+        }
+      pos = seg_end + 1;
+    }
+
+  if (dotfiles == DS_DOTFILES_DENY)
+    {
+      for (guint i = 0; i < segs->len; i++)
+        {
+          const Segment *seg = &g_array_index (segs, Segment, i);
+          const char *s = buf + seg->start;
+
+          if (s[0] != '.')
+            continue;
+          if (i == 0 && segment_is (s, seg->len, ".well-known"))
+            continue;
+          return DS_PATH_NOT_FOUND;
+        }
+    }
+
+  GString *rel = g_string_sized_new ((gsize) dec_len);
+  for (guint i = 0; i < segs->len; i++)
+    {
+      const Segment *seg = &g_array_index (segs, Segment, i);
+
+      if (i > 0)
+        g_string_append_c (rel, '/');
+      g_string_append_len (rel, buf + seg->start, (gssize) seg->len);
+    }
+
+  *out_rel = g_string_free (rel, FALSE);
+  *out_dir_slash = dir_slash;
+  return DS_PATH_OK;
+}
+
+static gboolean
+is_pchar_safe (guchar c)
+{
+  return g_ascii_isalnum (c)
+         || (c != '\0' && strchr ("-._~!$&'()*+,;=:@", c) != NULL);
+}
+
+char *
+ds_path_encode (const char *rel)
+{
+  g_return_val_if_fail (rel != NULL, NULL);
+
+  GString *out = g_string_sized_new (strlen (rel) + 1);
+
+  g_string_append_c (out, '/');
+  for (const char *p = rel; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c == '/' || is_pchar_safe (c))
+        g_string_append_c (out, (char) c);
+      else
+        g_string_append_printf (out, "%%%02X", (unsigned) c);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* A relative path as ds_path_sanitize() produces it: no leading '/', no empty,
+ * "." or ".." segment.  Under DS_SYMLINKS_FOLLOW the kernel does not keep the
+ * lookup beneath the root, so anything else would be a hole. */
+static gboolean
+rel_is_normal (const char *rel)
+{
+  if (rel[0] == '\0')
+    return TRUE;
+
+  const char *seg = rel;
+  for (;;)
+    {
+      const char *slash = strchr (seg, '/');
+      gsize len = slash != NULL ? (gsize) (slash - seg) : strlen (seg);
+
+      if (len == 0 || segment_is (seg, len, ".") || segment_is (seg, len, ".."))
+        return FALSE;
+      if (slash == NULL)
+        return TRUE;
+      seg = slash + 1;
+    }
+}
+
+/* Returns the fd, or -1 with *out_errno set.  Also sets *out_errno to 0 on
+ * success. */
+int
+ds_path_open (int root_fd, const char *rel, DsSymlinks symlinks, int *out_errno)
+{
+  g_return_val_if_fail (out_errno != NULL, -1);
+  *out_errno = EINVAL;
+  g_return_val_if_fail (root_fd >= 0, -1);
+  g_return_val_if_fail (rel != NULL && rel_is_normal (rel), -1);
+
+  struct open_how how = { 0 };
+  how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+  switch (symlinks)
+    {
+    case DS_SYMLINKS_INSIDE:
+      how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+      break;
+    case DS_SYMLINKS_FOLLOW:
+      how.resolve = RESOLVE_NO_MAGICLINKS;
+      break;
+    case DS_SYMLINKS_NONE:
+      how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+      break;
+    default:
+      g_return_val_if_reached (-1);
+    }
+
+  const char *name = rel[0] != '\0' ? rel : ".";
+  int eagain_left = OPEN_EAGAIN_RETRIES;
+
+  for (;;)
+    {
+      long fd = syscall (SYS_openat2, root_fd, name, &how, sizeof how);
+
+      if (fd >= 0)
+        {
+          *out_errno = 0;
+          return (int) fd;
+        }
+
+      int err = errno;
+      if (err == EINTR)
+        continue;
+      if (err == EAGAIN && eagain_left-- > 0)
+        continue;
+      if (err == EXDEV || err == ELOOP || err == ENAMETOOLONG)
+        err = ENOENT;
+      *out_errno = err;
+      return -1;
+    }
+}
