@@ -1,0 +1,698 @@
+/* server.c: the libmicrohttpd daemon; the only file that includes microhttpd.h.
+ *
+ * Thread per connection (MHD_USE_THREAD_PER_CONNECTION with poll, so fds past
+ * 1023 work, and ITC, so finished connections are reaped at once and quiesce
+ * works: see ../shared/notes on MHD 0.9.75).  The callbacks stay thin:
+ *   URI log   : allocates the per-request record (raw target, start time);
+ *   handler   : first call refuses bad methods / transfer codings / Host at
+ *               once (closing is right: a body may follow); later calls drop
+ *               any body; the last call copies the request into a DsRequest,
+ *               asks handler.c, and queues the reply.  Queueing on the first
+ *               call would force Connection: close, so normal replies wait;
+ *   completed : writes the 408 for a timed-out partial request, logs, frees.
+ * We bind the listening socket ourselves so that a busy port is reported with
+ * its errno and the port search (8080..8099) needs no MHD restarts. */
+#include "config.h"
+
+#include "docserve/server.h"
+
+#include "docserve/accesslog.h"
+#include "docserve/common.h"
+#include "docserve/handler.h"
+#include "docserve/httpdate.h"
+#include "docserve/mime.h"
+#include "docserve/status.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define THREAD_STACK_SIZE ((size_t) 1024 * 1024) /* ASan's redzones need room */
+#else
+#define THREAD_STACK_SIZE ((size_t) 256 * 1024)
+#endif
+/* Request line, headers and reply headers share this pool; 64 KiB keeps
+ * MHD's silent-close window (headers just below the pool size) out of reach
+ * of real clients. */
+#define MEMORY_LIMIT ((size_t) 64 * 1024)
+#define LISTEN_BACKLOG 511
+
+typedef struct MHD_Response DsMhdResponse;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DsMhdResponse, MHD_destroy_response)
+
+struct _DsServer
+{
+  const DsConf *conf;
+  DsMime *mime;
+  DsAccessLog *log;
+  DsSite site;
+  int root_fd;
+  int listen_fd;
+  guint port;
+  struct MHD_Daemon *daemon;
+  gint connections; /* atomic: open connections */
+  gint draining;    /* atomic: after quiesce, every reply closes */
+  char *server_header;
+  GMutex conns_lock;
+  GHashTable *conns; /* ConnCtx set, under conns_lock */
+};
+
+/* Per connection: peer address, replies so far, and whether a request is
+ * under way (so that a drain can close the idle ones at once). */
+typedef struct
+{
+  char addr[INET6_ADDRSTRLEN];
+  guint port;
+  guint replies;
+  int fd;
+  gboolean busy; /* under conns_lock */
+} ConnCtx;
+
+/* Per request: lives from the URI-log callback to the completed callback. */
+typedef struct
+{
+  char *target;
+  gint64 start_us;
+  char *method;
+  char *version;
+  char *referer;
+  char *user_agent;
+  gboolean seen;    /* the handler's first call happened */
+  gboolean replied; /* we queued a reply */
+  guint status;
+  guint64 body_bytes;
+} ReqCtx;
+
+static void
+req_ctx_free (ReqCtx *r)
+{
+  if (r == NULL)
+    return;
+  g_free (r->target);
+  g_free (r->method);
+  g_free (r->version);
+  g_free (r->referer);
+  g_free (r->user_agent);
+  g_free (r);
+}
+
+static void
+on_mhd_log (void *cls, const char *fmt, va_list ap)
+{
+  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
+  g_strchomp (msg);
+  fprintf (stderr, "docserve: libmicrohttpd: %s\n", msg);
+}
+
+/* The identity unescape: url arrives exactly as sent; path.c decodes it
+ * strictly (MHD's own decoder turns %2F into '/' and truncates at %00). */
+static size_t
+keep_raw (void *cls, struct MHD_Connection *c, char *s)
+{
+  return strlen (s);
+}
+
+static ConnCtx *
+conn_ctx (struct MHD_Connection *c)
+{
+  const union MHD_ConnectionInfo *ci
+      = MHD_get_connection_info (c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  return ci != NULL ? ci->socket_context : NULL;
+}
+
+static void
+set_busy (DsServer *s, struct MHD_Connection *c, gboolean busy)
+{
+  ConnCtx *cc = conn_ctx (c);
+  if (cc == NULL)
+    return;
+  g_mutex_lock (&s->conns_lock);
+  cc->busy = busy;
+  g_mutex_unlock (&s->conns_lock);
+}
+
+static void *
+on_uri (void *cls, const char *uri, struct MHD_Connection *c)
+{
+  ReqCtx *r = g_new0 (ReqCtx, 1);
+  r->target = g_strdup (uri);
+  r->start_us = g_get_real_time ();
+  set_busy (cls, c, TRUE);
+  return r;
+}
+
+static void
+on_connection (void *cls, struct MHD_Connection *c, void **socket_ctx,
+               enum MHD_ConnectionNotificationCode code)
+{
+  DsServer *s = cls;
+
+  if (code == MHD_CONNECTION_NOTIFY_STARTED)
+    {
+      ConnCtx *cc = g_new0 (ConnCtx, 1);
+      const union MHD_ConnectionInfo *ci
+          = MHD_get_connection_info (c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+      char port[16] = "";
+
+      g_strlcpy (cc->addr, "-", sizeof cc->addr);
+      if (ci != NULL && ci->client_addr != NULL)
+        {
+          socklen_t len = ci->client_addr->sa_family == AF_INET6 ? sizeof (struct sockaddr_in6)
+                                                                 : sizeof (struct sockaddr_in);
+          if (getnameinfo (ci->client_addr, len, cc->addr, sizeof cc->addr, port, sizeof port,
+                           NI_NUMERICHOST | NI_NUMERICSERV)
+              == 0)
+            cc->port = (guint) g_ascii_strtoull (port, NULL, 10);
+          if (g_str_has_prefix (cc->addr, "::ffff:") && strchr (cc->addr, '.') != NULL)
+            memmove (cc->addr, cc->addr + 7, strlen (cc->addr + 7) + 1);
+        }
+      const union MHD_ConnectionInfo *fi
+          = MHD_get_connection_info (c, MHD_CONNECTION_INFO_CONNECTION_FD);
+      cc->fd = fi != NULL ? fi->connect_fd : -1;
+      *socket_ctx = cc;
+      g_mutex_lock (&s->conns_lock);
+      g_hash_table_add (s->conns, cc);
+      g_mutex_unlock (&s->conns_lock);
+      g_atomic_int_inc (&s->connections);
+    }
+  else
+    {
+      /* CLOSED runs before MHD closes the fd: once removed here, the fd is
+       * never touched by a drain again. */
+      g_mutex_lock (&s->conns_lock);
+      g_hash_table_remove (s->conns, *socket_ctx);
+      g_mutex_unlock (&s->conns_lock);
+      g_free (*socket_ctx);
+      *socket_ctx = NULL;
+      g_atomic_int_dec_and_test (&s->connections);
+    }
+}
+
+static enum MHD_Result
+count_host (void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+  guint *n = cls;
+  if (g_ascii_strcasecmp (key, "Host") == 0)
+    (*n)++;
+  return MHD_YES;
+}
+
+static const char *
+header (struct MHD_Connection *c, const char *name)
+{
+  return MHD_lookup_connection_value (c, MHD_HEADER_KIND, name);
+}
+
+/* Keep-alive is possible when the client asked for it: HTTP/1.1 without a
+ * "close" token, HTTP/1.0 with "keep-alive" (RFC 9112 §9.3). */
+static gboolean
+client_keeps_alive (struct MHD_Connection *c, const char *version)
+{
+  const char *conn = header (c, "Connection");
+  gboolean has_close = FALSE, has_keep = FALSE;
+
+  if (conn != NULL)
+    {
+      g_auto (GStrv) tokens = g_strsplit (conn, ",", -1);
+      for (char **t = tokens; *t != NULL; t++)
+        {
+          g_strstrip (*t);
+          has_close |= g_ascii_strcasecmp (*t, "close") == 0;
+          has_keep |= g_ascii_strcasecmp (*t, "keep-alive") == 0;
+        }
+    }
+  if (has_close)
+    return FALSE;
+  if (g_strcmp0 (version, MHD_HTTP_VERSION_1_1) == 0)
+    return TRUE;
+  return has_keep;
+}
+
+/* Turns @reply into an MHD response and queues it; takes what @reply owns. */
+static enum MHD_Result
+queue_reply (DsServer *s, struct MHD_Connection *c, ReqCtx *r, DsReply *reply)
+{
+  g_autoptr (DsMhdResponse) resp = NULL;
+  ConnCtx *cc = conn_ctx (c);
+
+  switch (reply->body)
+    {
+    case DS_BODY_FILE:
+      resp = MHD_create_response_from_fd_at_offset64 (reply->length, reply->fd,
+                                                      (uint64_t) reply->offset);
+      if (resp != NULL)
+        reply->fd = -1; /* the response owns it now */
+      break;
+    case DS_BODY_BUFFER:
+      resp = MHD_create_response_from_buffer_with_free_callback (reply->buf_len, reply->buf,
+                                                                 g_free);
+      if (resp != NULL)
+        reply->buf = NULL;
+      break;
+    case DS_BODY_NONE:
+    default:
+      resp = MHD_create_response_from_buffer (0, (void *) "", MHD_RESPMEM_PERSISTENT);
+      break;
+    }
+  if (resp == NULL)
+    {
+      /* Out of memory: a fixed page, then close. */
+      ds_reply_clear (reply);
+      ds_reply_set_status_page (reply, 500);
+      reply->close = TRUE;
+      resp = MHD_create_response_from_buffer_with_free_callback (reply->buf_len, reply->buf,
+                                                                 g_free);
+      if (resp == NULL)
+        return MHD_NO;
+      reply->buf = NULL;
+    }
+
+  for (guint i = 0; i < reply->n_headers; i++)
+    MHD_add_response_header (resp, reply->headers[i].name, reply->headers[i].value);
+  MHD_add_response_header (resp, MHD_HTTP_HEADER_SERVER, s->server_header);
+  MHD_add_response_header (resp, "X-Content-Type-Options", "nosniff");
+
+  guint n = cc != NULL ? ++cc->replies : 1;
+  gboolean keep = !reply->close && r->seen && client_keeps_alive (c, r->version)
+                  && n < s->conf->keepalive_requests && !g_atomic_int_get (&s->draining);
+  if (!keep)
+    MHD_add_response_header (resp, MHD_HTTP_HEADER_CONNECTION, "close");
+  else
+    {
+      char ka[64];
+      g_snprintf (ka, sizeof ka, "timeout=%u, max=%u", s->conf->timeout,
+                  s->conf->keepalive_requests - n);
+      MHD_add_response_header (resp, "Keep-Alive", ka);
+    }
+
+  r->replied = TRUE;
+  r->status = reply->status;
+  gboolean bodyless = reply->status == 304 || reply->status == 204
+                      || g_strcmp0 (r->method, "HEAD") == 0;
+  r->body_bytes = bodyless ? 0 : (reply->body == DS_BODY_FILE ? reply->length : reply->buf_len);
+  enum MHD_Result ret = MHD_queue_response (c, reply->status, resp);
+  ds_reply_clear (reply);
+  return ret;
+}
+
+static void
+fill_request (struct MHD_Connection *c, const char *url, ReqCtx *r, DsRequest *req)
+{
+  const char *q = strchr (r->target, '?');
+
+  req->method = r->method;
+  req->version = r->version;
+  req->path = url;
+  req->path_len = strlen (url);
+  req->query = q != NULL ? q + 1 : NULL;
+  req->host_count = 0;
+  MHD_get_connection_values (c, MHD_HEADER_KIND, count_host, &req->host_count);
+  req->transfer_encoding = header (c, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+  req->if_match = header (c, MHD_HTTP_HEADER_IF_MATCH);
+  req->if_none_match = header (c, MHD_HTTP_HEADER_IF_NONE_MATCH);
+  req->if_modified_since = header (c, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+  req->if_unmodified_since = header (c, MHD_HTTP_HEADER_IF_UNMODIFIED_SINCE);
+}
+
+static enum MHD_Result
+on_request (void *cls, struct MHD_Connection *c, const char *url, const char *method,
+            const char *version, const char *upload_data, size_t *upload_data_size,
+            void **req_cls)
+{
+  DsServer *s = cls;
+  ReqCtx *r = *req_cls;
+  DsRequest req = { 0 };
+  DsReply reply;
+
+  if (r == NULL) /* cannot happen with the URI-log callback installed */
+    {
+      r = on_uri (s, url, c);
+      *req_cls = r;
+    }
+  ds_reply_init (&reply);
+
+  if (!r->seen)
+    {
+      r->seen = TRUE;
+      r->method = g_strdup (method);
+      r->version = g_strdup (version);
+      r->referer = g_strdup (header (c, MHD_HTTP_HEADER_REFERER));
+      r->user_agent = g_strdup (header (c, MHD_HTTP_HEADER_USER_AGENT));
+      fill_request (c, url, r, &req);
+      guint status = ds_handler_precheck (&req);
+      if (status == 0)
+        return MHD_YES; /* wait for the body (if any) to be read */
+      ds_reply_set_status_page (&reply, status);
+      if (status == 405)
+        ds_reply_add_header (&reply, "Allow", "GET, HEAD, OPTIONS");
+      reply.close = TRUE;
+      return queue_reply (s, c, r, &reply);
+    }
+  if (*upload_data_size != 0)
+    {
+      *upload_data_size = 0; /* a body on GET/HEAD/OPTIONS: read and dropped */
+      return MHD_YES;
+    }
+  if (r->replied)
+    return MHD_YES;
+
+  fill_request (c, url, r, &req);
+  ds_handler_decide (&s->site, &req, g_get_real_time () / G_USEC_PER_SEC, &reply);
+  return queue_reply (s, c, r, &reply);
+}
+
+static void
+send_408 (struct MHD_Connection *c)
+{
+  char date[DS_HTTPDATE_LEN];
+  gsize page_len = 0;
+  g_autofree char *page = ds_status_page (408, &page_len);
+
+  ds_httpdate_format (g_get_real_time () / G_USEC_PER_SEC, date);
+  g_autofree char *msg
+      = g_strdup_printf ("HTTP/1.1 408 Request Timeout\r\nDate: %s\r\nConnection: close\r\n"
+                         "Content-Type: text/html; charset=utf-8\r\nContent-Length: %" G_GSIZE_FORMAT
+                         "\r\nX-Content-Type-Options: nosniff\r\n\r\n%s",
+                         date, page_len, page);
+  const union MHD_ConnectionInfo *fi
+      = MHD_get_connection_info (c, MHD_CONNECTION_INFO_CONNECTION_FD);
+  if (fi != NULL)
+    (void) send (fi->connect_fd, msg, strlen (msg), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+static void
+on_completed (void *cls, struct MHD_Connection *c, void **req_cls,
+              enum MHD_RequestTerminationCode toe)
+{
+  DsServer *s = cls;
+  ReqCtx *r = *req_cls;
+  ConnCtx *cc = conn_ctx (c);
+  const union MHD_ConnectionInfo *si = MHD_get_connection_info (c, MHD_CONNECTION_INFO_HTTP_STATUS);
+
+  if (r == NULL)
+    return;
+  guint status = r->status;
+  if (!r->replied)
+    {
+      if (si != NULL)
+        status = si->http_status; /* one of MHD's own replies (400, 431, ...) */
+      else if (toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED)
+        {
+          send_408 (c);
+          status = 408;
+        }
+    }
+  if (status != 0)
+    {
+      GDateTime *dt = g_date_time_new_from_unix_local (r->start_us / G_USEC_PER_SEC);
+      DsLogRecord rec = {
+        .client_addr = cc != NULL ? cc->addr : "-",
+        .client_port = cc != NULL ? cc->port : 0,
+        .time_us = r->start_us,
+        .utc_offset_s = dt != NULL ? (int) (g_date_time_get_utc_offset (dt) / G_USEC_PER_SEC) : 0,
+        .method = r->method,
+        .target = r->target,
+        .version = r->version,
+        .status = status,
+        /* Bytes of the body handed to the client; a transfer cut short is
+         * logged as 0 because MHD 0.9.75 does not report what was sent. */
+        .bytes = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? r->body_bytes : 0,
+        .referer = r->referer,
+        .user_agent = r->user_agent,
+        .duration_us = g_get_real_time () - r->start_us,
+      };
+      ds_accesslog_write (s->log, &rec);
+      if (dt != NULL)
+        g_date_time_unref (dt);
+    }
+  req_ctx_free (r);
+  *req_cls = NULL;
+  set_busy (s, c, FALSE);
+}
+
+/* Raises the soft RLIMIT_NOFILE so @max_connections sockets plus one open
+ * file each fit; warns if the hard limit is lower. */
+static void
+raise_nofile (guint max_connections)
+{
+  struct rlimit rl;
+  rlim_t want = (rlim_t) max_connections * 2 + 64;
+
+  if (getrlimit (RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+    return;
+  rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want ? want : rl.rlim_max;
+  (void) setrlimit (RLIMIT_NOFILE, &rl);
+  if (rl.rlim_cur < want)
+    fprintf (stderr,
+             "docserve: warning: open file limit %lu is below the %lu that "
+             "--max-connections %u needs\n",
+             (unsigned long) rl.rlim_cur, (unsigned long) want, max_connections);
+}
+
+static int
+bind_listen (const char *address, guint port, int *out_errno)
+{
+  struct sockaddr_storage ss = { 0 };
+  socklen_t len;
+  int one = 1, zero = 0;
+  struct sockaddr_in *sin = (struct sockaddr_in *) &ss;
+  struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *) &ss;
+
+  if (inet_pton (AF_INET, address, &sin->sin_addr) == 1)
+    {
+      sin->sin_family = AF_INET;
+      sin->sin_port = htons ((uint16_t) port);
+      len = sizeof *sin;
+    }
+  else if (inet_pton (AF_INET6, address, &sin6->sin6_addr) == 1)
+    {
+      sin6->sin6_family = AF_INET6;
+      sin6->sin6_port = htons ((uint16_t) port);
+      len = sizeof *sin6;
+    }
+  else
+    {
+      *out_errno = EINVAL;
+      return -1;
+    }
+
+  int fd = socket (ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      *out_errno = errno;
+      return -1;
+    }
+  (void) setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  /* "::" serves IPv4 too (dual stack); a specific v6 address only itself. */
+  if (ss.ss_family == AF_INET6)
+    (void) setsockopt (fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+  if (bind (fd, (struct sockaddr *) &ss, len) != 0 || listen (fd, LISTEN_BACKLOG) != 0)
+    {
+      *out_errno = errno;
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+static guint
+bound_port (int fd)
+{
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+
+  if (getsockname (fd, (struct sockaddr *) &ss, &len) != 0)
+    return 0;
+  if (ss.ss_family == AF_INET6)
+    return ntohs (((struct sockaddr_in6 *) &ss)->sin6_port);
+  return ntohs (((struct sockaddr_in *) &ss)->sin_port);
+}
+
+static void
+server_free (DsServer *s)
+{
+  ds_fd_cleanup (&s->listen_fd);
+  ds_fd_cleanup (&s->root_fd);
+  if (s->mime != NULL)
+    ds_mime_free (s->mime);
+  if (s->log != NULL)
+    ds_accesslog_free (s->log);
+  g_free (s->server_header);
+  g_hash_table_unref (s->conns);
+  g_mutex_clear (&s->conns_lock);
+  g_free (s);
+}
+
+static gboolean
+open_listener (DsServer *s, GError **error)
+{
+  const DsConf *conf = s->conf;
+  guint port = conf->port;
+  int e = 0;
+
+  for (;;)
+    {
+      s->listen_fd = bind_listen (conf->address, port, &e);
+      if (s->listen_fd >= 0)
+        break;
+      if (e == EADDRINUSE && !conf->port_given && port != 0 && port < DS_PORT_SEARCH_LAST)
+        {
+          port++;
+          continue;
+        }
+      if (e == EADDRINUSE && !conf->port_given)
+        g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME,
+                     "cannot listen on %s: ports %u to %u are all in use (choose one with --port)",
+                     conf->address, conf->port, port);
+      else
+        g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "cannot listen on %s port %u: %s",
+                     conf->address, port, g_strerror (e));
+      return FALSE;
+    }
+  s->port = bound_port (s->listen_fd);
+  return TRUE;
+}
+
+DsServer *
+ds_server_start (const DsConf *conf, GError **error)
+{
+  DsServer *s = g_new0 (DsServer, 1);
+  struct stat st;
+
+  s->conf = conf;
+  s->listen_fd = -1;
+  g_mutex_init (&s->conns_lock);
+  s->conns = g_hash_table_new (NULL, NULL);
+  s->server_header = g_strdup (PACKAGE_NAME "/" PACKAGE_VERSION);
+  s->root_fd = open (conf->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (s->root_fd < 0 || fstat (s->root_fd, &st) != 0)
+    {
+      g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "%s: %s", conf->root,
+                   errno == ENOTDIR ? "not a directory" : g_strerror (errno));
+      server_free (s);
+      return NULL;
+    }
+  /* openat2 needs Linux 5.6; without it nothing could be served safely. */
+  int probe_errno = 0;
+  int probe = ds_path_open (s->root_fd, "", conf->symlinks, &probe_errno);
+  if (probe < 0)
+    {
+      g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "%s: %s%s", conf->root,
+                   g_strerror (probe_errno),
+                   probe_errno == ENOSYS ? " (openat2 needs Linux 5.6 or later)" : "");
+      server_free (s);
+      return NULL;
+    }
+  close (probe);
+
+  s->mime = ds_mime_new (conf->system_mime_types, conf->mime_types_file, conf->charset,
+                         conf->default_type, error);
+  if (s->mime == NULL)
+    {
+      server_free (s);
+      return NULL;
+    }
+  s->log = ds_accesslog_open (conf->access_log, (DsLogFormat) conf->log_format, error);
+  if (s->log == NULL)
+    {
+      server_free (s);
+      return NULL;
+    }
+  s->site.conf = conf;
+  s->site.mime = s->mime;
+  s->site.root_fd = s->root_fd;
+
+  raise_nofile (conf->max_connections);
+  if (!open_listener (s, error))
+    {
+      server_free (s);
+      return NULL;
+    }
+
+  unsigned int flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD
+                       | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+  s->daemon = MHD_start_daemon (
+      flags, 0, NULL, NULL, &on_request, s,
+      MHD_OPTION_EXTERNAL_LOGGER, &on_mhd_log, s,
+      MHD_OPTION_LISTEN_SOCKET, (MHD_socket) s->listen_fd,
+      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) conf->timeout,
+      MHD_OPTION_CONNECTION_LIMIT, (unsigned int) conf->max_connections,
+      MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int) conf->max_connections_per_ip,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, MEMORY_LIMIT,
+      MHD_OPTION_THREAD_STACK_SIZE, THREAD_STACK_SIZE,
+      MHD_OPTION_NOTIFY_CONNECTION, &on_connection, s,
+      MHD_OPTION_URI_LOG_CALLBACK, &on_uri, s,
+      MHD_OPTION_NOTIFY_COMPLETED, &on_completed, s,
+      MHD_OPTION_UNESCAPE_CALLBACK, &keep_raw, NULL,
+      MHD_OPTION_END);
+  if (s->daemon == NULL)
+    {
+      g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME,
+                   "cannot start the HTTP daemon (see the libmicrohttpd message above)");
+      server_free (s);
+      return NULL;
+    }
+  return s;
+}
+
+guint
+ds_server_get_port (const DsServer *server)
+{
+  return server->port;
+}
+
+void
+ds_server_quiesce (DsServer *server)
+{
+  GHashTableIter it;
+  gpointer key;
+
+  g_atomic_int_set (&server->draining, 1);
+  /* The listening fd stays ours (we passed it in); MHD stops polling it. */
+  (void) MHD_quiesce_daemon (server->daemon);
+  /* Idle keep-alive connections would otherwise live until their timeout:
+   * shut them down now (their thread sees EOF and closes), as nginx does on
+   * a graceful stop.  Busy ones finish their reply, sent with
+   * Connection: close. */
+  g_mutex_lock (&server->conns_lock);
+  g_hash_table_iter_init (&it, server->conns);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    {
+      ConnCtx *cc = key;
+      if (!cc->busy && cc->fd >= 0)
+        (void) shutdown (cc->fd, SHUT_RDWR);
+    }
+  g_mutex_unlock (&server->conns_lock);
+}
+
+guint
+ds_server_connections (const DsServer *server)
+{
+  return (guint) g_atomic_int_get (&server->connections);
+}
+
+gboolean
+ds_server_reopen_log (DsServer *server, GError **error)
+{
+  return ds_accesslog_reopen (server->log, error);
+}
+
+void
+ds_server_free (DsServer *server)
+{
+  if (server == NULL)
+    return;
+  if (server->daemon != NULL)
+    MHD_stop_daemon (server->daemon);
+  server_free (server);
+}

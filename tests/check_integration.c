@@ -1,0 +1,1087 @@
+/* check_integration.c: the real docserve binary on 127.0.0.1, port 0.
+ *
+ * Each TCase starts its own daemon as a child process (unchecked fixture, so
+ * it is shared by the forked tests of that case) with a temp docroot made
+ * here, reads the bound port from the start-up line, and stops it with
+ * SIGTERM by PID, asserting exit status 0.  Normal requests go through
+ * libcurl; malformed ones through raw sockets.  Every socket read has a
+ * deadline, so nothing here can hang. */
+#include "config.h"
+
+#include <check.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- the daemon ---------------------------------------------------------- */
+
+typedef struct
+{
+  GPid pid;
+  int port;
+  char *log_path;
+  int stderr_fd;
+} Daemon;
+
+static char *docroot;      /* per test binary */
+static char *workdir;      /* logs etc. */
+static Daemon daemon_main; /* the TCase's daemon */
+static char big_sha[65];
+#define BIG_SIZE (3 * 1024 * 1024 + 17)
+
+static const char *
+docserve_bin (void)
+{
+  const char *b = g_getenv ("DOCSERVE_BIN");
+  return b != NULL ? b : "./docserve";
+}
+
+/* Reads the child's stderr until the "Serving ... at http://ADDR:PORT/" line
+ * or @deadline_ms; returns the port or -1 and leaves the text in @out. */
+static int
+read_start_line (int fd, GString *out, int deadline_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) deadline_ms * 1000;
+  char buf[512];
+
+  while (g_get_monotonic_time () < end)
+    {
+      struct pollfd p = { fd, POLLIN, 0 };
+      int ms = (int) ((end - g_get_monotonic_time ()) / 1000);
+      if (poll (&p, 1, ms > 0 ? ms : 0) <= 0)
+        continue;
+      ssize_t n = read (fd, buf, sizeof buf);
+      if (n <= 0)
+        return -1;
+      g_string_append_len (out, buf, n);
+      const char *at = strstr (out->str, "Serving ");
+      const char *nl = at != NULL ? strchr (at, '\n') : NULL;
+      if (nl != NULL)
+        {
+          const char *colon = nl;
+          while (colon > at && *colon != ':')
+            colon--;
+          return atoi (colon + 1);
+        }
+    }
+  return -1;
+}
+
+/* Starts docserve with @extra args (NULL-terminated) on @root; the access
+ * log goes to a file in workdir.  Returns FALSE (and the stderr text) if it
+ * did not print its start-up line within 10 s. */
+static gboolean
+daemon_start_full (Daemon *d, const char *root, const char *const *extra, GString *err_text)
+{
+  static int counter;
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) text = g_string_new (NULL);
+
+  memset (d, 0, sizeof *d);
+  d->log_path = g_strdup_printf ("%s/access-%d-%d.log", workdir, (int) getpid (), counter++);
+  g_ptr_array_add (argv, (char *) docserve_bin ());
+  g_ptr_array_add (argv, (char *) "--port=0");
+  g_ptr_array_add (argv, (char *) "--access-log");
+  g_ptr_array_add (argv, d->log_path);
+  for (const char *const *e = extra; e != NULL && *e != NULL; e++)
+    g_ptr_array_add (argv, (char *) *e);
+  if (root != NULL)
+    g_ptr_array_add (argv, (char *) root);
+  g_ptr_array_add (argv, NULL);
+
+  if (!g_spawn_async_with_pipes (NULL, (char **) argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+                                 NULL, NULL, &d->pid, NULL, NULL, &d->stderr_fd, &error))
+    ck_abort_msg ("spawn %s: %s", docserve_bin (), error->message);
+  d->port = read_start_line (d->stderr_fd, err_text != NULL ? err_text : text, 10000);
+  return d->port > 0;
+}
+
+static void
+daemon_start (Daemon *d, const char *const *extra)
+{
+  g_autoptr (GString) err = g_string_new (NULL);
+  if (!daemon_start_full (d, docroot, extra, err))
+    ck_abort_msg ("docserve did not start: %s", err->str);
+}
+
+/* Waits for the child up to @ms; returns its wait status or -1. */
+static int
+wait_child (GPid pid, int ms)
+{
+  for (int i = 0; i < ms / 10; i++)
+    {
+      int status;
+      pid_t r = waitpid (pid, &status, WNOHANG);
+      if (r == pid)
+        return status;
+      g_usleep (10000);
+    }
+  return -1;
+}
+
+static int
+daemon_stop (Daemon *d)
+{
+  int status = -1;
+  if (d->pid > 0)
+    {
+      kill (d->pid, SIGTERM);
+      status = wait_child (d->pid, 15000);
+      if (status == -1)
+        {
+          kill (d->pid, SIGKILL);
+          waitpid (d->pid, NULL, 0);
+        }
+      g_spawn_close_pid (d->pid);
+      d->pid = 0;
+    }
+  if (d->stderr_fd >= 0)
+    close (d->stderr_fd);
+  g_free (d->log_path);
+  memset (d, 0, sizeof *d);
+  return status;
+}
+
+/* ---- the docroot ------------------------------------------------------- */
+
+static void
+put (const char *rel, const char *content)
+{
+  g_autofree char *p = g_build_filename (docroot, rel, NULL);
+  g_autofree char *dir = g_path_get_dirname (p);
+  g_mkdir_with_parents (dir, 0755);
+  if (!g_file_set_contents (p, content, -1, NULL))
+    g_error ("cannot write %s", p);
+}
+
+static void
+make_docroot (void)
+{
+  GError *error = NULL;
+  docroot = g_dir_make_tmp ("docserve-it-root-XXXXXX", &error);
+  workdir = g_dir_make_tmp ("docserve-it-work-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  put ("index.html", "<!DOCTYPE html><title>home</title>\n");
+  put ("style.css", "body { color: red }\n");
+  put ("app.js", "console.log(1);\n");
+  put ("data.bin.unknownext", "\x01\x02\x03");
+  put ("sub/index.html", "sub index\n");
+  put ("sub/page.txt", "page\n");
+  put ("evil.com/x.txt", "x\n");
+  put ("noindex/a.txt", "a\n");
+  put (".git/config", "[core]\n");
+  put (".env", "SECRET=1\n");
+  put (".well-known/security.txt", "Contact: mailto:x@example.org\n");
+  put ("a b.txt", "space\n");
+  put ("caf\xc3\xa9.txt", "utf8\n");
+  put ("x&y<z>.txt", "amp\n");
+  put ("secret.txt", "nope\n");
+
+  /* A 3 MiB file of pseudo-random bytes, bigger than one sendfile chunk. */
+  g_autofree char *big = g_malloc (BIG_SIZE);
+  guint32 x = 2463534242u;
+  for (gsize i = 0; i < BIG_SIZE; i++)
+    {
+      x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+      big[i] = (char) (x & 0xff);
+    }
+  g_autofree char *bp = g_build_filename (docroot, "big.bin", NULL);
+  g_file_set_contents (bp, big, BIG_SIZE, &error);
+  g_assert_no_error (error);
+  g_autofree char *sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (guchar *) big, BIG_SIZE);
+  g_strlcpy (big_sha, sum, sizeof big_sha);
+
+  g_autofree char *outside = g_build_filename (workdir, "outside.txt", NULL);
+  g_file_set_contents (outside, "outside the root\n", -1, NULL);
+  g_autofree char *l1 = g_build_filename (docroot, "link-in.html", NULL);
+  g_autofree char *l2 = g_build_filename (docroot, "link-out.txt", NULL);
+  g_autofree char *fifo = g_build_filename (docroot, "pipe", NULL);
+  g_autofree char *unread = g_build_filename (docroot, "secret.txt", NULL);
+  if (symlink ("index.html", l1) != 0 || symlink (outside, l2) != 0 || mkfifo (fifo, 0644) != 0)
+    g_error ("cannot make the links and the FIFO: %s", g_strerror (errno));
+  chmod (unread, 0000);
+}
+
+static void
+rm_rf (const char *path)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", path);
+  (void) system (cmd);
+}
+
+/* ---- clients ----------------------------------------------------------- */
+
+typedef struct
+{
+  long status;
+  GString *headers; /* raw header block, lower-cased names kept as sent */
+  GByteArray *body;
+} Resp;
+
+static void
+resp_free (Resp *r)
+{
+  g_string_free (r->headers, TRUE);
+  g_byte_array_free (r->body, TRUE);
+  g_free (r);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Resp, resp_free)
+
+static size_t
+on_body (char *p, size_t sz, size_t n, void *ud)
+{
+  g_byte_array_append (ud, (guint8 *) p, (guint) (sz * n));
+  return sz * n;
+}
+
+static size_t
+on_header (char *p, size_t sz, size_t n, void *ud)
+{
+  g_string_append_len (ud, p, (gssize) (sz * n));
+  return sz * n;
+}
+
+/* Value of header @name in the last header block of @r (case-insensitive), or
+ * NULL.  Caller frees. */
+static char *
+hdr (const Resp *r, const char *name)
+{
+  g_auto (GStrv) lines = g_strsplit (r->headers->str, "\r\n", -1);
+  char *found = NULL;
+  for (char **l = lines; *l != NULL; l++)
+    {
+      if (g_str_has_prefix (*l, "HTTP/"))
+        g_clear_pointer (&found, g_free); /* a new block (after 100) */
+      const char *colon = strchr (*l, ':');
+      if (colon != NULL && (gsize) (colon - *l) == strlen (name)
+          && g_ascii_strncasecmp (*l, name, strlen (name)) == 0)
+        {
+          g_free (found);
+          found = g_strstrip (g_strdup (colon + 1));
+        }
+    }
+  return found;
+}
+
+/* One request with libcurl.  @method NULL = GET; "HEAD" uses NOBODY.
+ * @headers is a NULL-terminated list of "Name: value". */
+static Resp *
+request (const Daemon *d, const char *method, const char *path, const char *const *headers)
+{
+  Resp *r = g_new0 (Resp, 1);
+  CURL *c = curl_easy_init ();
+  struct curl_slist *list = NULL;
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%d%s", d->port, path);
+
+  r->headers = g_string_new (NULL);
+  r->body = g_byte_array_new ();
+  curl_easy_setopt (c, CURLOPT_URL, url);
+  curl_easy_setopt (c, CURLOPT_PATH_AS_IS, 1L);
+  curl_easy_setopt (c, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt (c, CURLOPT_WRITEDATA, r->body);
+  curl_easy_setopt (c, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt (c, CURLOPT_HEADERDATA, r->headers);
+  curl_easy_setopt (c, CURLOPT_TIMEOUT, 20L);
+  curl_easy_setopt (c, CURLOPT_USERAGENT, "docserve-test");
+  curl_easy_setopt (c, CURLOPT_NOPROXY, "*");
+  if (method != NULL && strcmp (method, "HEAD") == 0)
+    curl_easy_setopt (c, CURLOPT_NOBODY, 1L);
+  else if (method != NULL)
+    curl_easy_setopt (c, CURLOPT_CUSTOMREQUEST, method);
+  for (const char *const *h = headers; h != NULL && *h != NULL; h++)
+    list = curl_slist_append (list, *h);
+  curl_easy_setopt (c, CURLOPT_HTTPHEADER, list);
+  CURLcode rc = curl_easy_perform (c);
+  ck_assert_msg (rc == CURLE_OK, "curl %s %s: %s", method ? method : "GET", path,
+                 curl_easy_strerror (rc));
+  curl_easy_getinfo (c, CURLINFO_RESPONSE_CODE, &r->status);
+  curl_slist_free_all (list);
+  curl_easy_cleanup (c);
+  return r;
+}
+
+static Resp *
+get (const char *path)
+{
+  return request (&daemon_main, NULL, path, NULL);
+}
+
+/* Connects to 127.0.0.1:@port; @rcvbuf > 0 sets a small receive buffer
+ * first (a slow reader). */
+static int
+connect_port_rcvbuf (int port, int rcvbuf)
+{
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (rcvbuf > 0)
+    setsockopt (fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) port) };
+  sin.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  ck_assert_int_ge (fd, 0);
+  ck_assert_msg (connect (fd, (struct sockaddr *) &sin, sizeof sin) == 0, "connect: %s",
+                 g_strerror (errno));
+  return fd;
+}
+
+static int
+connect_port (int port)
+{
+  return connect_port_rcvbuf (port, 0);
+}
+
+/* Reads from @fd until EOF or @ms of silence / total; returns what came. */
+static GString *
+read_all (int fd, int ms, gboolean *out_eof)
+{
+  GString *s = g_string_new (NULL);
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+  char buf[65536];
+
+  if (out_eof != NULL)
+    *out_eof = FALSE;
+  while (g_get_monotonic_time () < end)
+    {
+      struct pollfd p = { fd, POLLIN, 0 };
+      int left = (int) ((end - g_get_monotonic_time ()) / 1000);
+      if (poll (&p, 1, left > 0 ? left : 0) <= 0)
+        break;
+      ssize_t n = recv (fd, buf, sizeof buf, 0);
+      if (n <= 0)
+        {
+          if (out_eof != NULL)
+            *out_eof = TRUE;
+          break;
+        }
+      g_string_append_len (s, buf, n);
+    }
+  return s;
+}
+
+/* Sends @req raw and reads until the server closes (or @ms pass). */
+static GString *
+raw (int port, const char *req, gsize len, int ms, gboolean *out_eof)
+{
+  int fd = connect_port (port);
+  ck_assert_int_eq (send (fd, req, len, MSG_NOSIGNAL), (ssize_t) len);
+  GString *s = read_all (fd, ms, out_eof);
+  close (fd);
+  return s;
+}
+
+static GString *
+raw_str (const char *req)
+{
+  return raw (daemon_main.port, req, strlen (req), 5000, NULL);
+}
+
+static int
+count (const char *hay, const char *needle)
+{
+  int n = 0;
+  for (const char *p = strstr (hay, needle); p != NULL; p = strstr (p + 1, needle))
+    n++;
+  return n;
+}
+
+static int
+status_of (const GString *s)
+{
+  if (!g_str_has_prefix (s->str, "HTTP/1.1 "))
+    return -1;
+  return atoi (s->str + 9);
+}
+
+#define ASSERT_BODY(r, text)                                                                      \
+  ck_assert_msg ((r)->body->len == strlen (text) && memcmp ((r)->body->data, text, strlen (text)) == 0, \
+                 "body %.*s, want %s", (int) (r)->body->len, (char *) (r)->body->data, text)
+
+#define ASSERT_HDR(r, name, want)                                                                 \
+  do                                                                                              \
+    {                                                                                             \
+      g_autofree char *_v = hdr ((r), (name));                                                   \
+      ck_assert_msg (g_strcmp0 (_v, (want)) == 0, "%s: got \"%s\", want \"%s\"", (name),        \
+                     _v ? _v : "(none)", (want) ? (want) : "(none)");                             \
+    }                                                                                             \
+  while (0)
+
+/* ---- fixtures ------------------------------------------------------------ */
+
+static void
+main_setup (void)
+{
+  daemon_start (&daemon_main, NULL);
+}
+
+static void
+main_teardown (void)
+{
+  int st = daemon_stop (&daemon_main);
+  ck_assert_msg (st != -1 && WIFEXITED (st) && WEXITSTATUS (st) == 0,
+                 "docserve did not exit 0 on SIGTERM (status %d)", st);
+}
+
+/* ---- files --------------------------------------------------------------- */
+
+START_TEST (test_get_file)
+{
+  g_autoptr (Resp) r = get ("/index.html");
+  ck_assert_int_eq (r->status, 200);
+  ASSERT_BODY (r, "<!DOCTYPE html><title>home</title>\n");
+  ASSERT_HDR (r, "Content-Type", "text/html; charset=utf-8");
+  ASSERT_HDR (r, "Content-Length", "35");
+  ASSERT_HDR (r, "Server", "docserve/" PACKAGE_VERSION);
+  ASSERT_HDR (r, "X-Content-Type-Options", "nosniff");
+  g_autofree char *etag = hdr (r, "ETag");
+  ck_assert_msg (etag != NULL && g_regex_match_simple ("^\"[0-9a-f]+-[0-9a-f]+\"$", etag, 0, 0),
+                 "ETag %s", etag);
+  g_autofree char *lm = hdr (r, "Last-Modified");
+  g_autofree char *date = hdr (r, "Date");
+  const char *re = "^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{2} [A-Z][a-z]{2} [0-9]{4} "
+                   "[0-9]{2}:[0-9]{2}:[0-9]{2} GMT$";
+  ck_assert_msg (lm != NULL && g_regex_match_simple (re, lm, 0, 0), "Last-Modified %s", lm);
+  ck_assert_msg (date != NULL && g_regex_match_simple (re, date, 0, 0), "Date %s", date);
+}
+END_TEST
+
+START_TEST (test_head_is_get_without_body)
+{
+  const char *req = "HEAD /style.css HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+  g_autoptr (GString) s = raw_str (req);
+  ck_assert_int_eq (status_of (s), 200);
+  ck_assert_msg (strstr (s->str, "Content-Length: 20\r\n") != NULL, "%s", s->str);
+  ck_assert_msg (strstr (s->str, "Content-Type: text/css; charset=utf-8\r\n") != NULL, "%s", s->str);
+  /* Nothing after the header block. */
+  const char *end = strstr (s->str, "\r\n\r\n");
+  ck_assert_ptr_nonnull (end);
+  ck_assert_msg (end + 4 == s->str + s->len, "HEAD sent a body: %s", end + 4);
+
+  g_autoptr (Resp) g = get ("/style.css");
+  g_autoptr (Resp) h = request (&daemon_main, "HEAD", "/style.css", NULL);
+  const char *same[] = { "Content-Type", "Content-Length", "ETag", "Last-Modified", "Server", NULL };
+  for (int i = 0; same[i] != NULL; i++)
+    {
+      g_autofree char *a = hdr (g, same[i]);
+      g_autofree char *b = hdr (h, same[i]);
+      ck_assert_msg (a != NULL && g_strcmp0 (a, b) == 0, "%s: GET %s, HEAD %s", same[i], a, b);
+    }
+}
+END_TEST
+
+START_TEST (test_big_file_exact)
+{
+  g_autoptr (Resp) r = get ("/big.bin");
+  ck_assert_int_eq (r->status, 200);
+  ck_assert_uint_eq (r->body->len, BIG_SIZE);
+  g_autofree char *sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, r->body->data, r->body->len);
+  ck_assert_str_eq (sum, big_sha);
+  ASSERT_HDR (r, "Content-Type", "application/octet-stream");
+}
+END_TEST
+
+static const struct
+{
+  const char *path;
+  const char *type;
+} type_rows[] = {
+  { "/style.css", "text/css; charset=utf-8" },
+  { "/app.js", "text/javascript; charset=utf-8" },
+  { "/a%20b.txt", "text/plain; charset=utf-8" },
+  { "/data.bin.unknownext", "application/octet-stream" },
+};
+
+START_TEST (test_content_types)
+{
+  g_autoptr (Resp) r = get (type_rows[_i].path);
+  ck_assert_msg (r->status == 200, "%s: %ld", type_rows[_i].path, r->status);
+  ASSERT_HDR (r, "Content-Type", type_rows[_i].type);
+}
+END_TEST
+
+/* ---- paths --------------------------------------------------------------- */
+
+static const struct
+{
+  const char *target;
+  int status;
+  const char *body; /* exact body for 200, or NULL */
+} path_rows[] = {
+  { "/", 200, "<!DOCTYPE html><title>home</title>\n" },
+  { "/sub/", 200, "sub index\n" },
+  { "/sub/page.txt", 200, "page\n" },
+  { "/a%20b.txt", 200, "space\n" },
+  { "/caf%C3%A9.txt", 200, "utf8\n" },
+  { "/x%26y%3Cz%3E.txt", 200, "amp\n" },
+  { "/x&y%3Cz%3E.txt", 200, "amp\n" }, /* '&' may be sent raw */
+  { "/missing.html", 404, NULL },
+  { "/noindex/", 403, NULL },            /* no index file, listings not enabled */
+  { "/index.html/", 404, NULL },         /* a file is not a directory */
+  { "/.git/config", 404, NULL },         /* dotfiles denied by default */
+  { "/.env", 404, NULL },
+  { "/sub/../.env", 404, NULL },
+  { "/.well-known/security.txt", 200, "Contact: mailto:x@example.org\n" },
+  { "/link-in.html", 200, "<!DOCTYPE html><title>home</title>\n" }, /* symlink inside */
+  { "/link-out.txt", 404, NULL },        /* symlink leaving the root */
+  { "/pipe", 403, NULL },                /* a FIFO is never opened for reading */
+  { "/../../../../etc/passwd", 400, NULL },
+  { "/%2e%2e/%2e%2e/etc/passwd", 400, NULL },
+  { "/sub/%2e%2e/%2e%2e/etc/passwd", 400, NULL },
+  { "/..%2fetc%2fpasswd", 400, NULL },   /* encoded slash */
+  { "/..%5cetc", 400, NULL },            /* encoded backslash */
+  { "/%c0%ae%c0%ae/etc/passwd", 400, NULL }, /* overlong UTF-8 dots */
+  { "/index.html%00.txt", 400, NULL },
+  { "/%zz", 400, NULL },
+  { "/a%", 400, NULL },
+  { "/sub/./page.txt", 200, "page\n" },
+  { "/sub//page.txt", 200, "page\n" },
+  { "/sub/x/../page.txt", 200, "page\n" },
+};
+
+START_TEST (test_paths)
+{
+  /* Sent raw so that no client normalises the target first. */
+  g_autofree char *req
+      = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+                         path_rows[_i].target);
+  g_autoptr (GString) s = raw_str (req);
+  ck_assert_msg (status_of (s) == path_rows[_i].status, "%s: got %d, want %d\n%s",
+                 path_rows[_i].target, status_of (s), path_rows[_i].status, s->str);
+  const char *body = strstr (s->str, "\r\n\r\n");
+  ck_assert_ptr_nonnull (body);
+  if (path_rows[_i].body != NULL)
+    ck_assert_msg (strcmp (body + 4, path_rows[_i].body) == 0, "%s: body %s",
+                   path_rows[_i].target, body + 4);
+  else
+    {
+      /* Error pages are HTML and never echo the path or the system. */
+      ck_assert_msg (strstr (s->str, "Content-Type: text/html; charset=utf-8\r\n") != NULL,
+                     "%s: %s", path_rows[_i].target, s->str);
+      ck_assert_msg (strstr (body, "etc") == NULL && strstr (body, "docserve-it") == NULL,
+                     "%s: page leaks the path: %s", path_rows[_i].target, body);
+      g_autofree char *code = g_strdup_printf ("<h1>%d ", path_rows[_i].status);
+      ck_assert_msg (strstr (body, code) != NULL, "%s: page without %s", path_rows[_i].target,
+                     code);
+    }
+}
+END_TEST
+
+START_TEST (test_unreadable_403)
+{
+  if (geteuid () == 0)
+    return; /* root reads everything: nothing to test */
+  g_autoptr (Resp) r = get ("/secret.txt");
+  ck_assert_int_eq (r->status, 403);
+}
+END_TEST
+
+static const struct
+{
+  const char *target;
+  const char *location;
+} redirect_rows[] = {
+  { "/sub", "/sub/" },
+  { "/sub?x=1&y=%20", "/sub/?x=1&y=%20" },   /* query kept as sent */
+  { "//evil.com", "/evil.com/" },            /* never a protocol-relative Location */
+  { "/evil.com/..//evil.com", "/evil.com/" },
+  { "http://elsewhere/sub", "/sub/" },       /* absolute-form target */
+};
+
+START_TEST (test_redirects)
+{
+  g_autofree char *req = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+                                          redirect_rows[_i].target);
+  g_autoptr (GString) s = raw_str (req);
+  g_autofree char *want = g_strdup_printf ("\r\nLocation: %s\r\n", redirect_rows[_i].location);
+  ck_assert_msg (status_of (s) == 301, "%s: %s", redirect_rows[_i].target, s->str);
+  ck_assert_msg (strstr (s->str, want) != NULL, "%s: want Location %s\n%s",
+                 redirect_rows[_i].target, redirect_rows[_i].location, s->str);
+}
+END_TEST
+
+/* ---- conditional requests ----------------------------------------------- */
+
+START_TEST (test_conditional)
+{
+  g_autoptr (Resp) first = get ("/sub/page.txt");
+  g_autofree char *etag = hdr (first, "ETag");
+  g_autofree char *lm = hdr (first, "Last-Modified");
+  g_autofree char *inm = g_strdup_printf ("If-None-Match: %s", etag);
+  g_autofree char *inm_weak = g_strdup_printf ("If-None-Match: \"zzz\", W/%s", etag);
+  g_autofree char *ims = g_strdup_printf ("If-Modified-Since: %s", lm);
+  g_autofree char *im_ok = g_strdup_printf ("If-Match: %s", etag);
+  struct
+  {
+    const char *h1, *h2;
+    long status;
+  } rows[] = {
+    { inm, NULL, 304 },
+    { inm_weak, NULL, 304 },               /* weak comparison for If-None-Match */
+    { "If-None-Match: *", NULL, 304 },
+    { "If-None-Match: \"other\"", NULL, 200 },
+    { ims, NULL, 304 },
+    { "If-Modified-Since: Sat, 01 Jan 2000 00:00:00 GMT", NULL, 200 },
+    { "If-Modified-Since: yesterday", NULL, 200 },       /* malformed: ignored */
+    { "If-None-Match: \"other\"", ims, 200 },            /* INM wins over IMS */
+    { "If-Match: \"other\"", NULL, 412 },
+    { im_ok, NULL, 200 },
+    { "If-Unmodified-Since: Sat, 01 Jan 2000 00:00:00 GMT", NULL, 412 },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      const char *hs[] = { rows[i].h1, rows[i].h2, NULL };
+      g_autoptr (Resp) r = request (&daemon_main, NULL, "/sub/page.txt", hs);
+      ck_assert_msg (r->status == rows[i].status, "%s / %s: got %ld want %ld", rows[i].h1,
+                     rows[i].h2, r->status, rows[i].status);
+      if (r->status == 304)
+        {
+          ck_assert_uint_eq (r->body->len, 0);
+          ASSERT_HDR (r, "ETag", etag);
+          ASSERT_HDR (r, "Last-Modified", lm);
+        }
+    }
+}
+END_TEST
+
+/* ---- methods and framing ------------------------------------------------- */
+
+static const struct
+{
+  const char *request;
+  int status;
+  const char *must_contain;
+} method_rows[] = {
+  { "OPTIONS * HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", 204, "Allow: GET, HEAD, OPTIONS\r\n" },
+  { "OPTIONS /index.html HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", 204, "Allow: GET, HEAD, OPTIONS\r\n" },
+  { "POST /index.html HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc", 405, "Allow: GET, HEAD, OPTIONS\r\n" },
+  { "PUT /x HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n", 405, "Allow: GET, HEAD, OPTIONS\r\n" },
+  { "DELETE /index.html HTTP/1.1\r\nHost: t\r\n\r\n", 405, "Allow: GET, HEAD, OPTIONS\r\n" },
+  { "PATCH /index.html HTTP/1.1\r\nHost: t\r\n\r\n", 405, "Allow: GET, HEAD, OPTIONS\r\n" },
+  { "BREW /index.html HTTP/1.1\r\nHost: t\r\n\r\n", 501, "Connection: close\r\n" },
+  { "get /index.html HTTP/1.1\r\nHost: t\r\n\r\n", 501, "Connection: close\r\n" }, /* methods are case-sensitive */
+  { "GET /index.html HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n", 501, "Connection: close\r\n" },
+  { "GET /index.html HTTP/1.1\r\n\r\n", 400, "Connection: close\r\n" },           /* no Host */
+  { "GET /index.html HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "Connection: close\r\n" },
+  { "GET /index.html HTTP/1.0\r\n\r\n", 200, "Connection: close\r\n" },           /* 1.0 needs no Host */
+  { "GET http://t/index.html HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", 200, "title>home" },
+  { "GET /index.html HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: 5\r\n\r\nhello", 200, "title>home" },
+  { "GET /index.html HTTP/1.1\r\nHost: t\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 200, "title>home" },
+};
+
+START_TEST (test_methods)
+{
+  gboolean eof = FALSE;
+  const char *req = method_rows[_i].request;
+  g_autoptr (GString) s = raw (daemon_main.port, req, strlen (req), 5000, &eof);
+  ck_assert_msg (status_of (s) == method_rows[_i].status, "%s\ngot: %s", req, s->str);
+  ck_assert_msg (strstr (s->str, method_rows[_i].must_contain) != NULL, "%s\nwant %s in: %s", req,
+                 method_rows[_i].must_contain, s->str);
+  ck_assert_msg (eof, "connection not closed after: %s", req);
+}
+END_TEST
+
+START_TEST (test_pipelined_and_body_discarded)
+{
+  /* A GET with a body, then two more requests, all on one connection: the
+   * body is read and dropped, and every request is answered in order. */
+  const char *req = "GET /sub/page.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\nBODY"
+                    "GET /style.css HTTP/1.1\r\nHost: t\r\n\r\n"
+                    "GET /missing HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+  gboolean eof = FALSE;
+  g_autoptr (GString) s = raw (daemon_main.port, req, strlen (req), 5000, &eof);
+  ck_assert_int_eq (count (s->str, "HTTP/1.1 "), 3);
+  const char *a = strstr (s->str, "HTTP/1.1 200");
+  const char *b = a ? strstr (a + 1, "HTTP/1.1 200") : NULL;
+  const char *c = b ? strstr (b + 1, "HTTP/1.1 404") : NULL;
+  ck_assert_msg (a && b && c, "order: %s", s->str);
+  ck_assert_msg (strstr (s->str, "page\n") && strstr (s->str, "color: red"), "%s", s->str);
+  ck_assert (eof);
+}
+END_TEST
+
+START_TEST (test_malformed_survives)
+{
+  const char *bad[] = {
+    "GARBAGE\r\n\r\n",
+    "GET / HTTX/1.1\r\n\r\n",
+    "GET / HTTP/1.1\r\nNo colon here\r\n\r\n",
+    "GET / HTTP/1.1\r\nHost: t\r\nContent-Length: abc\r\n\r\n",
+    "GET /\x01\x02 HTTP/1.1\r\nHost: t\r\n\r\n",
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      gboolean eof = FALSE;
+      g_autoptr (GString) s = raw (daemon_main.port, bad[i], strlen (bad[i]), 5000, &eof);
+      ck_assert_msg (eof, "no close after %s", bad[i]);
+      int st = status_of (s);
+      ck_assert_msg (st == -1 || (st >= 400 && st < 500), "%s -> %s", bad[i], s->str);
+    }
+  /* A huge header block: 431 from libmicrohttpd, then close. */
+  g_autoptr (GString) big = g_string_new ("GET / HTTP/1.1\r\nHost: t\r\nX-Big: ");
+  for (int i = 0; i < 100000; i++)
+    g_string_append_c (big, 'a');
+  g_string_append (big, "\r\n\r\n");
+  int fd = connect_port (daemon_main.port);
+  (void) send (fd, big->str, big->len, MSG_NOSIGNAL);
+  g_autoptr (GString) s = read_all (fd, 5000, NULL);
+  close (fd);
+  ck_assert_msg (status_of (s) == 431 || status_of (s) == -1, "%s", s->str);
+  /* Still serving. */
+  g_autoptr (Resp) r = get ("/index.html");
+  ck_assert_int_eq (r->status, 200);
+}
+END_TEST
+
+START_TEST (test_keepalive_header)
+{
+  const char *req = "GET /sub/page.txt HTTP/1.1\r\nHost: t\r\n\r\n";
+  int fd = connect_port (daemon_main.port);
+  ck_assert_int_eq (send (fd, req, strlen (req), MSG_NOSIGNAL), (ssize_t) strlen (req));
+  g_autoptr (GString) s = read_all (fd, 1000, NULL);
+  close (fd);
+  ck_assert_msg (strstr (s->str, "\r\nKeep-Alive: timeout=15, max=99\r\n") != NULL, "%s", s->str);
+  ck_assert_msg (strstr (s->str, "Connection: close") == NULL, "%s", s->str);
+}
+END_TEST
+
+START_TEST (test_access_log_line)
+{
+  const char *hs[] = { "Referer: http://ref.example/a\"b", NULL };
+  g_autoptr (Resp) r = request (&daemon_main, NULL, "/sub/page.txt?q=1", hs);
+  ck_assert_int_eq (r->status, 200);
+  /* The line is written when the request completes, just after the reply. */
+  g_autofree char *log = NULL;
+  for (int i = 0; i < 200; i++)
+    {
+      g_clear_pointer (&log, g_free);
+      g_file_get_contents (daemon_main.log_path, &log, NULL, NULL);
+      if (log != NULL && strstr (log, "/sub/page.txt?q=1") != NULL)
+        break;
+      g_usleep (10000);
+    }
+  ck_assert_ptr_nonnull (log);
+  const char *re = "^127\\.0\\.0\\.1 - - \\[[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2} "
+                   "[+-][0-9]{4}\\] \"GET /sub/page\\.txt\\?q=1 HTTP/1\\.1\" 200 5 "
+                   "\"http://ref\\.example/a\\\\\"b\" \"docserve-test\"$";
+  g_auto (GStrv) lines = g_strsplit (log, "\n", -1);
+  gboolean found = FALSE;
+  for (char **l = lines; *l != NULL; l++)
+    found |= g_regex_match_simple (re, *l, 0, 0);
+  ck_assert_msg (found, "no matching line in:\n%s", log);
+}
+END_TEST
+
+/* ---- daemons with other options ----------------------------------------- */
+
+START_TEST (test_keepalive_limit)
+{
+  Daemon d;
+  const char *args[] = { "--keepalive-requests", "3", NULL };
+  daemon_start (&d, args);
+  const char *one = "GET /sub/page.txt HTTP/1.1\r\nHost: t\r\n\r\n";
+  g_autoptr (GString) req = g_string_new (NULL);
+  for (int i = 0; i < 4; i++)
+    g_string_append (req, one);
+  gboolean eof = FALSE;
+  g_autoptr (GString) s = raw (d.port, req->str, req->len, 5000, &eof);
+  ck_assert_int_eq (daemon_stop (&d), 0);
+  ck_assert_msg (count (s->str, "HTTP/1.1 200") == 3, "%s", s->str);
+  ck_assert_msg (count (s->str, "Connection: close") == 1, "%s", s->str);
+  ck_assert_msg (strstr (s->str, "Keep-Alive: timeout=15, max=1\r\n") != NULL, "%s", s->str);
+  ck_assert (eof);
+}
+END_TEST
+
+START_TEST (test_timeout_408)
+{
+  Daemon d;
+  const char *args[] = { "--timeout", "1", NULL };
+  daemon_start (&d, args);
+
+  /* Half a request: 408, then close. */
+  const char *half = "GET /index.html HTTP/1.1\r\nHost: t\r\n";
+  gint64 t0 = g_get_monotonic_time ();
+  gboolean eof = FALSE;
+  g_autoptr (GString) s = raw (d.port, half, strlen (half), 8000, &eof);
+  gint64 waited_ms = (g_get_monotonic_time () - t0) / 1000;
+  ck_assert_msg (status_of (s) == 408, "%s", s->str);
+  ck_assert_msg (strstr (s->str, "Connection: close\r\n") != NULL, "%s", s->str);
+  ck_assert (eof);
+  ck_assert_msg (waited_ms >= 900 && waited_ms < 4000, "408 after %" G_GINT64_FORMAT " ms", waited_ms);
+
+  /* A connection that sends nothing is closed silently (as nginx does). */
+  int fd = connect_port (d.port);
+  g_autoptr (GString) idle = read_all (fd, 8000, &eof);
+  close (fd);
+  ck_assert_msg (idle->len == 0 && eof, "idle got: %s", idle->str);
+
+  g_autofree char *log = NULL;
+  g_usleep (100000);
+  g_file_get_contents (d.log_path, &log, NULL, NULL);
+  ck_assert_int_eq (daemon_stop (&d), 0);
+  /* The request line was never handed to the handler: logged as "-", as
+   * Apache logs its own 408s. */
+  ck_assert_msg (log != NULL && strstr (log, "\"-\" 408 ") != NULL,
+                 "408 not logged: %s", log);
+}
+END_TEST
+
+START_TEST (test_dotfiles_allow_symlinks_none)
+{
+  Daemon d;
+  const char *args[] = { "--dotfiles=allow", "--symlinks=none", NULL };
+  daemon_start (&d, args);
+  g_autoptr (Resp) a = request (&d, NULL, "/.env", NULL);
+  g_autoptr (Resp) b = request (&d, NULL, "/link-in.html", NULL);
+  g_autoptr (Resp) c = request (&d, NULL, "/index.html", NULL);
+  ck_assert_int_eq (daemon_stop (&d), 0);
+  ck_assert_int_eq (a->status, 200);
+  ASSERT_BODY (a, "SECRET=1\n");
+  ck_assert_int_eq (b->status, 404);
+  ck_assert_int_eq (c->status, 200);
+}
+END_TEST
+
+START_TEST (test_symlinks_follow_and_index)
+{
+  Daemon d;
+  const char *args[] = { "--symlinks=follow", "--index=page.txt", NULL };
+  daemon_start (&d, args);
+  g_autoptr (Resp) a = request (&d, NULL, "/link-out.txt", NULL);
+  g_autoptr (Resp) b = request (&d, NULL, "/sub/", NULL);
+  g_autoptr (Resp) c = request (&d, NULL, "/", NULL);
+  ck_assert_int_eq (daemon_stop (&d), 0);
+  ck_assert_int_eq (a->status, 200);
+  ASSERT_BODY (a, "outside the root\n");
+  ck_assert_int_eq (b->status, 200);
+  ASSERT_BODY (b, "page\n");
+  ck_assert_int_eq (c->status, 403); /* no page.txt at the root */
+}
+END_TEST
+
+/* ---- command line -------------------------------------------------------- */
+
+/* Runs docserve with @args to completion; returns the exit status. */
+static int
+run_cli (const char *const *args, char **out_stdout, char **out_stderr)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  int status = -1;
+
+  g_ptr_array_add (argv, (char *) docserve_bin ());
+  for (const char *const *a = args; *a != NULL; a++)
+    g_ptr_array_add (argv, (char *) *a);
+  g_ptr_array_add (argv, NULL);
+  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out_stdout,
+                     out_stderr, &status, &error))
+    ck_abort_msg ("spawn: %s", error->message);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static const struct
+{
+  const char *args[4];
+  int exit_code;
+  const char *stderr_has;
+} cli_rows[] = {
+  { { "--port", "80a", NULL }, 2, "docserve: --port: \"80a\" is not a number\nTry 'docserve --help'" },
+  { { "--port", "65536", NULL }, 2, "--port: \"65536\" is out of range" },
+  { { "--timeout", "0", NULL }, 2, "--timeout" },
+  { { "--bogus", NULL }, 2, "--bogus" },
+  { { "--dotfiles", "maybe", NULL }, 2, "--dotfiles: \"maybe\" is not one of deny|allow" },
+  { { "--address", "localhost", NULL }, 2, "--address" },
+  { { "a", "b", NULL }, 2, "only one directory" },
+  { { "/nonexistent-docserve-dir", NULL }, 1, "/nonexistent-docserve-dir: No such file or directory" },
+  { { "/etc/hostname", NULL }, 1, "/etc/hostname: not a directory" },
+};
+
+START_TEST (test_cli_errors)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  int code = run_cli (cli_rows[_i].args, &out, &err);
+  ck_assert_msg (code == cli_rows[_i].exit_code, "%s: exit %d, want %d (%s)", cli_rows[_i].args[0],
+                 code, cli_rows[_i].exit_code, err);
+  ck_assert_msg (strstr (err, cli_rows[_i].stderr_has) != NULL, "%s: stderr %s",
+                 cli_rows[_i].args[0], err);
+  /* One clear line (plus the "Try" hint for usage errors). */
+  ck_assert_msg (count (err, "\n") == (code == 2 ? 2 : 1), "stderr: %s", err);
+}
+END_TEST
+
+START_TEST (test_cli_help_version)
+{
+  const char *help[] = { "--help", NULL };
+  const char *version[] = { "--version", NULL };
+  g_autofree char *out = NULL, *err = NULL, *vout = NULL, *verr = NULL;
+  ck_assert_int_eq (run_cli (help, &out, &err), 0);
+  ck_assert_msg (strstr (out, "docserve [OPTION") != NULL && strstr (out, "--port") != NULL, "%s", out);
+  ck_assert_int_eq (run_cli (version, &vout, &verr), 0);
+  ck_assert_msg (g_str_has_prefix (vout, "docserve " PACKAGE_VERSION "\n"), "%s", vout);
+}
+END_TEST
+
+START_TEST (test_cli_busy_port)
+{
+  /* Occupy a port, then ask for it explicitly: exit 1, clear message. */
+  int fd = socket (AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in sin = { .sin_family = AF_INET };
+  socklen_t len = sizeof sin;
+  sin.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  ck_assert_int_eq (bind (fd, (struct sockaddr *) &sin, sizeof sin), 0);
+  ck_assert_int_eq (listen (fd, 1), 0);
+  getsockname (fd, (struct sockaddr *) &sin, &len);
+  g_autofree char *port = g_strdup_printf ("%d", ntohs (sin.sin_port));
+  const char *args[] = { "--port", port, docroot, NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  int code = run_cli (args, &out, &err);
+  close (fd);
+  ck_assert_msg (code == 1, "exit %d: %s", code, err);
+  ck_assert_msg (strstr (err, "Address already in use") != NULL && strstr (err, port) != NULL, "%s", err);
+}
+END_TEST
+
+START_TEST (test_cli_port_search)
+{
+  /* Without --port, a busy 8080 moves docserve to the next free port. */
+  int fd = socket (AF_INET, SOCK_STREAM, 0);
+  int one = 1;
+  struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons (8080) };
+  sin.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  gboolean ours = bind (fd, (struct sockaddr *) &sin, sizeof sin) == 0 && listen (fd, 1) == 0;
+  /* If something else holds 8080 already, the search must skip it all the same. */
+  const char *argv[] = { docserve_bin (), "--access-log", "none", docroot, NULL };
+  GPid pid;
+  int err_fd;
+  g_autoptr (GError) error = NULL;
+  ck_assert (g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                                       NULL, &pid, NULL, NULL, &err_fd, &error));
+  g_autoptr (GString) text = g_string_new (NULL);
+  int port = read_start_line (err_fd, text, 10000);
+  kill (pid, SIGTERM);
+  int st = wait_child (pid, 10000);
+  close (err_fd);
+  close (fd);
+  ck_assert_msg (port > 8080 && port <= 8099, "port %d (we held 8080: %d): %s", port, ours, text->str);
+  ck_assert_msg (strstr (text->str, "Serving ") != NULL
+                     && strstr (text->str, " at http://127.0.0.1:") != NULL,
+                 "%s", text->str);
+  ck_assert (st != -1 && WIFEXITED (st) && WEXITSTATUS (st) == 0);
+}
+END_TEST
+
+START_TEST (test_sigterm_drains_download)
+{
+  /* SIGTERM while a client is reading a large file slowly: the transfer
+   * still completes, then docserve exits 0. */
+  Daemon d;
+  daemon_start (&d, NULL);
+  /* An idle keep-alive connection, which must not hold up the stop. */
+  const char *one = "GET /sub/page.txt HTTP/1.1\r\nHost: t\r\n\r\n";
+  int idle = connect_port (d.port);
+  ck_assert_int_eq (send (idle, one, strlen (one), MSG_NOSIGNAL), (ssize_t) strlen (one));
+  g_autoptr (GString) first = read_all (idle, 500, NULL);
+  ck_assert_int_eq (status_of (first), 200);
+
+  const char *req = "GET /big.bin HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+  int fd = connect_port_rcvbuf (d.port, 4096);
+  ck_assert_int_eq (send (fd, req, strlen (req), MSG_NOSIGNAL), (ssize_t) strlen (req));
+  char buf[4096];
+  ssize_t got = recv (fd, buf, sizeof buf, 0);
+  ck_assert_int_gt (got, 0);
+  gint64 t0 = g_get_monotonic_time ();
+  kill (d.pid, SIGTERM);
+  g_autoptr (GString) rest = read_all (fd, 20000, NULL);
+  close (fd);
+  gsize total = (gsize) got + rest->len;
+  int st = wait_child (d.pid, 15000);
+  gint64 stop_ms = (g_get_monotonic_time () - t0) / 1000;
+  gboolean idle_eof = FALSE;
+  g_autoptr (GString) idle_rest = read_all (idle, 1000, &idle_eof);
+  close (idle);
+  ck_assert_msg (idle_eof && idle_rest->len == 0, "idle connection got %s", idle_rest->str);
+  /* Well below --shutdown-timeout (10 s): the idle connection was closed. */
+  ck_assert_msg (stop_ms < 5000, "stop took %" G_GINT64_FORMAT " ms", stop_ms);
+  g_spawn_close_pid (d.pid);
+  d.pid = 0;
+  daemon_stop (&d);
+  ck_assert_msg (st != -1 && WIFEXITED (st) && WEXITSTATUS (st) == 0, "status %d", st);
+  ck_assert_msg (total > BIG_SIZE, "got %" G_GSIZE_FORMAT " bytes of %d + headers", total, BIG_SIZE);
+}
+END_TEST
+
+/* ---- suite --------------------------------------------------------------- */
+
+static Suite *
+integration_suite (void)
+{
+  Suite *s = suite_create ("integration");
+  TCase *tc = tcase_create ("main");
+  tcase_add_unchecked_fixture (tc, main_setup, main_teardown);
+  tcase_set_timeout (tc, 60);
+  tcase_add_test (tc, test_get_file);
+  tcase_add_test (tc, test_head_is_get_without_body);
+  tcase_add_test (tc, test_big_file_exact);
+  tcase_add_loop_test (tc, test_content_types, 0, G_N_ELEMENTS (type_rows));
+  tcase_add_loop_test (tc, test_paths, 0, G_N_ELEMENTS (path_rows));
+  tcase_add_test (tc, test_unreadable_403);
+  tcase_add_loop_test (tc, test_redirects, 0, G_N_ELEMENTS (redirect_rows));
+  tcase_add_test (tc, test_conditional);
+  tcase_add_loop_test (tc, test_methods, 0, G_N_ELEMENTS (method_rows));
+  tcase_add_test (tc, test_pipelined_and_body_discarded);
+  tcase_add_test (tc, test_malformed_survives);
+  tcase_add_test (tc, test_keepalive_header);
+  tcase_add_test (tc, test_access_log_line);
+  suite_add_tcase (s, tc);
+
+  TCase *own = tcase_create ("own-daemon");
+  tcase_set_timeout (own, 60);
+  tcase_add_test (own, test_keepalive_limit);
+  tcase_add_test (own, test_timeout_408);
+  tcase_add_test (own, test_dotfiles_allow_symlinks_none);
+  tcase_add_test (own, test_symlinks_follow_and_index);
+  tcase_add_test (own, test_sigterm_drains_download);
+  suite_add_tcase (s, own);
+
+  TCase *cli = tcase_create ("cli");
+  tcase_set_timeout (cli, 60);
+  tcase_add_loop_test (cli, test_cli_errors, 0, G_N_ELEMENTS (cli_rows));
+  tcase_add_test (cli, test_cli_help_version);
+  tcase_add_test (cli, test_cli_busy_port);
+  tcase_add_test (cli, test_cli_port_search);
+  suite_add_tcase (s, cli);
+  return s;
+}
+
+int
+main (void)
+{
+  signal (SIGPIPE, SIG_IGN);
+  curl_global_init (CURL_GLOBAL_DEFAULT);
+  make_docroot ();
+  SRunner *sr = srunner_create (integration_suite ());
+  srunner_run_all (sr, CK_NORMAL);
+  int failed = srunner_ntests_failed (sr);
+  srunner_free (sr);
+  g_autofree char *unread = g_build_filename (docroot, "secret.txt", NULL);
+  chmod (unread, 0644);
+  rm_rf (docroot);
+  rm_rf (workdir);
+  g_free (docroot);
+  g_free (workdir);
+  curl_global_cleanup ();
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
