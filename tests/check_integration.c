@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -871,6 +872,99 @@ START_TEST (test_symlinks_follow_and_index)
 }
 END_TEST
 
+START_TEST (test_connection_limits)
+{
+  /* Per-IP limit 2: a third connection from 127.0.0.1 is closed at once
+   * (libmicrohttpd cannot send 503 there), and serving recovers as soon as
+   * one of the first two goes away. */
+  Daemon d;
+  const char *args[] = { "--max-connections-per-ip", "2", NULL };
+  daemon_start (&d, args);
+  int a = connect_port (d.port);
+  int b = connect_port (d.port);
+  g_usleep (100000); /* let the daemon accept both */
+  int c = connect_port (d.port);
+  gboolean eof = FALSE;
+  gint64 t0 = g_get_monotonic_time ();
+  g_autoptr (GString) refused = read_all (c, 3000, &eof);
+  gint64 ms = (g_get_monotonic_time () - t0) / 1000;
+  close (c);
+  ck_assert_msg (eof && refused->len == 0 && ms < 2000, "third connection: eof %d, %zu bytes, %" G_GINT64_FORMAT " ms",
+                 eof, refused->len, ms);
+  close (a);
+  long status = 0;
+  for (int i = 0; i < 100 && status != 200; i++)
+    {
+      g_usleep (20000);
+      CURL *curl = curl_easy_init ();
+      g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%d/index.html", d.port);
+      curl_easy_setopt (curl, CURLOPT_URL, url);
+      curl_easy_setopt (curl, CURLOPT_NOBODY, 1L);
+      curl_easy_setopt (curl, CURLOPT_TIMEOUT, 5L);
+      if (curl_easy_perform (curl) == CURLE_OK)
+        curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &status);
+      curl_easy_cleanup (curl);
+    }
+  close (b);
+  ck_assert_int_eq (daemon_stop (&d), 0);
+  ck_assert_int_eq (status, 200);
+}
+END_TEST
+
+START_TEST (test_uri_too_long)
+{
+  g_autoptr (GString) req = g_string_new ("GET /");
+  for (int i = 0; i < 70000; i++)
+    g_string_append_c (req, 'a');
+  g_string_append (req, " HTTP/1.1\r\nHost: t\r\n\r\n");
+  gboolean eof = FALSE;
+  g_autoptr (GString) s = raw (daemon_main.port, req->str, req->len, 5000, &eof);
+  ck_assert_msg (status_of (s) == 414, "%.200s", s->str);
+  ck_assert (eof);
+}
+END_TEST
+
+static int
+count_fds (GPid pid)
+{
+  g_autofree char *dir = g_strdup_printf ("/proc/%d/fd", (int) pid);
+  GDir *d = g_dir_open (dir, 0, NULL);
+  int n = 0;
+  if (d == NULL)
+    return -1;
+  while (g_dir_read_name (d) != NULL)
+    n++;
+  g_dir_close (d);
+  return n;
+}
+
+START_TEST (test_fd_exhaustion_503)
+{
+  /* Leave the daemon exactly one free descriptor: accept() takes it, the
+   * file open fails with EMFILE, and the client gets 503 and a close.
+   * With the limit restored, the same request is served again. */
+  Daemon d;
+  daemon_start (&d, NULL);
+  struct rlimit old, low;
+  ck_assert_int_eq (prlimit (d.pid, RLIMIT_NOFILE, NULL, &old), 0);
+  int open_fds = count_fds (d.pid);
+  ck_assert_int_gt (open_fds, 0);
+  low.rlim_cur = (rlim_t) open_fds + 1;
+  low.rlim_max = old.rlim_max;
+  ck_assert_int_eq (prlimit (d.pid, RLIMIT_NOFILE, &low, NULL), 0);
+  gboolean eof = FALSE;
+  const char *req = "GET /sub/page.txt HTTP/1.1\r\nHost: t\r\n\r\n";
+  g_autoptr (GString) s = raw (d.port, req, strlen (req), 5000, &eof);
+  ck_assert_int_eq (prlimit (d.pid, RLIMIT_NOFILE, &old, NULL), 0);
+  g_autoptr (Resp) r = request (&d, NULL, "/sub/page.txt", NULL);
+  ck_assert_int_eq (daemon_stop (&d), 0);
+  ck_assert_msg (status_of (s) == 503, "%s", s->str);
+  ck_assert_msg (strstr (s->str, "Connection: close\r\n") != NULL, "%s", s->str);
+  ck_assert (eof);
+  ck_assert_int_eq (r->status, 200);
+}
+END_TEST
+
 /* ---- command line -------------------------------------------------------- */
 
 /* Runs docserve with @args to completion; returns the exit status. */
@@ -1045,6 +1139,7 @@ integration_suite (void)
   tcase_add_test (tc, test_malformed_survives);
   tcase_add_test (tc, test_keepalive_header);
   tcase_add_test (tc, test_access_log_line);
+  tcase_add_test (tc, test_uri_too_long);
   suite_add_tcase (s, tc);
 
   TCase *own = tcase_create ("own-daemon");
@@ -1054,6 +1149,8 @@ integration_suite (void)
   tcase_add_test (own, test_dotfiles_allow_symlinks_none);
   tcase_add_test (own, test_symlinks_follow_and_index);
   tcase_add_test (own, test_sigterm_drains_download);
+  tcase_add_test (own, test_connection_limits);
+  tcase_add_test (own, test_fd_exhaustion_503);
   suite_add_tcase (s, own);
 
   TCase *cli = tcase_create ("cli");
