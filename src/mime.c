@@ -36,7 +36,22 @@
  * application/ types that are text in practice (javascript, json, xml, yaml,
  * toml, sql, x-sh, ...).  YAML is application/yaml, the type RFC 9512
  * registers, and treated as text.  Images, audio, video, fonts and archives
- * never get a charset. */
+ * never get a charset.
+ *
+ * Docs mode (serving /usr/share/doc, where README, copyright and changelog
+ * have no extension): ds_mime_sniff_text() accepts a file prefix as text
+ * when it is UTF-8 (RFC 3629 §4: no overlongs, surrogates or code points
+ * over U+10FFFF) without NUL, DEL or C0 controls except TAB, LF, FF, CR and
+ * ESC.  ESC is allowed for ANSI-coloured build and test logs: it is harmless
+ * in text/plain.  BS (nroff overstrike), VT and the rest are binary signs.
+ * A sequence cut off at the end of the buffer passes, since the buffer is a
+ * prefix of the file; the same leniency applies to a file that really ends
+ * that way, which the caller cannot tell apart and which is harmless.  C1
+ * controls (U+0080-U+009F) are valid UTF-8 and pass.  An empty file is text.
+ * ds_mime_is_archive_name() keeps "x.tar.gz" and "x.tgz" downloads while
+ * "changelog.Debian.gz" may be served as text with Content-Encoding: gzip
+ * (RFC 9110 §8.4); only those two suffixes count, matched on the whole name
+ * like a path, so ".tar.gz" alone is an archive too (the safe answer). */
 #include "config.h"
 
 #include "docserve/mime.h"
@@ -535,4 +550,89 @@ ds_mime_is_text (const char *content_type)
           return TRUE;
       }
   return FALSE;
+}
+
+/* Length of the UTF-8 sequence that @b leads (RFC 3629 §4), 0 if @b cannot
+ * lead one (a continuation byte, C0/C1 overlong leads, F5..FF). */
+static guint
+utf8_sequence_length (guint8 b)
+{
+  if (b < 0x80)
+    return 1;
+  if (b >= 0xc2 && b <= 0xdf)
+    return 2;
+  if (b >= 0xe0 && b <= 0xef)
+    return 3;
+  if (b >= 0xf0 && b <= 0xf4)
+    return 4;
+  return 0;
+}
+
+/* Whether @b may follow @lead.  The narrower ranges after E0, ED, F0 and F4
+ * exclude overlong forms, surrogates and code points over U+10FFFF. */
+static gboolean
+utf8_second_byte_ok (guint8 lead, guint8 b)
+{
+  switch (lead)
+    {
+    case 0xe0:
+      return b >= 0xa0 && b <= 0xbf;
+    case 0xed:
+      return b >= 0x80 && b <= 0x9f;
+    case 0xf0:
+      return b >= 0x90 && b <= 0xbf;
+    case 0xf4:
+      return b >= 0x80 && b <= 0x8f;
+    default:
+      return b >= 0x80 && b <= 0xbf;
+    }
+}
+
+static gboolean
+is_text_ascii (guint8 b)
+{
+  if (b >= 0x20)
+    return b != 0x7f;
+  return b == '\t' || b == '\n' || b == '\f' || b == '\r' || b == 0x1b;
+}
+
+gboolean
+ds_mime_sniff_text (const guint8 *buf, gsize len)
+{
+  g_return_val_if_fail (buf != NULL || len == 0, FALSE);
+
+  gsize i = 0;
+  while (i < len)
+    {
+      guint8 lead = buf[i];
+      if (lead < 0x80)
+        {
+          if (!is_text_ascii (lead))
+            return FALSE;
+          i++;
+          continue;
+        }
+      guint n = utf8_sequence_length (lead);
+      if (n == 0)
+        return FALSE;
+      for (guint k = 1; k < n; k++)
+        {
+          if (i + k == len)
+            return TRUE; /* cut off by the end of the prefix */
+          guint8 b = buf[i + k];
+          if (k == 1 ? !utf8_second_byte_ok (lead, b) : (b & 0xc0) != 0x80)
+            return FALSE;
+        }
+      i += n;
+    }
+  return TRUE;
+}
+
+gboolean
+ds_mime_is_archive_name (const char *name)
+{
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  gsize len = strlen (name);
+  return has_suffix_ci (name, len, ".tar.gz") || has_suffix_ci (name, len, ".tgz");
 }

@@ -506,6 +506,140 @@ START_TEST (test_etc_mime_types)
 }
 END_TEST
 
+/* ---- docs mode: ds_mime_sniff_text ---- */
+
+typedef struct
+{
+  const char *bytes;
+  gssize len; /* -1: NUL-terminated */
+  gboolean text;
+} SniffRow;
+
+static const SniffRow sniff_rows[] = {
+  { "", -1, TRUE }, /* an empty file is text */
+  { "Hello, world.\n", -1, TRUE },
+  { "col1\tcol2\n", -1, TRUE },
+  { "line one\r\nline two\r\n", -1, TRUE },
+  { "page one\fpage two\n", -1, TRUE },
+  { "\x1b[31mred\x1b[0m\n", -1, TRUE }, /* ESC allowed for ANSI-coloured logs */
+  { "Gr\xc3\xbc\xc3\x9f Gott, \xe2\x82\xac" "5 \xf0\x9f\x98\x80\n", -1, TRUE }, /* 2, 3, 4 bytes */
+  { "\xef\xbb\xbf" "BOM", -1, TRUE },
+  { "caf\xc3", -1, TRUE },                /* cut mid-sequence at the end: a prefix */
+  { "euro \xe2\x82", -1, TRUE },
+  { "euro \xe2", -1, TRUE },
+  { "smile \xf0\x9f\x98", -1, TRUE },
+  { "\xe2\x82\xac\xe2", -1, TRUE },       /* a whole one, then a cut one */
+  { "ab\xf0\x9f\x98\x80", -1, TRUE },     /* complete at the very end */
+  { "caf\xc3 au lait", -1, FALSE },       /* cut in the middle */
+  { "euro \xe2\x82 x", -1, FALSE },
+  { "caf\xe9 au lait", -1, FALSE },       /* Latin-1, not UTF-8 */
+  /* Latin-1 e-acute is also a 3-byte UTF-8 lead: at the very end it looks
+   * cut off and passes; the caller cannot tell a prefix from a whole file. */
+  { "caf\xe9", -1, TRUE },
+  { BYTES ("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03"), FALSE }, /* gzip header */
+  { "\x1f\x8b\x08", -1, FALSE },
+  { BYTES ("\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), FALSE },
+  { BYTES ("text\0more text"), FALSE },
+  { BYTES ("\0"), FALSE },
+  { BYTES ("text ends in NUL\0"), FALSE },
+  { "del\x7f", -1, FALSE },
+  { "bell\x07", -1, FALSE },
+  { "back\bspace", -1, FALSE },          /* nroff overstrike is not text here */
+  { "vt\x0b", -1, FALSE },
+  { "\x01\x02\x03", -1, FALSE },
+  { "\xc0\xaf", -1, FALSE },              /* overlong '/' */
+  { "\xc1\xbf", -1, FALSE },
+  { "\xe0\x80\xaf", -1, FALSE },          /* overlong, 3 bytes */
+  { "\xe0\x80", -1, FALSE },              /* cut at the end, but already invalid */
+  { "\xed\xa0\x80", -1, FALSE },          /* UTF-16 surrogate */
+  { "\xed\x9f\xbf", -1, TRUE },           /* U+D7FF, just below the surrogates */
+  { "\xf4\x8f\xbf\xbf", -1, TRUE },       /* U+10FFFF */
+  { "\xf4\x90\x80\x80", -1, FALSE },      /* over U+10FFFF */
+  { "\xf5\x80\x80\x80", -1, FALSE },
+  { "\xff\xfe" "a", -1, FALSE },          /* UTF-16LE BOM */
+  { "\x80 lone continuation", -1, FALSE },
+  { "\xf0\x9f\x98\x80\x80", -1, FALSE },  /* a stray continuation after a whole one */
+  { "\xe2\x28\xa1", -1, FALSE },          /* bad second byte */
+  { "\xe2\x82\x28", -1, FALSE },          /* bad third byte */
+  { "\xc2\x85", -1, TRUE },               /* U+0085, a C1 control, is valid UTF-8 */
+};
+
+START_TEST (test_sniff_text)
+{
+  const SniffRow *row = &sniff_rows[_i];
+  gsize len = row->len < 0 ? strlen (row->bytes) : (gsize) row->len;
+  /* An exact-length heap copy, so ASan sees any read past @len. */
+  g_autofree guint8 *copy = g_memdup2 (row->bytes, len);
+  g_autofree char *shown = g_strescape (row->bytes, NULL);
+  gboolean got = ds_mime_sniff_text (len > 0 ? copy : NULL, len);
+
+  ck_assert_msg (got == row->text, "row %d: sniff_text (\"%s\", %" G_GSIZE_FORMAT ") = %d, want %d",
+                 _i, shown, len, got, row->text);
+}
+END_TEST
+
+/* A full 1024-byte prefix: text, and not text once one byte is NUL or a
+ * sequence is cut in the middle. */
+START_TEST (test_sniff_text_full_prefix)
+{
+  guint8 buf[1024];
+
+  for (gsize i = 0; i < sizeof buf; i++)
+    buf[i] = i % 64 == 63 ? '\n' : (guint8) ('a' + i % 26);
+  ck_assert_msg (ds_mime_sniff_text (buf, sizeof buf), "1024 bytes of ASCII: not text");
+  memcpy (buf + sizeof buf - 2, "\xe2\x82", 2);
+  ck_assert_msg (ds_mime_sniff_text (buf, sizeof buf), "1024 bytes ending in a cut euro: not text");
+  buf[sizeof buf - 1] = 'x';
+  ck_assert_msg (!ds_mime_sniff_text (buf, sizeof buf), "\\xe2 then 'x' at 1022: text");
+  buf[sizeof buf - 2] = 'y';
+  ck_assert_msg (ds_mime_sniff_text (buf, sizeof buf), "restored: not text");
+  buf[500] = '\0';
+  ck_assert_msg (!ds_mime_sniff_text (buf, sizeof buf), "NUL at 500: text");
+}
+END_TEST
+
+/* ---- docs mode: ds_mime_is_archive_name ---- */
+
+typedef struct
+{
+  const char *name;
+  gboolean archive;
+} ArchiveRow;
+
+static const ArchiveRow archive_rows[] = {
+  { "changelog.Debian.gz", FALSE }, /* text with Content-Encoding: gzip */
+  { "README.gz", FALSE },
+  { "x.gz", FALSE },
+  { "x.tar.gz", TRUE },
+  { "x.TAR.GZ", TRUE },
+  { "x.Tar.Gz", TRUE },
+  { "x.tgz", TRUE },
+  { "x.TGZ", TRUE },
+  { "/usr/share/doc/foo/foo-1.0.tar.gz", TRUE },
+  { ".gz", FALSE },
+  { ".tgz", TRUE },                 /* whole-name match: the safe answer */
+  { ".tar.gz", TRUE },
+  { "tar.gz", FALSE },              /* "tar" is the name, not an extension */
+  { "x.tar", FALSE },               /* not compressed: not our concern */
+  { "x.tar.bz2", FALSE },           /* only gzip can be a Content-Encoding here */
+  { "x.tar.gz.asc", FALSE },
+  { "x.targz", FALSE },
+  { "x_tar.gz", FALSE },
+  { "x.ttgz", FALSE },
+  { "dir.tar.gz/README.gz", FALSE }, /* only the end of the path counts */
+  { "", FALSE },
+};
+
+START_TEST (test_is_archive_name)
+{
+  const ArchiveRow *row = &archive_rows[_i];
+  gboolean got = ds_mime_is_archive_name (row->name);
+
+  ck_assert_msg (got == row->archive, "is_archive_name (\"%s\") = %d, want %d", row->name, got,
+                 row->archive);
+}
+END_TEST
+
 static Suite *
 mime_suite (void)
 {
@@ -532,6 +666,12 @@ mime_suite (void)
   tcase_add_loop_test (tc, test_user_file_errors, 0, G_N_ELEMENTS (user_error_rows));
   tcase_add_test (tc, test_missing_files);
   tcase_add_loop_test (tc, test_etc_mime_types, 0, G_N_ELEMENTS (etc_rows));
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("docs");
+  tcase_add_loop_test (tc, test_sniff_text, 0, G_N_ELEMENTS (sniff_rows));
+  tcase_add_test (tc, test_sniff_text_full_prefix);
+  tcase_add_loop_test (tc, test_is_archive_name, 0, G_N_ELEMENTS (archive_rows));
   suite_add_tcase (s, tc);
 
   return s;

@@ -44,6 +44,19 @@ const char *ds_mime_lookup_or_default (const DsMime *mime, const char *name);
  * would carry a charset. */
 gboolean ds_mime_is_text (const char *content_type);
 
+/* Docs mode: whether @buf, the first @len bytes of a file (callers read up
+ * to 1024), looks like UTF-8 text: valid UTF-8 with no NUL, no DEL and no C0
+ * control other than TAB, LF, FF, CR and ESC.  A multibyte sequence cut
+ * off by the end of @buf is allowed (@buf is a prefix); one broken earlier
+ * is not.  An empty buffer is text.  @buf may be NULL only if @len is 0. */
+gboolean ds_mime_sniff_text (const guint8 *buf, gsize len);
+
+/* Docs mode: whether @name (a file name or path) is a compressed tar archive
+ * that must stay a download rather than be served as its inner type with
+ * Content-Encoding: gzip, i.e. it ends, ASCII case-insensitively, in ".tgz"
+ * or in ".tar.gz".  "changelog.Debian.gz" and "README.gz" are not. */
+gboolean ds_mime_is_archive_name (const char *name);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DsMime, ds_mime_free)
 
 G_END_DECLS

@@ -1,0 +1,291 @@
+/* check_encoding.c: Accept-Encoding q-values and coding choice (RFC 9110
+ * §12.5.3, §12.4.2, §8.4.1.3). */
+#include "config.h"
+
+#include "docserve/encoding.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NONE 0u
+#define GZ DS_ENC_MASK (DS_ENC_GZIP)
+#define BR DS_ENC_MASK (DS_ENC_BR)
+#define BOTH (GZ | BR)
+#define ID DS_ENC_IDENTITY
+#define GZIP DS_ENC_GZIP
+#define BROTLI DS_ENC_BR
+#define NOTHING (-1)
+
+#define CHROME "gzip, deflate, br"
+#define CHROME_ZSTD "gzip, deflate, br, zstd"
+
+/* ---- ds_encoding_choose ---- */
+
+typedef struct
+{
+  const char *field; /* NULL: no Accept-Encoding */
+  guint available;
+  int want;
+} ChooseRow;
+
+static const ChooseRow choose_rows[] = {
+  /* Absent: anything is acceptable, but we only compress for clients that ask. */
+  { NULL, BOTH, ID },
+  { NULL, NONE, ID },
+  /* Empty: only identity (§12.5.3). */
+  { "", BOTH, ID },
+  { " , ,\t", BOTH, ID }, /* only empty list elements: the same as empty */
+  { "gzip", BOTH, GZIP },
+  { "gzip", GZ, GZIP },
+  { "gzip", BR, ID },
+  { "gzip", NONE, ID },
+  { CHROME, BOTH, BROTLI }, /* all q=1: tie goes to br */
+  { CHROME, GZ, GZIP },
+  { CHROME, NONE, ID },
+  { CHROME_ZSTD, BOTH, BROTLI },
+  { CHROME_ZSTD, NONE, ID },
+  { "br;q=0.5, gzip;q=0.8", BOTH, GZIP },
+  /* gzip absent; unlisted identity gets the lowest q (0.5), ties with br, br wins */
+  { "br;q=0.5, gzip;q=0.8", BR, BROTLI },
+  { "br;q=0.5, gzip;q=0.8", NONE, ID },
+  { "*", BOTH, BROTLI },
+  { "*", GZ, GZIP },
+  { "*", NONE, ID },
+  { "*;q=0", BOTH, NOTHING },
+  { "*;q=0", NONE, NOTHING },
+  { "identity;q=0", NONE, NOTHING },
+  { "identity;q=0", BOTH, NOTHING }, /* br and gzip are not listed and there is no "*" */
+  { "identity;q=0, gzip", BOTH, GZIP },
+  { "identity;q=0, *;q=0", NONE, NOTHING },
+  { "identity;q=0, *;q=0", BOTH, NOTHING },
+  { "*;q=0, gzip", BOTH, GZIP },
+  { "*;q=0, identity", BOTH, ID }, /* a specific entry beats "*" */
+  { "identity, *;q=0", BOTH, ID }, /* whatever the order */
+  { "identity;q=0.5, *;q=0", BR, ID },
+  { "gzip;q=0", GZ, ID },
+  { "gzip;q=0", BOTH, ID },
+  { "gzip;q=0, *", BOTH, BROTLI }, /* "*" covers br, not the excluded gzip */
+  { "gzip;q=0, *", GZ, ID },
+  { "*;q=0.5, gzip;q=0.2", GZ, ID }, /* identity gets the "*" q, above gzip's */
+  { "GZIP;Q=0.5", GZ, GZIP },        /* names and "q" are case-insensitive */
+  { "Br;q=0.5", BR, BROTLI },
+  { "x-gzip", GZ, GZIP },            /* §8.4.1.3 alias */
+  { "X-GZIP;q=0.9", GZ, GZIP },
+  { "x-gzip;q=0, gzip", GZ, ID },    /* alias and name are one entry: the first wins */
+  { "gzip;q=0, gzip", GZ, ID },      /* duplicate: the first wins */
+  { "gzip, gzip;q=0", GZ, GZIP },
+  { "br;q=1.001", BR, ID },          /* invalid q: element ignored, br unlisted */
+  { "br;q=1.001, *", BR, BROTLI },   /* ... so only "*" can still admit it */
+  { "gzip;q=0.0001", GZ, ID },       /* four decimals: ignored */
+  { "gzip;q=0.001", GZ, GZIP },      /* the smallest positive q */
+  { "gzip;q=1.", GZ, GZIP },         /* "1" "." 0*3("0"): no digits is fine */
+  { "gzip;q=0.", GZ, ID },           /* q=0 */
+  { "gzip;q=1.0", GZ, GZIP },
+  { "gzip;q=2", GZ, ID },
+  { "gzip;q=.5", GZ, ID },
+  { "gzip;q=", GZ, ID },
+  { "gzip;q=01", GZ, ID },
+  { "gzip;q=-0.5", GZ, ID },
+  { "gzip;q=\"0.5\"", GZ, ID },      /* no quoted qvalue in the grammar */
+  { "gzip;", GZ, ID },
+  { "gzip;q", GZ, ID },
+  { "gzip ; q=0.5", GZ, GZIP },      /* OWS ";" OWS */
+  { "\tgzip\t;\tq=0.5\t,", GZ, GZIP },
+  { "gzip;q = 0.5", GZ, ID },        /* no whitespace around '=' in the grammar */
+  { "gzip;q= 0.5", GZ, ID },
+  { "gzip;level=1;q=0.5", GZ, ID },  /* only a lone weight is allowed: ignored */
+  { "gzip;q=0.5;level=1", GZ, ID },
+  { "gzip;level=1", GZ, ID },
+  { "gzip;level=1, br", BOTH, BROTLI }, /* the rest of the field stays in force */
+  { "gzip;q=0.5, identity;q=0.6", GZ, ID },
+  { "gzip;q=0.6, identity;q=0.5", GZ, GZIP },
+  { "identity, gzip", GZ, GZIP },    /* tie: gzip beats identity */
+  { "br;q=0.3, gzip;q=0.3", BOTH, BROTLI },
+  { "gzip;q=0.5,br;q=0.9", BOTH, BROTLI },
+  { ",,gzip,,", GZ, GZIP },
+  { "gzip;q=1.0, identity; q=0.5, *;q=0", BOTH, GZIP },
+  { "gzipx", GZ, ID },               /* whole names only */
+  { "gz", GZ, ID },
+  { "gzip br", BOTH, ID },           /* missing comma: one malformed element */
+  { "\xff\xfe, gzip", GZ, GZIP },    /* garbage element skipped */
+  { "gz\x01ip, br", BOTH, BROTLI },
+  { "*", DS_ENC_MASK (5), ID },      /* unknown availability bits are ignored */
+};
+
+static void
+describe (GString *s, const char *field)
+{
+  if (field == NULL)
+    {
+      g_string_append (s, "NULL");
+      return;
+    }
+  g_autofree char *escaped = g_strescape (field, NULL);
+  g_string_append_printf (s, "\"%s\"", escaped);
+}
+
+START_TEST (test_choose)
+{
+  const ChooseRow *row = &choose_rows[_i];
+  g_autoptr (GString) shown = g_string_new (NULL);
+  int got = ds_encoding_choose (row->field, row->available);
+
+  describe (shown, row->field);
+  ck_assert_msg (got == row->want, "choose (%s, available 0x%x) = %d, want %d", shown->str,
+                 row->available, got, row->want);
+}
+END_TEST
+
+/* ---- ds_encoding_qvalue ---- */
+
+typedef struct
+{
+  const char *field;
+  const char *coding;
+  guint want;
+} QRow;
+
+static const QRow q_rows[] = {
+  { NULL, "gzip", 1000 }, /* absent: everything acceptable */
+  { NULL, "br", 1000 },
+  { NULL, "identity", 1000 },
+  { NULL, "zstd", 1000 },
+  { "", "identity", 1000 },
+  { "", "gzip", 0 },
+  { "", "br", 0 },
+  { "gzip;q=0.8", "gzip", 800 },
+  { "gzip;q=0.8", "x-gzip", 800 },     /* alias as the argument too */
+  { "gzip;q=0.8", "GZip", 800 },
+  { "x-gzip;q=0.3", "gzip", 300 },
+  { "gzip;q=0.8", "identity", 800 },   /* unlisted identity: the lowest q listed */
+  { "gzip;q=0.8, br;q=0.25", "identity", 250 },
+  { "gzip;q=0.8, br;q=0", "identity", 800 }, /* the lowest non-zero q */
+  { "gzip;q=0", "identity", 1000 },    /* nothing positive listed */
+  { "br;q=2", "identity", 1000 },      /* only a malformed element */
+  { "*;q=0.4", "identity", 400 },
+  { "*;q=0.4", "br", 400 },
+  { "*;q=0", "identity", 0 },
+  { "identity;q=0", "identity", 0 },
+  { "IDENTITY;Q=0.7", "identity", 700 },
+  { "deflate;q=0.123", "deflate", 123 }, /* any coding can be asked about */
+  { "DEFLATE;q=0.123", "deflate", 123 },
+  { "deflate", "zstd", 0 },
+  { "*", "zstd", 1000 },
+  { "gzip;q=1.000", "gzip", 1000 },
+  { "gzip;q=1.00", "gzip", 1000 },
+  { "gzip;q=0.999", "gzip", 999 },
+  { "gzip;q=0.05", "gzip", 50 },
+  { "gzip;q=0.5", "gzip", 500 },
+  { "gzip;q=0.50", "gzip", 500 },
+  { "gzip;q=1", "gzip", 1000 },
+  { "gzip;q=0", "gzip", 0 },
+  { "gzip;q=0.000", "gzip", 0 },
+  { "gzip;q=1.001", "gzip", 0 },        /* over 1: ignored */
+  { "gzip;q=1.5", "gzip", 0 },
+  { "gzip;q=0.0001", "gzip", 0 },       /* four decimals: ignored */
+  { "gzip;q=0.5000", "gzip", 0 },
+  { "gzip, gzip;q=0.5", "gzip", 1000 },
+  { "gzip;q=0.7 , br", "gzip", 700 },
+};
+
+START_TEST (test_qvalue)
+{
+  const QRow *row = &q_rows[_i];
+  g_autoptr (GString) shown = g_string_new (NULL);
+  guint got = ds_encoding_qvalue (row->field, row->coding);
+
+  describe (shown, row->field);
+  ck_assert_msg (got == row->want, "qvalue (%s, \"%s\") = %u, want %u", shown->str, row->coding,
+                 got, row->want);
+}
+END_TEST
+
+/* ---- ds_encoding_name ---- */
+
+START_TEST (test_name)
+{
+  ck_assert_ptr_null (ds_encoding_name (DS_ENC_IDENTITY));
+  ck_assert_str_eq (ds_encoding_name (DS_ENC_GZIP), "gzip");
+  ck_assert_str_eq (ds_encoding_name (DS_ENC_BR), "br");
+}
+END_TEST
+
+/* ---- long fields ---- */
+
+/* @n copies of @element joined by ", ", then @tail. */
+static char *
+long_field (const char *element, guint n, const char *tail)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (s, "%s, ", element);
+  g_string_append (s, tail);
+  return g_string_free (s, FALSE);
+}
+
+START_TEST (test_long_field)
+{
+  g_autofree char *field = long_field ("deflate;q=0.5", 10000, "gzip;q=0.9, br;q=0");
+
+  ck_assert_msg (ds_encoding_choose (field, BOTH) == DS_ENC_GZIP,
+                 "10,000 elements then gzip;q=0.9: not gzip");
+  ck_assert_msg (ds_encoding_choose (field, BR) == DS_ENC_IDENTITY,
+                 "10,000 elements, br;q=0 at the end: br chosen");
+  ck_assert_msg (ds_encoding_qvalue (field, "identity") == 500,
+                 "identity in 10,000 deflate;q=0.5: %u", ds_encoding_qvalue (field, "identity"));
+  ck_assert_msg (ds_encoding_qvalue (field, "deflate") == 500, "deflate: %u",
+                 ds_encoding_qvalue (field, "deflate"));
+}
+END_TEST
+
+/* 200,000 elements (3 MB) take milliseconds in one pass; anything
+ * quadratic in the element count takes minutes. */
+START_TEST (test_linear_time)
+{
+  g_autofree char *field = long_field ("deflate;q=0.5", 200000, "br");
+  gint64 start = g_get_monotonic_time ();
+  int got = ds_encoding_choose (field, BOTH);
+  gint64 elapsed = g_get_monotonic_time () - start;
+
+  ck_assert_msg (got == DS_ENC_BR, "200,000 elements then br: %d", got);
+  ck_assert_msg (elapsed < 2 * G_USEC_PER_SEC, "200,000 elements took %" G_GINT64_FORMAT " us",
+                 elapsed);
+}
+END_TEST
+
+static Suite *
+encoding_suite (void)
+{
+  Suite *s = suite_create ("encoding");
+  TCase *tc;
+
+  tc = tcase_create ("choose");
+  tcase_add_loop_test (tc, test_choose, 0, G_N_ELEMENTS (choose_rows));
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("qvalue");
+  tcase_add_loop_test (tc, test_qvalue, 0, G_N_ELEMENTS (q_rows));
+  tcase_add_test (tc, test_name);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("long");
+  tcase_add_test (tc, test_long_field);
+  tcase_add_test (tc, test_linear_time);
+  tcase_set_timeout (tc, 30);
+  suite_add_tcase (s, tc);
+
+  return s;
+}
+
+int
+main (void)
+{
+  SRunner *sr = srunner_create (encoding_suite ());
+
+  srunner_run_all (sr, CK_NORMAL);
+  int failed = srunner_ntests_failed (sr);
+  srunner_free (sr);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
