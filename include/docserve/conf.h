@@ -1,6 +1,7 @@
-/* conf.h: the one immutable configuration, from the command line (and, in a
- * later release, a key file).  Built and validated before the server starts,
- * read-only afterwards. */
+/* conf.h: the one immutable configuration, from built-in defaults, an
+ * optional key file (--config) and the command line, in that order of
+ * precedence.  Built and validated before the server starts, read-only
+ * afterwards. */
 #pragma once
 
 #include <glib.h>
@@ -32,13 +33,37 @@ typedef struct
   char *access_log;         /* "-" stdout, "none", or a file path */
   int log_format;           /* DsLogFormat */
   guint shutdown_timeout;   /* seconds to drain on SIGTERM */
+  gboolean listing;         /* FALSE (--no-listing): a directory without an index
+                             * file answers 403 instead of a listing; default TRUE */
+  gboolean precompressed;   /* FALSE (--no-precompressed): never serve the X.br / X.gz
+                             * sidecar of X; default TRUE */
+  char *error_pages;        /* NULL, or a directory whose CODE.html (404.html, ...)
+                             * replaces the generated page for CODE */
+  char **headers;           /* NULL-terminated, never NULL (may be empty): extra reply
+                             * headers, each "Name: value" as given; validated: Name
+                             * is a token directly followed by ':', not one docserve
+                             * sends itself; no CR/LF/control bytes.  Split with
+                             * ds_conf_header_split */
+  gint max_age;             /* -1 (default): no Cache-Control header from docserve;
+                             * N >= 0: "Cache-Control: max-age=N" */
+  gboolean no_cache;        /* "Cache-Control: no-cache"; never together with
+                             * max_age >= 0 */
+  char *user;               /* NULL, or the user to switch to after binding */
+  char *group;              /* NULL, or the group to switch to (only with user) */
+  char *pid_file;           /* NULL, or a file to write the PID to */
+  char *config_file;        /* --config as given, NULL if none */
+  gboolean check_config;    /* --check-config: check (ds_conf_check) and exit */
   gboolean show_version;
 } DsConf;
 
 /* Parses @argv (modified: GOption removes what it consumed) into a new
- * DsConf.  --help prints help to stdout and exits 0 (GOption's behaviour).
- * On a bad option returns NULL with DS_ERROR_USAGE naming the option and the
- * value.  Caller frees with ds_conf_free. */
+ * DsConf.  With --config FILE the key file's [docserve] group is applied
+ * first and the command line on top of it (a list option on the command line
+ * replaces the file's list); with --version the file is not read.
+ * --help prints help to stdout and exits 0 (GOption's behaviour).
+ * On a bad option, an unreadable or bad key file returns NULL with
+ * DS_ERROR_USAGE: "--OPTION: ..." for the command line, "FILE:LINE: KEY: ..."
+ * (or "FILE: ...") for the key file.  Caller frees with ds_conf_free. */
 DsConf *ds_conf_parse (int *argc, char ***argv, GError **error);
 
 /* A DsConf with every default filled in (root "."), for tests. */
@@ -47,6 +72,20 @@ DsConf *ds_conf_new_default (void);
 /* Checks cross-field constraints and value ranges; FALSE with DS_ERROR_USAGE
  * and a message naming the option otherwise. */
 gboolean ds_conf_validate (const DsConf *conf, GError **error);
+
+/* The checks that need the file system and the user database but not the
+ * network, for --check-config and start-up: ds_conf_validate, then the root
+ * is a directory that can be opened, --error-pages is a directory,
+ * --mime-types a readable file, the directories of a file --access-log and
+ * of --pid-file exist, --user and --group exist.  FALSE with a one-line
+ * message: DS_ERROR_RUNTIME for a missing or unusable file or directory,
+ * DS_ERROR_USAGE for a bad value or an unknown user or group. */
+gboolean ds_conf_check (const DsConf *conf, GError **error);
+
+/* Splits @header, one of DsConf.headers (so already validated), at its
+ * first ':' into a name and a value without leading or trailing spaces and
+ * tabs.  Both newly allocated; caller frees. */
+void ds_conf_header_split (const char *header, char **out_name, char **out_value);
 
 void ds_conf_free (DsConf *conf);
 
