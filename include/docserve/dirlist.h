@@ -1,0 +1,57 @@
+/* dirlist.h: directory listings as HTML and JSON. */
+#pragma once
+
+#include <glib.h>
+
+#include "docserve/path.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char *name;     /* raw file name bytes (may be non-UTF-8) */
+  gboolean is_dir;
+  guint64 size;   /* 0 for directories */
+  gint64 mtime;   /* seconds since the epoch */
+} DsDirEntry;
+
+void ds_dir_entry_free (DsDirEntry *e);
+
+/* Reads directory @rel (as from ds_path_sanitize; "" is the root) below
+ * @root_fd, keeping only entries the server would serve: no dotfiles when
+ * @dotfiles denies them (".well-known" at the root stays), symlinks only when
+ * @symlinks would follow them to a regular file or directory (checked with
+ * ds_path_open), no FIFOs, sockets or devices, no names the path decoder
+ * would refuse (control bytes, '\', invalid UTF-8).  Returns a GPtrArray of
+ * DsDirEntry (free func set), or NULL with *out_errno. */
+GPtrArray *ds_dirlist_read (int root_fd, const char *rel, DsDotfiles dotfiles,
+                            DsSymlinks symlinks, int *out_errno);
+
+typedef enum
+{
+  DS_SORT_NAME = 0,
+  DS_SORT_SIZE,
+  DS_SORT_TIME
+} DsSortKey;
+
+/* Reads ?sort=name|size|time and ?order=asc|desc from the raw @query (may be
+ * NULL); unknown values are ignored. */
+void ds_dirlist_parse_query (const char *query, DsSortKey *out_key, gboolean *out_desc);
+
+/* Whether the listing should be JSON: "?format=json" in @query, or an
+ * @accept field that prefers application/json over text/html. */
+gboolean ds_dirlist_wants_json (const char *query, const char *accept);
+
+/* Sorts @entries in place: directories first, then by @key (name order is
+ * locale-independent natural order: "file2" < "file10"). */
+void ds_dirlist_sort (GPtrArray *entries, DsSortKey key, gboolean desc);
+
+/* The HTML5 page for directory @rel.  Caller frees; length in *out_len. */
+char *ds_dirlist_html (const char *rel, const GPtrArray *entries, DsSortKey key, gboolean desc,
+                       gsize *out_len);
+
+/* The JSON document: {"path": "/rel/", "entries": [{"name", "type":
+ * "file"|"directory", "size", "mtime" (RFC 3339 UTC)}...]}.  Caller frees. */
+char *ds_dirlist_json (const char *rel, const GPtrArray *entries, gsize *out_len);
+
+G_END_DECLS

@@ -1,0 +1,831 @@
+/* dirlist.c: directory listings as HTML and JSON.
+ *
+ * Owns what a client sees of a directory that has no index file: which
+ * entries are listed, in what order, and how their names are written.
+ *
+ * Reading (ds_dirlist_read) lists exactly what the server would serve, so a
+ * listing never offers a link that answers 400 or 404:
+ * - the directory is opened with ds_path_open() (openat2 below the root, the
+ *   symlink policy applied), then read with fdopendir/readdir; each entry costs
+ *   one fstatat(AT_SYMLINK_NOFOLLOW), a symlink up to four more (fstatat,
+ *   open, fstat, close): O(n) syscalls, no per-entry path walk from the root in
+ *   userspace;
+ * - "." and ".." are never listed; under DS_DOTFILES_DENY no name starting with
+ *   '.' is, except ".well-known" in the root (RFC 8615), as in path.c;
+ * - a name is listed only if its href round-trips: ds_path_encode() of the name,
+ *   decoded again by ds_path_sanitize(), must give the name back.  That drops
+ *   control bytes, '\' and invalid UTF-8 (so the pages are always valid UTF-8)
+ *   with the decoder's own rules rather than a copy of them;
+ * - regular files and directories are listed; FIFOs, sockets and devices are
+ *   not (the handler refuses them).  A symlink is listed only if
+ *   ds_path_open() under the policy reaches a regular file or directory, and
+ *   then with the target's type, size and mtime (a following fstatat() first,
+ *   so a link to a device or FIFO is never opened).  A dangling link, a loop, a
+ *   link leaving the root under DS_SYMLINKS_INSIDE, any link under
+ *   DS_SYMLINKS_NONE, and a link whose target cannot be opened (EACCES) are
+ *   hidden;
+ * - an entry whose fstatat() fails (removed meanwhile) is skipped.
+ *
+ * Name order (ds_dirlist_sort, DS_SORT_NAME) is natural and locale-free.  Each
+ * name is read as a sequence of tokens: a maximal run of ASCII digits is one
+ * number token, every other byte is one character token.  Tokens compare as
+ * follows: two numbers by numeric value (leading zeros ignored, any length, no
+ * overflow); two characters by byte value after ASCII lower-casing (bytes >=
+ * 0x80 unchanged); a number against a character as a digit byte against that
+ * character (so "a-1" < "a1" < "a_1", since '-' < '0'..'9' < '_').  Names
+ * compare token by token, a proper prefix first.  Names equal under that rule
+ * ("File1", "file01") are ordered by plain byte order (strcmp) as the tie-break,
+ * so the order is total and does not depend on the input order.
+ * DS_SORT_SIZE and DS_SORT_TIME compare the key, then the name as above.
+ * Directories always come first; @desc reverses the whole comparison within
+ * the directory group and within the file group.
+ *
+ * Content negotiation (ds_dirlist_wants_json) follows RFC 9110 section 12.5.1:
+ * each of application/json and text/html gets the weight of the most specific
+ * media range matching it ("type/subtype" over "type/ *" over "* / *", spaces
+ * added to keep this comment a comment), 0 if none does; JSON is chosen only if
+ * its weight is positive and strictly higher, so a tie ("* / *" alone, a browser's list) gives HTML.  A "format=json" query
+ * parameter selects JSON and "format=html" HTML, whatever Accept says.
+ *
+ * Output: the HTML page is self-contained (inline style, no scripts, no
+ * external resources) and shows only the request path, never the root's file
+ * system path.  Names are escaped for HTML text and attributes (& < > " ');
+ * hrefs are the name percent-encoded by ds_path_encode(), prefixed with "./"
+ * when the encoded name contains ':' (RFC 3986 section 4.2: otherwise
+ * "javascript:x" would be read as a scheme).  Times are UTC, formatted with
+ * gmtime_r and integer arithmetic, so the output does not depend on the locale.
+ * JSON strings escape '"', '\' and every byte below 0x20 and 0x7f as \u00XX
+ * (RFC 8259 section 7); the document ends with a newline. */
+#include "config.h"
+
+#include "docserve/dirlist.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "docserve/common.h"
+
+void
+ds_dir_entry_free (DsDirEntry *e)
+{
+  if (e == NULL)
+    return;
+  g_free (e->name);
+  g_free (e);
+}
+
+static void
+entry_free (gpointer p)
+{
+  ds_dir_entry_free (p);
+}
+
+typedef DIR DsDir;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DsDir, closedir)
+
+/* ---- reading ----------------------------------------------------------- */
+
+/* Whether a client could request @name in the listed directory: its href
+ * decodes back to exactly @name. */
+static gboolean
+name_round_trips (const char *name)
+{
+  g_autofree char *encoded = ds_path_encode (name);
+  g_autofree char *back = NULL;
+  gboolean dir_slash = FALSE;
+
+  if (ds_path_sanitize (encoded, strlen (encoded), DS_DOTFILES_ALLOW, &back, &dir_slash)
+      != DS_PATH_OK)
+    return FALSE;
+  return strcmp (back, name) == 0;
+}
+
+static gboolean
+name_is_listed (const char *rel, const char *name, DsDotfiles dotfiles)
+{
+  if (strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
+    return FALSE;
+  if (name[0] == '.' && dotfiles == DS_DOTFILES_DENY
+      && !(rel[0] == '\0' && strcmp (name, ".well-known") == 0))
+    return FALSE;
+  return name_round_trips (name);
+}
+
+/* Resolves the symlink @name in @rel as a request for it would, and fills
+ * *st with what the server would serve.  FALSE if it would not serve it. */
+static gboolean
+stat_symlink_target (int root_fd, int dir_fd, const char *rel, const char *name,
+                     DsSymlinks symlinks, struct stat *st)
+{
+  /* No need to try: the policy refuses every symlink. */
+  if (symlinks == DS_SYMLINKS_NONE)
+    return FALSE;
+  /* Look before opening: a listing must not open a device (a tape rewinds, a
+   * watchdog arms) or anything else the server would refuse anyway.  This
+   * stat may look outside the root; only ds_path_open below decides. */
+  if (fstatat (dir_fd, name, st, 0) != 0 || !(S_ISREG (st->st_mode) || S_ISDIR (st->st_mode)))
+    return FALSE;
+
+  g_autofree char *child = rel[0] != '\0' ? g_strconcat (rel, "/", name, NULL) : g_strdup (name);
+  int err = 0;
+  int fd = ds_path_open (root_fd, child, symlinks, &err);
+
+  if (fd < 0)
+    return FALSE;
+  gboolean ok = fstat (fd, st) == 0;
+  ds_fd_cleanup (&fd);
+  return ok;
+}
+
+GPtrArray *
+ds_dirlist_read (int root_fd, const char *rel, DsDotfiles dotfiles, DsSymlinks symlinks,
+                 int *out_errno)
+{
+  g_return_val_if_fail (out_errno != NULL, NULL);
+  *out_errno = EINVAL;
+  g_return_val_if_fail (root_fd >= 0, NULL);
+  g_return_val_if_fail (rel != NULL, NULL);
+
+  int err = 0;
+  int fd = ds_path_open (root_fd, rel, symlinks, &err);
+  if (fd < 0)
+    {
+      *out_errno = err;
+      return NULL;
+    }
+
+  g_autoptr (DsDir) dir = fdopendir (fd);
+  if (dir == NULL)
+    {
+      /* ENOTDIR for a file; fdopendir leaves the fd open on failure. */
+      *out_errno = errno;
+      close (fd);
+      return NULL;
+    }
+  int dfd = dirfd (dir);
+
+  g_autoptr (GPtrArray) entries = g_ptr_array_new_with_free_func (entry_free);
+  for (;;)
+    {
+      errno = 0;
+      struct dirent *de = readdir (dir);
+      if (de == NULL)
+        {
+          if (errno != 0)
+            {
+              *out_errno = errno;
+              return NULL;
+            }
+          break;
+        }
+
+      const char *name = de->d_name;
+      if (!name_is_listed (rel, name, dotfiles))
+        continue;
+
+      struct stat st;
+      if (fstatat (dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        continue;
+      if (S_ISLNK (st.st_mode) && !stat_symlink_target (root_fd, dfd, rel, name, symlinks, &st))
+        continue;
+      if (!S_ISREG (st.st_mode) && !S_ISDIR (st.st_mode))
+        continue;
+
+      DsDirEntry *e = g_new0 (DsDirEntry, 1);
+      e->name = g_strdup (name);
+      e->is_dir = S_ISDIR (st.st_mode);
+      e->size = e->is_dir || st.st_size < 0 ? 0 : (guint64) st.st_size;
+      e->mtime = (gint64) st.st_mtim.tv_sec;
+      g_ptr_array_add (entries, e);
+    }
+
+  *out_errno = 0;
+  return g_steal_pointer (&entries);
+}
+
+/* ---- query and Accept -------------------------------------------------- */
+
+/* Calls @fn for every "key=value" pair of @query (split on '&'; a leading '?'
+ * ignored; pairs without '=' skipped).  Neither part is percent-decoded: the
+ * values we look for are plain words. */
+typedef void (*ParamFunc) (const char *key, gsize key_len, const char *value, gsize value_len,
+                           gpointer data);
+
+static void
+for_each_param (const char *query, ParamFunc fn, gpointer data)
+{
+  if (query == NULL)
+    return;
+  if (query[0] == '?')
+    query++;
+
+  const char *p = query;
+  for (;;)
+    {
+      const char *amp = strchr (p, '&');
+      gsize len = amp != NULL ? (gsize) (amp - p) : strlen (p);
+      const char *eq = memchr (p, '=', len);
+
+      if (eq != NULL)
+        fn (p, (gsize) (eq - p), eq + 1, len - (gsize) (eq - p) - 1, data);
+      if (amp == NULL)
+        break;
+      p = amp + 1;
+    }
+}
+
+static gboolean
+word_is (const char *s, gsize len, const char *word)
+{
+  return len == strlen (word) && memcmp (s, word, len) == 0;
+}
+
+typedef struct
+{
+  DsSortKey key;
+  gboolean desc;
+} SortParams;
+
+static void
+sort_param (const char *key, gsize key_len, const char *value, gsize value_len, gpointer data)
+{
+  SortParams *sp = data;
+
+  if (word_is (key, key_len, "sort"))
+    {
+      if (word_is (value, value_len, "name"))
+        sp->key = DS_SORT_NAME;
+      else if (word_is (value, value_len, "size"))
+        sp->key = DS_SORT_SIZE;
+      else if (word_is (value, value_len, "time"))
+        sp->key = DS_SORT_TIME;
+    }
+  else if (word_is (key, key_len, "order"))
+    {
+      if (word_is (value, value_len, "asc"))
+        sp->desc = FALSE;
+      else if (word_is (value, value_len, "desc"))
+        sp->desc = TRUE;
+    }
+}
+
+void
+ds_dirlist_parse_query (const char *query, DsSortKey *out_key, gboolean *out_desc)
+{
+  g_return_if_fail (out_key != NULL);
+  g_return_if_fail (out_desc != NULL);
+
+  SortParams sp = { DS_SORT_NAME, FALSE };
+
+  for_each_param (query, sort_param, &sp);
+  *out_key = sp.key;
+  *out_desc = sp.desc;
+}
+
+typedef enum
+{
+  FORMAT_UNSET = 0,
+  FORMAT_HTML,
+  FORMAT_JSON
+} Format;
+
+static void
+format_param (const char *key, gsize key_len, const char *value, gsize value_len, gpointer data)
+{
+  Format *format = data;
+
+  if (!word_is (key, key_len, "format"))
+    return;
+  if (word_is (value, value_len, "json"))
+    *format = FORMAT_JSON;
+  else if (word_is (value, value_len, "html"))
+    *format = FORMAT_HTML;
+}
+
+static const char *
+skip_ows (const char *p, const char *end)
+{
+  while (p < end && (*p == ' ' || *p == '\t'))
+    p++;
+  return p;
+}
+
+static const char *
+trim_ows_end (const char *start, const char *end)
+{
+  while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+    end--;
+  return end;
+}
+
+/* Parses a qvalue (RFC 9110 section 12.4.2) into thousandths: "0", "0.5",
+ * "1", "1.000".  -1 if malformed. */
+static int
+parse_qvalue (const char *s, gsize len)
+{
+  if (len == 0 || (s[0] != '0' && s[0] != '1'))
+    return -1;
+  int whole = s[0] - '0';
+  if (len == 1)
+    return whole * 1000;
+  if (s[1] != '.' || len > 5)
+    return -1;
+
+  int frac = 0;
+  int scale = 100;
+  for (gsize i = 2; i < len; i++)
+    {
+      if (!g_ascii_isdigit (s[i]))
+        return -1;
+      frac += (s[i] - '0') * scale;
+      scale /= 10;
+    }
+  if (whole == 1 && frac != 0)
+    return -1;
+  return whole * 1000 + frac;
+}
+
+/* The best match found so far for one media type: specificity 0 (none),
+ * 1 (star/star), 2 (type/star), 3 (type/subtype), and its weight. */
+typedef struct
+{
+  const char *type;
+  const char *subtype;
+  int specificity;
+  int weight;
+} Want;
+
+static void
+want_consider (Want *w, const char *type, gsize type_len, const char *sub, gsize sub_len,
+               int weight)
+{
+  int spec;
+
+  if (word_is (type, type_len, "*") && word_is (sub, sub_len, "*"))
+    spec = 1;
+  else if (type_len != strlen (w->type) || g_ascii_strncasecmp (type, w->type, type_len) != 0)
+    return;
+  else if (word_is (sub, sub_len, "*"))
+    spec = 2;
+  else if (sub_len == strlen (w->subtype) && g_ascii_strncasecmp (sub, w->subtype, sub_len) == 0)
+    spec = 3;
+  else
+    return;
+
+  /* The most specific range decides; among equally specific ones (a sender
+   * repeating itself) the higher weight. */
+  if (spec > w->specificity || (spec == w->specificity && weight > w->weight))
+    {
+      w->specificity = spec;
+      w->weight = weight;
+    }
+}
+
+/* One element of an Accept list: "type/subtype *( OWS ; OWS param )".
+ * Elements that are empty or malformed are ignored. */
+static void
+accept_element (const char *p, const char *end, Want *json, Want *html)
+{
+  p = skip_ows (p, end);
+  end = trim_ows_end (p, end);
+
+  const char *semi = memchr (p, ';', (gsize) (end - p));
+  const char *range_end = trim_ows_end (p, semi != NULL ? semi : end);
+  const char *slash = memchr (p, '/', (gsize) (range_end - p));
+  if (slash == NULL || slash == p || slash + 1 == range_end)
+    return;
+
+  int weight = 1000;
+  while (semi != NULL)
+    {
+      const char *param = skip_ows (semi + 1, end);
+      semi = param < end ? memchr (param, ';', (gsize) (end - param)) : NULL;
+      const char *param_end = trim_ows_end (param, semi != NULL ? semi : end);
+      gsize param_len = (gsize) (param_end - param);
+
+      if (param_len >= 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=')
+        {
+          weight = parse_qvalue (param + 2, param_len - 2);
+          if (weight < 0)
+            return;
+          /* Parameters after the weight are accept-ext: ignored. */
+          break;
+        }
+    }
+
+  gsize type_len = (gsize) (slash - p);
+  gsize sub_len = (gsize) (range_end - slash - 1);
+  want_consider (json, p, type_len, slash + 1, sub_len, weight);
+  want_consider (html, p, type_len, slash + 1, sub_len, weight);
+}
+
+gboolean
+ds_dirlist_wants_json (const char *query, const char *accept)
+{
+  Format format = FORMAT_UNSET;
+
+  for_each_param (query, format_param, &format);
+  if (format != FORMAT_UNSET)
+    return format == FORMAT_JSON;
+  if (accept == NULL)
+    return FALSE;
+
+  Want json = { "application", "json", 0, 0 };
+  Want html = { "text", "html", 0, 0 };
+  const char *p = accept;
+  for (;;)
+    {
+      const char *comma = strchr (p, ',');
+      const char *end = comma != NULL ? comma : p + strlen (p);
+
+      accept_element (p, end, &json, &html);
+      if (comma == NULL)
+        break;
+      p = comma + 1;
+    }
+  return json.weight > 0 && json.weight > html.weight;
+}
+
+/* ---- sorting ----------------------------------------------------------- */
+
+/* The natural order described at the top, without the strcmp tie-break. */
+static int
+natural_cmp (const char *a, const char *b)
+{
+  const guchar *p = (const guchar *) a;
+  const guchar *q = (const guchar *) b;
+
+  while (*p != '\0' && *q != '\0')
+    {
+      if (g_ascii_isdigit (*p) && g_ascii_isdigit (*q))
+        {
+          while (*p == '0')
+            p++;
+          while (*q == '0')
+            q++;
+          gsize np = 0, nq = 0;
+          while (g_ascii_isdigit (p[np]))
+            np++;
+          while (g_ascii_isdigit (q[nq]))
+            nq++;
+          /* Without leading zeros, the longer run is the larger number. */
+          if (np != nq)
+            return np < nq ? -1 : 1;
+          int c = memcmp (p, q, np);
+          if (c != 0)
+            return c;
+          p += np;
+          q += nq;
+          continue;
+        }
+
+      /* g_ascii_tolower returns a (signed) gchar: back to a byte value. */
+      int cp = (guchar) g_ascii_tolower ((gchar) *p);
+      int cq = (guchar) g_ascii_tolower ((gchar) *q);
+      if (cp != cq)
+        return cp - cq;
+      p++;
+      q++;
+    }
+  return (*p != '\0') - (*q != '\0');
+}
+
+static int
+name_cmp (const char *a, const char *b)
+{
+  int c = natural_cmp (a, b);
+
+  return c != 0 ? c : strcmp (a, b);
+}
+
+static int
+entry_cmp (gconstpointer pa, gconstpointer pb, gpointer data)
+{
+  const DsDirEntry *a = *(DsDirEntry *const *) pa;
+  const DsDirEntry *b = *(DsDirEntry *const *) pb;
+  const SortParams *sp = data;
+  int c = 0;
+
+  if (a->is_dir != b->is_dir)
+    return a->is_dir ? -1 : 1;
+
+  switch (sp->key)
+    {
+    case DS_SORT_SIZE:
+      c = (a->size > b->size) - (a->size < b->size);
+      break;
+    case DS_SORT_TIME:
+      c = (a->mtime > b->mtime) - (a->mtime < b->mtime);
+      break;
+    case DS_SORT_NAME:
+    default:
+      break;
+    }
+  if (c == 0)
+    c = name_cmp (a->name, b->name);
+  return sp->desc ? -c : c;
+}
+
+void
+ds_dirlist_sort (GPtrArray *entries, DsSortKey key, gboolean desc)
+{
+  g_return_if_fail (entries != NULL);
+
+  SortParams sp = { key, desc };
+
+  g_ptr_array_sort_with_data (entries, entry_cmp, &sp);
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+static void
+append_html_escaped (GString *out, const char *s)
+{
+  for (; *s != '\0'; s++)
+    {
+      switch (*s)
+        {
+        case '&':
+          g_string_append (out, "&amp;");
+          break;
+        case '<':
+          g_string_append (out, "&lt;");
+          break;
+        case '>':
+          g_string_append (out, "&gt;");
+          break;
+        case '"':
+          g_string_append (out, "&quot;");
+          break;
+        case '\'':
+          g_string_append (out, "&#39;");
+          break;
+        default:
+          g_string_append_c (out, *s);
+        }
+    }
+}
+
+/* ds_dirlist_read never yields invalid UTF-8, but a caller's array might:
+ * keep the page valid UTF-8 whatever it holds. */
+static char *
+valid_utf8 (const char *s)
+{
+  return g_utf8_make_valid (s, -1);
+}
+
+/* The relative reference for @e, not yet HTML-escaped. */
+static char *
+entry_href (const DsDirEntry *e)
+{
+  g_autofree char *encoded = ds_path_encode (e->name);
+  const char *seg = encoded + 1; /* past the leading '/' */
+  GString *href = g_string_sized_new (strlen (encoded) + 3);
+
+  if (strchr (seg, ':') != NULL)
+    g_string_append (href, "./");
+  g_string_append (href, seg);
+  if (e->is_dir)
+    g_string_append_c (href, '/');
+  return g_string_free (href, FALSE);
+}
+
+/* "512 B", "1.2 KiB" ... "16.0 EiB", one decimal, rounded half up, in integer
+ * arithmetic (no locale decimal comma). */
+static void
+append_human_size (GString *out, guint64 size)
+{
+  static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+  guint k = 0;
+
+  while (k + 1 < G_N_ELEMENTS (units) && size >= (G_GUINT64_CONSTANT (1) << (10 * (k + 1))))
+    k++;
+  if (k == 0)
+    {
+      g_string_append_printf (out, "%" G_GUINT64_FORMAT " B", size);
+      return;
+    }
+
+  for (;;)
+    {
+      guint64 unit = G_GUINT64_CONSTANT (1) << (10 * k);
+      guint64 whole = size / unit;
+      /* rem < unit <= 2^60, so rem * 10 cannot overflow. */
+      guint64 tenths = ((size % unit) * 10 + unit / 2) / unit;
+
+      if (tenths == 10)
+        {
+          whole++;
+          tenths = 0;
+        }
+      /* 1023.96 KiB rounds to 1024.0 KiB: say 1.0 MiB instead. */
+      if (whole >= 1024 && k + 1 < G_N_ELEMENTS (units))
+        {
+          k++;
+          continue;
+        }
+      g_string_append_printf (out, "%" G_GUINT64_FORMAT ".%" G_GUINT64_FORMAT " %s", whole,
+                              tenths, units[k]);
+      return;
+    }
+}
+
+/* Fills @tm with @t in UTC; FALSE if it cannot be represented. */
+static gboolean
+utc_time (gint64 t, struct tm *tm)
+{
+  time_t tt = (time_t) t;
+
+  return (gint64) tt == t && gmtime_r (&tt, tm) != NULL;
+}
+
+#define HTML_HEAD                                                                         \
+  "<!DOCTYPE html>\n"                                                                     \
+  "<html lang=\"en\">\n"                                                                  \
+  "<head>\n"                                                                              \
+  "<meta charset=\"utf-8\">\n"                                                            \
+  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"            \
+  "<meta name=\"color-scheme\" content=\"light dark\">\n"                                 \
+  "<title>Index of "
+
+#define HTML_STYLE                                                                        \
+  "</title>\n"                                                                            \
+  "<style>\n"                                                                             \
+  "body{margin:0;padding:1.5em 1em;line-height:1.5;"                                      \
+  "font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;"                   \
+  "color:#222;background:#fff}\n"                                                         \
+  "main{max-width:60em;margin:0 auto}\n"                                                  \
+  "h1{font-size:1.4em;font-weight:600;margin:0 0 1em;overflow-wrap:anywhere}\n"           \
+  "table{width:100%;border-collapse:collapse}\n"                                          \
+  "th,td{padding:.35em .5em;text-align:left;vertical-align:top}\n"                        \
+  "th{border-bottom:2px solid #ccc;white-space:nowrap}\n"                                 \
+  "td{border-bottom:1px solid #eee}\n"                                                    \
+  "td:first-child{overflow-wrap:anywhere}\n"                                              \
+  ".size,.time{white-space:nowrap;font-variant-numeric:tabular-nums}\n"                   \
+  ".size{text-align:right}\n"                                                             \
+  "a{color:#0645ad;text-decoration:none}\n"                                               \
+  "a:hover,a:focus{text-decoration:underline}\n"                                          \
+  "th a{color:inherit}\n"                                                                 \
+  "footer{max-width:60em;margin:2em auto 0;font-size:.85em;color:#666}\n"                 \
+  "@media (max-width:32em){.time{display:none}}\n"                                        \
+  "@media (prefers-color-scheme:dark){body{color:#ddd;background:#181818}"                \
+  "a{color:#8ab4f8}th{border-color:#555}td{border-color:#2c2c2c}footer{color:#999}}\n"    \
+  "</style>\n"                                                                            \
+  "</head>\n"                                                                             \
+  "<body>\n"                                                                              \
+  "<main>\n"                                                                              \
+  "<h1>Index of "
+
+#define HTML_FOOT                                                                         \
+  "</tbody>\n"                                                                            \
+  "</table>\n"                                                                            \
+  "</main>\n"                                                                             \
+  "<footer>docserve</footer>\n"                                                           \
+  "</body>\n"                                                                             \
+  "</html>\n"
+
+/* One sortable column header: a link that sorts by @key, ascending unless
+ * the page is already sorted ascending by it. */
+static void
+append_header (GString *out, const char *label, const char *cls, const char *key_word,
+               DsSortKey key, DsSortKey cur_key, gboolean cur_desc)
+{
+  gboolean active = key == cur_key;
+  gboolean next_desc = active && !cur_desc;
+
+  g_string_append_printf (out, "<th class=\"%s\"", cls);
+  if (active)
+    g_string_append_printf (out, " aria-sort=\"%s\"", cur_desc ? "descending" : "ascending");
+  g_string_append_printf (out, "><a href=\"?sort=%s&amp;order=%s\">%s</a>%s</th>", key_word,
+                          next_desc ? "desc" : "asc", label,
+                          !active ? "" : cur_desc ? " \xe2\x86\x93" : " \xe2\x86\x91");
+}
+
+char *
+ds_dirlist_html (const char *rel, const GPtrArray *entries, DsSortKey key, gboolean desc,
+                 gsize *out_len)
+{
+  g_return_val_if_fail (rel != NULL, NULL);
+  g_return_val_if_fail (entries != NULL, NULL);
+
+  g_autofree char *rel_valid = valid_utf8 (rel);
+  g_autofree char *shown_path
+      = rel[0] != '\0' ? g_strconcat ("/", rel_valid, "/", NULL) : g_strdup ("/");
+  GString *out = g_string_sized_new (2048 + (gsize) entries->len * 256);
+
+  g_string_append (out, HTML_HEAD);
+  append_html_escaped (out, shown_path);
+  g_string_append (out, HTML_STYLE);
+  append_html_escaped (out, shown_path);
+  g_string_append (out, "</h1>\n<table>\n<thead>\n<tr>");
+  append_header (out, "Name", "name", "name", DS_SORT_NAME, key, desc);
+  append_header (out, "Size", "size", "size", DS_SORT_SIZE, key, desc);
+  append_header (out, "Modified", "time", "time", DS_SORT_TIME, key, desc);
+  g_string_append (out, "</tr>\n</thead>\n<tbody>\n");
+
+  if (rel[0] != '\0')
+    g_string_append (out, "<tr><td><a href=\"../\">../</a></td>"
+                          "<td class=\"size\"></td><td class=\"time\"></td></tr>\n");
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const DsDirEntry *e = g_ptr_array_index ((GPtrArray *) entries, i);
+      g_autofree char *href = entry_href (e);
+      g_autofree char *name = valid_utf8 (e->name);
+      struct tm tm;
+
+      g_string_append (out, "<tr><td><a href=\"");
+      append_html_escaped (out, href);
+      g_string_append (out, "\">");
+      append_html_escaped (out, name);
+      if (e->is_dir)
+        g_string_append_c (out, '/');
+      g_string_append (out, "</a></td>");
+
+      if (e->is_dir)
+        g_string_append (out, "<td class=\"size\">\xe2\x80\x94</td>");
+      else
+        {
+          g_string_append_printf (out, "<td class=\"size\" title=\"%" G_GUINT64_FORMAT " bytes\">",
+                                  e->size);
+          append_human_size (out, e->size);
+          g_string_append (out, "</td>");
+        }
+
+      if (utc_time (e->mtime, &tm))
+        g_string_append_printf (out,
+                                "<td class=\"time\"><time datetime=\"%04d-%02d-%02dT%02d:%02d:%02dZ\">"
+                                "%04d-%02d-%02d %02d:%02d</time></td></tr>\n",
+                                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                                tm.tm_min, tm.tm_sec, tm.tm_year + 1900, tm.tm_mon + 1,
+                                tm.tm_mday, tm.tm_hour, tm.tm_min);
+      else
+        g_string_append (out, "<td class=\"time\"></td></tr>\n");
+    }
+
+  g_string_append (out, HTML_FOOT);
+  if (out_len != NULL)
+    *out_len = out->len;
+  return g_string_free (out, FALSE);
+}
+
+static void
+append_json_string (GString *out, const char *s)
+{
+  g_autofree char *valid = valid_utf8 (s);
+
+  g_string_append_c (out, '"');
+  for (const guchar *p = (const guchar *) valid; *p != '\0'; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        {
+          g_string_append_c (out, '\\');
+          g_string_append_c (out, (char) *p);
+        }
+      else if (*p < 0x20 || *p == 0x7f)
+        g_string_append_printf (out, "\\u%04x", (unsigned) *p);
+      else
+        g_string_append_c (out, (char) *p);
+    }
+  g_string_append_c (out, '"');
+}
+
+char *
+ds_dirlist_json (const char *rel, const GPtrArray *entries, gsize *out_len)
+{
+  g_return_val_if_fail (rel != NULL, NULL);
+  g_return_val_if_fail (entries != NULL, NULL);
+
+  g_autofree char *path = rel[0] != '\0' ? g_strconcat ("/", rel, "/", NULL) : g_strdup ("/");
+  GString *out = g_string_sized_new (64 + (gsize) entries->len * 96);
+
+  g_string_append (out, "{\"path\":");
+  append_json_string (out, path);
+  g_string_append (out, ",\"entries\":[");
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const DsDirEntry *e = g_ptr_array_index ((GPtrArray *) entries, i);
+      struct tm tm;
+
+      if (i > 0)
+        g_string_append_c (out, ',');
+      g_string_append (out, "{\"name\":");
+      append_json_string (out, e->name);
+      g_string_append_printf (out, ",\"type\":\"%s\",\"size\":%" G_GUINT64_FORMAT ",\"mtime\":",
+                              e->is_dir ? "directory" : "file", e->is_dir ? 0 : e->size);
+      if (utc_time (e->mtime, &tm))
+        g_string_append_printf (out, "\"%04d-%02d-%02dT%02d:%02d:%02dZ\"}", tm.tm_year + 1900,
+                                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+      else
+        g_string_append (out, "null}");
+    }
+  g_string_append (out, "]}\n");
+  if (out_len != NULL)
+    *out_len = out->len;
+  return g_string_free (out, FALSE);
+}
