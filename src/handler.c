@@ -5,25 +5,33 @@
  *   405 with Allow, §15.5.6; unknown tokens 501, §15.6.2), Transfer-Encoding
  *   other than chunked (501, RFC 9112 §6.1), Host (400 when missing on
  *   HTTP/1.1 or repeated, RFC 9112 §3.2), path (path.c), open below the root
- *   (openat2), directory handling (301 to the slash form, index files, 403),
- *   then the preconditions of RFC 9110 §13.2.2 and the 200.
+ *   (openat2), directory handling (301 to the slash form, index files, a
+ *   listing, or 403), representation selection (precompressed sidecars and
+ *   docs-mode .gz, RFC 9110 §12.5.3), then the preconditions in RFC 9110
+ *   §13.2.2 order, If-Range and Range (§14), and the 200/206/416.
  * Errors map to statuses in one place, status_for_errno(). */
 #include "config.h"
 
 #include "docserve/handler.h"
 
 #include "docserve/common.h"
+#include "docserve/dirlist.h"
+#include "docserve/encoding.h"
 #include "docserve/httpdate.h"
 #include "docserve/path.h"
 #include "docserve/status.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #define ALLOW_VALUE "GET, HEAD, OPTIONS"
+#define SNIFF_LEN 1024
+#define ERROR_PAGE_MAX (1024 * 1024)
 
 void
 ds_reply_init (DsReply *reply)
@@ -37,6 +45,8 @@ ds_reply_clear (DsReply *reply)
 {
   g_free (reply->buf);
   ds_fd_cleanup (&reply->fd);
+  if (reply->multipart != NULL)
+    ds_multipart_free (reply->multipart);
   for (guint i = 0; i < reply->n_headers; i++)
     g_free (reply->headers[i].value);
   ds_reply_init (reply);
@@ -61,14 +71,70 @@ ds_reply_get_header (const DsReply *reply, const char *name)
 }
 
 void
-ds_reply_set_status_page (DsReply *reply, guint status)
+ds_reply_set_status_page (DsReply *reply, const DsSite *site, guint status)
 {
+  GBytes *custom = NULL;
+
   g_free (reply->buf);
   ds_fd_cleanup (&reply->fd);
   reply->status = status;
   reply->body = DS_BODY_BUFFER;
-  reply->buf = ds_status_page (status, &reply->buf_len);
+  if (site != NULL && site->error_pages != NULL)
+    custom = g_hash_table_lookup (site->error_pages, GUINT_TO_POINTER (status));
+  if (custom != NULL)
+    {
+      gsize len = 0;
+      const void *data = g_bytes_get_data (custom, &len);
+      reply->buf = g_memdup2 (data, len);
+      reply->buf_len = len;
+    }
+  else
+    reply->buf = ds_status_page (status, &reply->buf_len);
   ds_reply_add_header (reply, "Content-Type", "text/html; charset=utf-8");
+  if (status == 405)
+    ds_reply_add_header (reply, "Allow", ALLOW_VALUE);
+  if (status == 501 || status == 503 || status == 400)
+    reply->close = TRUE;
+}
+
+GHashTable *
+ds_handler_load_error_pages (const char *dir, GError **error)
+{
+  static const guint codes[] = { 400, 403, 404, 405, 408, 412, 414, 416,
+                                 431, 500, 501, 503, 0 };
+  g_autoptr (GHashTable) pages
+      = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_bytes_unref);
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "--error-pages: %s: not a directory", dir);
+      return NULL;
+    }
+  for (int i = 0; codes[i] != 0; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%u.html", codes[i]);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autoptr (GError) local = NULL;
+      char *data = NULL;
+      gsize len = 0;
+
+      if (!g_file_test (path, G_FILE_TEST_EXISTS))
+        continue;
+      if (!g_file_get_contents (path, &data, &len, &local))
+        {
+          g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "--error-pages: %s", local->message);
+          return NULL;
+        }
+      if (len > ERROR_PAGE_MAX)
+        {
+          g_free (data);
+          g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "--error-pages: %s: larger than 1 MiB",
+                       path);
+          return NULL;
+        }
+      g_hash_table_insert (pages, GUINT_TO_POINTER (codes[i]), g_bytes_new_take (data, len));
+    }
+  return g_steal_pointer (&pages);
 }
 
 static gboolean
@@ -112,16 +178,6 @@ ds_handler_precheck (const DsRequest *req)
   return 0;
 }
 
-static void
-set_error (DsReply *reply, guint status)
-{
-  ds_reply_set_status_page (reply, status);
-  if (status == 405)
-    ds_reply_add_header (reply, "Allow", ALLOW_VALUE);
-  if (status == 501 || status == 503 || status == 400)
-    reply->close = TRUE;
-}
-
 static guint
 status_for_errno (int e)
 {
@@ -163,8 +219,25 @@ open_stat (const DsSite *site, const char *rel, int *out_fd, struct stat *st)
   return 0;
 }
 
+/* Opens @rel + @suffix if it is a regular file; -1 otherwise. */
+static int
+open_regular (const DsSite *site, const char *rel, const char *suffix, struct stat *st)
+{
+  g_autofree char *path = g_strconcat (rel, suffix, NULL);
+  int fd = -1;
+
+  if (open_stat (site, path, &fd, st) != 0)
+    return -1;
+  if (!S_ISREG (st->st_mode))
+    {
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
 static void
-redirect_to_slash (const char *rel, const DsRequest *req, DsReply *reply)
+redirect_to_slash (const DsSite *site, const char *rel, const DsRequest *req, DsReply *reply)
 {
   /* Built from the normalised path, never from the raw target, so the
    * Location always starts with exactly one '/' ("//evil.example/" cannot
@@ -173,18 +246,106 @@ redirect_to_slash (const char *rel, const DsRequest *req, DsReply *reply)
   g_autofree char *loc = g_strconcat (enc, rel[0] != '\0' ? "/" : "",
                                       req->query != NULL ? "?" : "",
                                       req->query != NULL ? req->query : "", NULL);
-  ds_reply_set_status_page (reply, 301);
+  ds_reply_set_status_page (reply, site, 301);
   ds_reply_add_header (reply, "Location", loc);
 }
 
-static void
-serve_file (const DsSite *site, const DsRequest *req, const char *name, int fd,
-            const struct stat *st, gint64 now, DsReply *reply)
+/* Docs mode: whether the first bytes of @fd (from offset 0) look like text. */
+static gboolean
+fd_head_is_text (int fd)
 {
-  char etag[DS_ETAG_LEN];
+  guint8 buf[SNIFF_LEN];
+  ssize_t n = pread (fd, buf, sizeof buf, 0);
+  return n >= 0 && ds_mime_sniff_text (buf, (gsize) n);
+}
+
+/* Docs mode: whether the start of gzip file @fd decompresses to text. */
+static gboolean
+gz_head_is_text (int fd)
+{
+  guint8 in[4096];
+  guint8 out[SNIFF_LEN];
+  z_stream z = { 0 };
+  ssize_t n = pread (fd, in, sizeof in, 0);
+
+  if (n <= 0 || inflateInit2 (&z, 16 + MAX_WBITS) != Z_OK)
+    return FALSE;
+  z.next_in = in;
+  z.avail_in = (uInt) n;
+  z.next_out = out;
+  z.avail_out = sizeof out;
+  int rc = inflate (&z, Z_SYNC_FLUSH);
+  gsize produced = sizeof out - z.avail_out;
+  inflateEnd (&z);
+  if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
+    return FALSE;
+  return ds_mime_sniff_text (out, produced);
+}
+
+/* Content-Type for a file @name whose bytes are in @fd: by extension, else
+ * (docs mode) text/plain when the content looks like text, else the default. */
+static const char *
+type_for (const DsSite *site, const char *name, int fd)
+{
+  const char *t = ds_mime_lookup (site->mime, name);
+  if (t != NULL)
+    return t;
+  if (fd >= 0 && fd_head_is_text (fd))
+    return site->text_type;
+  return ds_mime_lookup_or_default (site->mime, name);
+}
+
+/* Docs mode: the type of the content inside NAME.gz (@inner is NAME), or
+ * NULL when that content is not text (the .gz then stays a download). */
+static const char *
+inner_text_type (const DsSite *site, const char *inner, int gz_fd)
+{
+  const char *t = ds_mime_lookup (site->mime, inner);
+  if (t != NULL)
+    return ds_mime_is_text (t) ? t : NULL;
+  return gz_head_is_text (gz_fd) ? site->text_type : NULL;
+}
+
+static gboolean
+accepts (const DsRequest *req, DsEncoding enc)
+{
+  return ds_encoding_choose (req->accept_encoding, DS_ENC_MASK (enc)) == (int) enc;
+}
+
+/* What will be sent for one file: which fd, its type and coding. */
+typedef struct
+{
+  int fd; /* owned */
+  struct stat st;
+  const char *type;
+  DsEncoding enc;
+  gboolean vary; /* another coding could have been chosen */
+} Choice;
+
+static void
+add_cache_headers (const DsSite *site, DsReply *reply, gboolean vary)
+{
+  if (site->conf->no_cache)
+    ds_reply_add_header (reply, "Cache-Control", "no-cache");
+  else if (site->conf->max_age >= 0)
+    {
+      char v[32];
+      g_snprintf (v, sizeof v, "max-age=%d", site->conf->max_age);
+      ds_reply_add_header (reply, "Cache-Control", v);
+    }
+  if (vary)
+    ds_reply_add_header (reply, "Vary", "Accept-Encoding");
+}
+
+/* Sends @c (validators, preconditions, ranges).  Takes c->fd. */
+static void
+send_choice (const DsSite *site, const DsRequest *req, Choice *c, gint64 now, DsReply *reply)
+{
+  char etag[DS_ETAG_LEN + 4];
   char lastmod[DS_HTTPDATE_LEN];
-  gint64 mtime = (gint64) st->st_mtim.tv_sec;
-  gint64 mtime_ns = mtime * G_GINT64_CONSTANT (1000000000) + st->st_mtim.tv_nsec;
+  gint64 mtime = (gint64) c->st.st_mtim.tv_sec;
+  gint64 mtime_ns = mtime * G_GINT64_CONSTANT (1000000000) + c->st.st_mtim.tv_nsec;
+  guint64 size = (guint64) c->st.st_size;
   const DsCondFields cond = {
     .if_match = req->if_match,
     .if_none_match = req->if_none_match,
@@ -194,39 +355,239 @@ serve_file (const DsSite *site, const DsRequest *req, const char *name, int fd,
 
   /* A file stamped in the future gets Last-Modified = now (RFC 9110 §8.8.2.1). */
   gint64 lm = mtime > now ? now : mtime;
-  ds_etag_make ((guint64) st->st_size, mtime_ns, etag);
+  ds_etag_make (size, mtime_ns, etag);
+  if (c->enc != DS_ENC_IDENTITY)
+    {
+      /* A distinct strong tag per content-coding (RFC 9110 §8.8.3). */
+      gsize len = strlen (etag);
+      g_snprintf (etag + len - 1, sizeof etag - (len - 1), "-%s\"", c->enc == DS_ENC_GZIP ? "gz" : "br");
+    }
   ds_httpdate_format (lm, lastmod);
 
   switch (ds_cond_evaluate (&cond, TRUE, etag, lm, now))
     {
     case DS_COND_PRECONDITION_FAILED:
-      close (fd);
-      set_error (reply, 412);
+      ds_fd_cleanup (&c->fd);
+      ds_reply_set_status_page (reply, site, 412);
       return;
     case DS_COND_NOT_MODIFIED:
       /* Same fd and size as the 200: libmicrohttpd then sends the 200's
        * Content-Length and no body (RFC 9110 §15.4.5, §8.6). */
       reply->status = 304;
-      break;
+      reply->body = DS_BODY_FILE;
+      reply->fd = g_steal_fd (&c->fd);
+      reply->length = size;
+      ds_reply_add_header (reply, "ETag", etag);
+      ds_reply_add_header (reply, "Last-Modified", lastmod);
+      add_cache_headers (site, reply, c->vary);
+      return;
     case DS_COND_PROCEED:
     default:
-      reply->status = 200;
-      ds_reply_add_header (reply, "Content-Type",
-                           ds_mime_lookup_or_default (site->mime, name));
       break;
     }
-  reply->body = DS_BODY_FILE;
-  reply->fd = fd;
-  reply->offset = 0;
-  reply->length = (guint64) st->st_size;
+
+  DsRangeSpan spans[DS_RANGE_MAX];
+  guint n = 0;
+  DsRangeResult rr = DS_RANGE_NONE;
+  if (req->range != NULL && ds_range_if_range_ok (req->if_range, etag, lm, now))
+    rr = ds_range_parse (req->range, size, spans, &n);
+
+  if (rr == DS_RANGE_UNSATISFIABLE)
+    {
+      char cr[48];
+      ds_fd_cleanup (&c->fd);
+      ds_reply_set_status_page (reply, site, 416);
+      g_snprintf (cr, sizeof cr, "bytes */%" G_GUINT64_FORMAT, size);
+      ds_reply_add_header (reply, "Content-Range", cr);
+      ds_reply_add_header (reply, "Accept-Ranges", "bytes");
+      return;
+    }
+
+  reply->fd = g_steal_fd (&c->fd);
+  reply->encoding = ds_encoding_name (c->enc);
+  if (rr == DS_RANGE_SATISFIABLE && n == 1)
+    {
+      char cr[80];
+      g_snprintf (cr, sizeof cr, "bytes %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT,
+                  spans[0].first, spans[0].last, size);
+      reply->status = 206;
+      reply->body = DS_BODY_FILE;
+      reply->offset = spans[0].first;
+      reply->length = spans[0].last - spans[0].first + 1;
+      ds_reply_add_header (reply, "Content-Type", c->type);
+      ds_reply_add_header (reply, "Content-Range", cr);
+    }
+  else if (rr == DS_RANGE_SATISFIABLE)
+    {
+      char boundary[40];
+      g_snprintf (boundary, sizeof boundary, "docserve-%08x%08x", g_random_int (), g_random_int ());
+      g_autofree char *mtype = g_strconcat ("multipart/byteranges; boundary=", boundary, NULL);
+      reply->status = 206;
+      reply->body = DS_BODY_MULTIPART;
+      reply->multipart = ds_multipart_new (spans, n, size, c->type, boundary);
+      reply->length = ds_multipart_length (reply->multipart);
+      ds_reply_add_header (reply, "Content-Type", mtype);
+    }
+  else
+    {
+      reply->status = 200;
+      reply->body = DS_BODY_FILE;
+      reply->offset = 0;
+      reply->length = size;
+      ds_reply_add_header (reply, "Content-Type", c->type);
+    }
+  if (c->enc != DS_ENC_IDENTITY)
+    ds_reply_add_header (reply, "Content-Encoding", ds_encoding_name (c->enc));
+  ds_reply_add_header (reply, "Accept-Ranges", "bytes");
   ds_reply_add_header (reply, "ETag", etag);
   ds_reply_add_header (reply, "Last-Modified", lastmod);
+  add_cache_headers (site, reply, c->vary);
 }
 
-/* Serves the first index file of directory @rel; 403 if there is none. */
+/* Picks the representation of regular file @rel (open as @fd): docs-mode
+ * NAME.gz, or a precompressed sidecar, or the file itself.  Takes @fd. */
 static void
-serve_index (const DsSite *site, const DsRequest *req, const char *rel, gint64 now,
-             DsReply *reply)
+serve_regular (const DsSite *site, const DsRequest *req, const char *rel, int fd,
+               const struct stat *st, gint64 now, DsReply *reply)
+{
+  const char *slash = strrchr (rel, '/');
+  const char *name = slash != NULL ? slash + 1 : rel;
+  Choice c = { .fd = fd, .st = *st, .enc = DS_ENC_IDENTITY };
+  gsize nlen = strlen (name);
+
+  if (nlen > 3 && g_ascii_strcasecmp (name + nlen - 3, ".gz") == 0
+      && !ds_mime_is_archive_name (name))
+    {
+      g_autofree char *inner = g_strndup (name, nlen - 3);
+      const char *t = inner_text_type (site, inner, fd);
+      if (t != NULL)
+        {
+          /* changelog.Debian.gz: text to read in the browser when it can
+           * decode gzip, the file itself otherwise. */
+          c.vary = TRUE;
+          if (accepts (req, DS_ENC_GZIP))
+            {
+              c.type = t;
+              c.enc = DS_ENC_GZIP;
+            }
+          else
+            c.type = ds_mime_lookup_or_default (site->mime, name);
+          send_choice (site, req, &c, now, reply);
+          return;
+        }
+    }
+
+  c.type = type_for (site, name, fd);
+  if (site->conf->precompressed)
+    {
+      struct stat vst[3];
+      int vfd[3] = { -1, -1, -1 };
+      guint avail = DS_ENC_MASK (DS_ENC_IDENTITY);
+
+      /* A sidecar counts only if it is at least as new as the file. */
+      vfd[DS_ENC_BR] = open_regular (site, rel, ".br", &vst[DS_ENC_BR]);
+      vfd[DS_ENC_GZIP] = open_regular (site, rel, ".gz", &vst[DS_ENC_GZIP]);
+      for (int e = DS_ENC_GZIP; e <= DS_ENC_BR; e++)
+        {
+          if (vfd[e] >= 0 && vst[e].st_mtim.tv_sec < st->st_mtim.tv_sec)
+            ds_fd_cleanup (&vfd[e]);
+          if (vfd[e] >= 0)
+            avail |= DS_ENC_MASK (e);
+        }
+      if (avail != DS_ENC_MASK (DS_ENC_IDENTITY))
+        {
+          int e = ds_encoding_choose (req->accept_encoding, avail);
+          c.vary = TRUE;
+          if (e > DS_ENC_IDENTITY)
+            {
+              ds_fd_cleanup (&c.fd);
+              c.fd = g_steal_fd (&vfd[e]);
+              c.st = vst[e];
+              c.enc = (DsEncoding) e;
+            }
+        }
+      ds_fd_cleanup (&vfd[DS_ENC_GZIP]);
+      ds_fd_cleanup (&vfd[DS_ENC_BR]);
+    }
+  send_choice (site, req, &c, now, reply);
+}
+
+/* Docs mode: @rel does not exist; serve REL.gz (or REL.br) in its place when
+ * there is one.  Returns FALSE when there is none. */
+static gboolean
+serve_compressed_only (const DsSite *site, const DsRequest *req, const char *rel, gint64 now,
+                       DsReply *reply)
+{
+  const char *slash = strrchr (rel, '/');
+  const char *name = slash != NULL ? slash + 1 : rel;
+  Choice c = { .enc = DS_ENC_IDENTITY, .vary = TRUE };
+
+  if (rel[0] == '\0')
+    return FALSE;
+  c.fd = open_regular (site, rel, ".gz", &c.st);
+  if (c.fd >= 0)
+    {
+      const char *inner = ds_mime_lookup (site->mime, name);
+      if (accepts (req, DS_ENC_GZIP))
+        {
+          c.enc = DS_ENC_GZIP;
+          c.type = inner != NULL ? inner
+                   : gz_head_is_text (c.fd) ? site->text_type
+                                            : ds_mime_lookup_or_default (site->mime, name);
+        }
+      else
+        c.type = ds_mime_lookup_or_default (site->mime, "x.gz");
+      send_choice (site, req, &c, now, reply);
+      return TRUE;
+    }
+  if (!site->conf->precompressed || !accepts (req, DS_ENC_BR))
+    return FALSE;
+  c.fd = open_regular (site, rel, ".br", &c.st);
+  if (c.fd < 0)
+    return FALSE;
+  c.enc = DS_ENC_BR;
+  c.type = ds_mime_lookup_or_default (site->mime, name);
+  send_choice (site, req, &c, now, reply);
+  return TRUE;
+}
+
+static void
+serve_listing (const DsSite *site, const DsRequest *req, const char *rel, DsReply *reply)
+{
+  int e = 0;
+  g_autoptr (GPtrArray) entries
+      = ds_dirlist_read (site->root_fd, rel, site->conf->dotfiles, site->conf->symlinks, &e);
+  DsSortKey key = DS_SORT_NAME;
+  gboolean desc = FALSE;
+
+  if (entries == NULL)
+    {
+      ds_reply_set_status_page (reply, site, status_for_errno (e));
+      return;
+    }
+  ds_dirlist_parse_query (req->query, &key, &desc);
+  ds_dirlist_sort (entries, key, desc);
+  reply->status = 200;
+  reply->body = DS_BODY_BUFFER;
+  if (ds_dirlist_wants_json (req->query, req->accept))
+    {
+      reply->buf = ds_dirlist_json (rel, entries, &reply->buf_len);
+      ds_reply_add_header (reply, "Content-Type", "application/json");
+    }
+  else
+    {
+      reply->buf = ds_dirlist_html (rel, entries, key, desc, &reply->buf_len);
+      ds_reply_add_header (reply, "Content-Type", "text/html; charset=utf-8");
+    }
+  /* The same URL gives HTML or JSON depending on Accept. */
+  ds_reply_add_header (reply, "Vary", "Accept");
+  ds_reply_add_header (reply, "Cache-Control", "no-cache");
+}
+
+/* Serves the first index file of directory @rel, else a listing, else 403. */
+static void
+serve_directory (const DsSite *site, const DsRequest *req, const char *rel, gint64 now,
+                 DsReply *reply)
 {
   for (char **idx = site->conf->index_files; idx != NULL && *idx != NULL; idx++)
     {
@@ -239,7 +600,7 @@ serve_index (const DsSite *site, const DsRequest *req, const char *rel, gint64 n
         continue;
       if (status != 0)
         {
-          set_error (reply, status);
+          ds_reply_set_status_page (reply, site, status);
           return;
         }
       if (!S_ISREG (st.st_mode))
@@ -247,10 +608,13 @@ serve_index (const DsSite *site, const DsRequest *req, const char *rel, gint64 n
           close (fd);
           continue;
         }
-      serve_file (site, req, *idx, fd, &st, now, reply);
+      serve_regular (site, req, path, fd, &st, now, reply);
       return;
     }
-  set_error (reply, 403);
+  if (site->conf->listing)
+    serve_listing (site, req, rel, reply);
+  else
+    ds_reply_set_status_page (reply, site, 403);
 }
 
 void
@@ -262,7 +626,7 @@ ds_handler_decide (const DsSite *site, const DsRequest *req, gint64 now, DsReply
 
   if (status != 0)
     {
-      set_error (out_reply, status);
+      ds_reply_set_status_page (out_reply, site, status);
       return;
     }
   if (strcmp (req->method, "OPTIONS") == 0)
@@ -279,45 +643,46 @@ ds_handler_decide (const DsSite *site, const DsRequest *req, gint64 now, DsReply
     case DS_PATH_OK:
       break;
     case DS_PATH_NOT_FOUND:
-      set_error (out_reply, 404);
+      ds_reply_set_status_page (out_reply, site, 404);
       return;
     case DS_PATH_BAD_REQUEST:
     default:
-      set_error (out_reply, 400);
+      ds_reply_set_status_page (out_reply, site, 400);
       return;
     }
 
   struct stat st;
   int fd = -1;
   status = open_stat (site, rel, &fd, &st);
+  if (status == 404 && !dir_slash && serve_compressed_only (site, req, rel, now, out_reply))
+    return;
   if (status != 0)
     {
-      set_error (out_reply, status);
+      ds_reply_set_status_page (out_reply, site, status);
       return;
     }
   if (S_ISDIR (st.st_mode))
     {
       close (fd);
       if (!dir_slash)
-        redirect_to_slash (rel, req, out_reply);
+        redirect_to_slash (site, rel, req, out_reply);
       else
-        serve_index (site, req, rel, now, out_reply);
+        serve_directory (site, req, rel, now, out_reply);
       return;
     }
   if (!S_ISREG (st.st_mode))
     {
       /* FIFOs, sockets, devices: never read them. */
       close (fd);
-      set_error (out_reply, 403);
+      ds_reply_set_status_page (out_reply, site, 403);
       return;
     }
   if (dir_slash)
     {
       /* "/file.txt/" names a directory that does not exist. */
       close (fd);
-      set_error (out_reply, 404);
+      ds_reply_set_status_page (out_reply, site, 404);
       return;
     }
-  const char *slash = strrchr (rel, '/');
-  serve_file (site, req, slash != NULL ? slash + 1 : rel, fd, &st, now, out_reply);
+  serve_regular (site, req, rel, fd, &st, now, out_reply);
 }

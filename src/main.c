@@ -103,6 +103,18 @@ main (int argc, char **argv)
       print_version ();
       return 0;
     }
+  if (!ds_conf_check (conf, &error))
+    {
+      fprintf (stderr, "docserve: %s\n", error->message);
+      if (conf->check_config)
+        return EXIT_USAGE;
+      return error->code == DS_ERROR_USAGE ? EXIT_USAGE : EXIT_RUNTIME;
+    }
+  if (conf->check_config)
+    {
+      fprintf (stderr, "docserve: configuration OK\n");
+      return 0;
+    }
 
   signal (SIGPIPE, SIG_IGN);
   sigemptyset (&set);
@@ -120,9 +132,8 @@ main (int argc, char **argv)
     }
 
   g_autofree char *abs = g_canonicalize_filename (conf->root, NULL);
-  gboolean v6 = strchr (conf->address, ':') != NULL;
-  fprintf (stderr, "Serving %s at http://%s%s%s:%u/\n", abs, v6 ? "[" : "", conf->address,
-           v6 ? "]" : "", ds_server_get_port (server));
+  g_autofree char *url = ds_server_get_url (server);
+  fprintf (stderr, "Serving %s at %s\n", abs, url);
   fflush (stderr);
 
   for (;;)

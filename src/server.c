@@ -31,6 +31,8 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -65,6 +67,12 @@ struct _DsServer
   char *server_header;
   GMutex conns_lock;
   GHashTable *conns; /* ConnCtx set, under conns_lock */
+  char *text_type;
+  GHashTable *error_pages;
+  GPtrArray *extra_names;  /* --header, split once at start-up */
+  GPtrArray *extra_values;
+  gboolean activated; /* listening on a socket from systemd */
+  gboolean pid_file_written;
 };
 
 /* Per connection: peer address, replies so far, and whether a request is
@@ -91,6 +99,7 @@ typedef struct
   gboolean replied; /* we queued a reply */
   guint status;
   guint64 body_bytes;
+  const char *encoding; /* static */
 } ReqCtx;
 
 static void
@@ -238,6 +247,33 @@ client_keeps_alive (struct MHD_Connection *c, const char *version)
   return has_keep;
 }
 
+typedef struct
+{
+  DsMultipart *mp;
+  int fd;
+} MultipartBody;
+
+static ssize_t
+read_multipart (void *cls, uint64_t pos, char *buf, size_t max)
+{
+  MultipartBody *b = cls;
+  gssize n = ds_multipart_read (b->mp, b->fd, pos, buf, max);
+  if (n < 0)
+    return MHD_CONTENT_READER_END_WITH_ERROR; /* the file shrank: cut, never pad */
+  if (n == 0)
+    return MHD_CONTENT_READER_END_OF_STREAM;
+  return n;
+}
+
+static void
+free_multipart (void *cls)
+{
+  MultipartBody *b = cls;
+  ds_multipart_free (b->mp);
+  ds_fd_cleanup (&b->fd);
+  g_free (b);
+}
+
 /* Turns @reply into an MHD response and queues it; takes what @reply owns. */
 static enum MHD_Result
 queue_reply (DsServer *s, struct MHD_Connection *c, ReqCtx *r, DsReply *reply)
@@ -259,6 +295,17 @@ queue_reply (DsServer *s, struct MHD_Connection *c, ReqCtx *r, DsReply *reply)
       if (resp != NULL)
         reply->buf = NULL;
       break;
+    case DS_BODY_MULTIPART:
+      {
+        MultipartBody *b = g_new0 (MultipartBody, 1);
+        b->mp = g_steal_pointer (&reply->multipart);
+        b->fd = g_steal_fd (&reply->fd);
+        resp = MHD_create_response_from_callback (reply->length, 64 * 1024, read_multipart, b,
+                                                  free_multipart);
+        if (resp == NULL)
+          free_multipart (b);
+      }
+      break;
     case DS_BODY_NONE:
     default:
       resp = MHD_create_response_from_buffer (0, (void *) "", MHD_RESPMEM_PERSISTENT);
@@ -268,7 +315,7 @@ queue_reply (DsServer *s, struct MHD_Connection *c, ReqCtx *r, DsReply *reply)
     {
       /* Out of memory: a fixed page, then close. */
       ds_reply_clear (reply);
-      ds_reply_set_status_page (reply, 500);
+      ds_reply_set_status_page (reply, NULL, 500);
       reply->close = TRUE;
       resp = MHD_create_response_from_buffer_with_free_callback (reply->buf_len, reply->buf,
                                                                  g_free);
@@ -281,6 +328,8 @@ queue_reply (DsServer *s, struct MHD_Connection *c, ReqCtx *r, DsReply *reply)
     MHD_add_response_header (resp, reply->headers[i].name, reply->headers[i].value);
   MHD_add_response_header (resp, MHD_HTTP_HEADER_SERVER, s->server_header);
   MHD_add_response_header (resp, "X-Content-Type-Options", "nosniff");
+  for (guint i = 0; i < s->extra_names->len; i++)
+    MHD_add_response_header (resp, s->extra_names->pdata[i], s->extra_values->pdata[i]);
 
   guint n = cc != NULL ? ++cc->replies : 1;
   gboolean keep = !reply->close && r->seen && client_keeps_alive (c, r->version)
@@ -299,7 +348,11 @@ queue_reply (DsServer *s, struct MHD_Connection *c, ReqCtx *r, DsReply *reply)
   r->status = reply->status;
   gboolean bodyless = reply->status == 304 || reply->status == 204
                       || g_strcmp0 (r->method, "HEAD") == 0;
-  r->body_bytes = bodyless ? 0 : (reply->body == DS_BODY_FILE ? reply->length : reply->buf_len);
+  r->body_bytes = bodyless                          ? 0
+                  : reply->body == DS_BODY_BUFFER ? reply->buf_len
+                  : reply->body == DS_BODY_NONE   ? 0
+                                                  : reply->length;
+  r->encoding = reply->encoding;
   enum MHD_Result ret = MHD_queue_response (c, reply->status, resp);
   ds_reply_clear (reply);
   return ret;
@@ -322,6 +375,10 @@ fill_request (struct MHD_Connection *c, const char *url, ReqCtx *r, DsRequest *r
   req->if_none_match = header (c, MHD_HTTP_HEADER_IF_NONE_MATCH);
   req->if_modified_since = header (c, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
   req->if_unmodified_since = header (c, MHD_HTTP_HEADER_IF_UNMODIFIED_SINCE);
+  req->if_range = header (c, MHD_HTTP_HEADER_IF_RANGE);
+  req->range = header (c, MHD_HTTP_HEADER_RANGE);
+  req->accept = header (c, MHD_HTTP_HEADER_ACCEPT);
+  req->accept_encoding = header (c, MHD_HTTP_HEADER_ACCEPT_ENCODING);
 }
 
 static enum MHD_Result
@@ -352,9 +409,7 @@ on_request (void *cls, struct MHD_Connection *c, const char *url, const char *me
       guint status = ds_handler_precheck (&req);
       if (status == 0)
         return MHD_YES; /* wait for the body (if any) to be read */
-      ds_reply_set_status_page (&reply, status);
-      if (status == 405)
-        ds_reply_add_header (&reply, "Allow", "GET, HEAD, OPTIONS");
+      ds_reply_set_status_page (&reply, &s->site, status);
       reply.close = TRUE;
       return queue_reply (s, c, r, &reply);
     }
@@ -430,6 +485,7 @@ on_completed (void *cls, struct MHD_Connection *c, void **req_cls,
         .referer = r->referer,
         .user_agent = r->user_agent,
         .duration_us = g_get_real_time () - r->start_us,
+        .encoding = r->encoding,
       };
       ds_accesslog_write (s->log, &rec);
       if (dt != NULL)
@@ -521,6 +577,8 @@ bound_port (int fd)
 static void
 server_free (DsServer *s)
 {
+  if (s->pid_file_written)
+    (void) unlink (s->conf->pid_file); /* best effort: we may have dropped privileges */
   ds_fd_cleanup (&s->listen_fd);
   ds_fd_cleanup (&s->root_fd);
   if (s->mime != NULL)
@@ -530,7 +588,44 @@ server_free (DsServer *s)
   g_free (s->server_header);
   g_hash_table_unref (s->conns);
   g_mutex_clear (&s->conns_lock);
+  g_free (s->text_type);
+  if (s->error_pages != NULL)
+    g_hash_table_unref (s->error_pages);
+  g_ptr_array_unref (s->extra_names);
+  g_ptr_array_unref (s->extra_values);
   g_free (s);
+}
+
+/* systemd socket activation (sd_listen_fds(3) protocol, without
+ * libsystemd): returns fd 3 when LISTEN_PID is us and LISTEN_FDS >= 1, -1
+ * when not activated, -2 (with @error) when fd 3 is not a listening stream
+ * socket.  The variables are unset so children do not inherit them. */
+static int
+activated_socket (GError **error)
+{
+  const char *pid = g_getenv ("LISTEN_PID");
+  const char *fds = g_getenv ("LISTEN_FDS");
+  int type = 0, listening = 0;
+  socklen_t len = sizeof type;
+
+  if (pid == NULL || fds == NULL || g_ascii_strtoll (pid, NULL, 10) != (gint64) getpid ()
+      || g_ascii_strtoll (fds, NULL, 10) < 1)
+    return -1;
+  g_unsetenv ("LISTEN_PID");
+  g_unsetenv ("LISTEN_FDS");
+  g_unsetenv ("LISTEN_FDNAMES");
+  if (getsockopt (3, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_STREAM
+      || getsockopt (3, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening)
+    {
+      g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME,
+                   "socket activation: fd 3 is not a listening stream socket");
+      return -2;
+    }
+  if (g_ascii_strtoll (fds, NULL, 10) > 1)
+    fprintf (stderr, "docserve: socket activation: using fd 3, ignoring %s more\n",
+             fds[0] == '2' && fds[1] == '\0' ? "1" : "the");
+  (void) fcntl (3, F_SETFD, FD_CLOEXEC);
+  return 3;
 }
 
 static gboolean
@@ -539,6 +634,19 @@ open_listener (DsServer *s, GError **error)
   const DsConf *conf = s->conf;
   guint port = conf->port;
   int e = 0;
+
+  s->listen_fd = activated_socket (error);
+  if (s->listen_fd == -2)
+    {
+      s->listen_fd = -1;
+      return FALSE;
+    }
+  if (s->listen_fd >= 0)
+    {
+      s->activated = TRUE;
+      s->port = bound_port (s->listen_fd);
+      return TRUE;
+    }
 
   for (;;)
     {
@@ -563,6 +671,65 @@ open_listener (DsServer *s, GError **error)
   return TRUE;
 }
 
+static gboolean
+write_pid_file (const char *path, GError **error)
+{
+  g_autofree char *text = g_strdup_printf ("%d\n", (int) getpid ());
+  g_autoptr (GError) local = NULL;
+
+  if (!g_file_set_contents (path, text, -1, &local))
+    {
+      g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "--pid-file: %s", local->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Switches to @user (and @group, else the user's primary group), dropping
+ * supplementary groups, and verifies that root cannot be regained. */
+static gboolean
+drop_privileges (const char *user, const char *group, GError **error)
+{
+  struct passwd pw, *pwp = NULL;
+  struct group gr, *grp = NULL;
+  char buf[16384];
+  gid_t gid;
+
+  if (getpwnam_r (user, &pw, buf, sizeof buf, &pwp) != 0 || pwp == NULL)
+    {
+      g_set_error (error, DS_ERROR, DS_ERROR_USAGE, "--user: no such user \"%s\"", user);
+      return FALSE;
+    }
+  uid_t uid = pw.pw_uid;
+  gid = pw.pw_gid;
+  if (group != NULL)
+    {
+      char gbuf[16384];
+      if (getgrnam_r (group, &gr, gbuf, sizeof gbuf, &grp) != 0 || grp == NULL)
+        {
+          g_set_error (error, DS_ERROR, DS_ERROR_USAGE, "--group: no such group \"%s\"", group);
+          return FALSE;
+        }
+      gid = gr.gr_gid;
+    }
+  if (getuid () == uid && geteuid () == uid && getgid () == gid && getegid () == gid)
+    return TRUE; /* already that user */
+  if (setgroups (1, &gid) != 0 || setgid (gid) != 0 || setuid (uid) != 0)
+    {
+      g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "cannot switch to user %s: %s", user,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  if (getuid () != uid || geteuid () != uid || getgid () != gid || getegid () != gid
+      || (uid != 0 && setuid (0) == 0))
+    {
+      g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME,
+                   "cannot switch to user %s: credentials did not change as asked", user);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 DsServer *
 ds_server_start (const DsConf *conf, GError **error)
 {
@@ -573,6 +740,16 @@ ds_server_start (const DsConf *conf, GError **error)
   s->listen_fd = -1;
   g_mutex_init (&s->conns_lock);
   s->conns = g_hash_table_new (NULL, NULL);
+  s->extra_names = g_ptr_array_new_with_free_func (g_free);
+  s->extra_values = g_ptr_array_new_with_free_func (g_free);
+  for (char **h = conf->headers; h != NULL && *h != NULL; h++)
+    {
+      char *name = NULL, *value = NULL;
+      ds_conf_header_split (*h, &name, &value);
+      g_ptr_array_add (s->extra_names, name);
+      g_ptr_array_add (s->extra_values, value);
+    }
+  s->text_type = g_strdup_printf ("text/plain; charset=%s", conf->charset);
   s->server_header = g_strdup (PACKAGE_NAME "/" PACKAGE_VERSION);
   s->root_fd = open (conf->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (s->root_fd < 0 || fstat (s->root_fd, &st) != 0)
@@ -608,12 +785,38 @@ ds_server_start (const DsConf *conf, GError **error)
       server_free (s);
       return NULL;
     }
+  if (conf->error_pages != NULL)
+    {
+      s->error_pages = ds_handler_load_error_pages (conf->error_pages, error);
+      if (s->error_pages == NULL)
+        {
+          server_free (s);
+          return NULL;
+        }
+    }
   s->site.conf = conf;
   s->site.mime = s->mime;
   s->site.root_fd = s->root_fd;
+  s->site.text_type = s->text_type;
+  s->site.error_pages = s->error_pages;
 
   raise_nofile (conf->max_connections);
   if (!open_listener (s, error))
+    {
+      server_free (s);
+      return NULL;
+    }
+  /* Everything that needs privileges is open: root, log, socket. */
+  if (conf->pid_file != NULL)
+    {
+      if (!write_pid_file (conf->pid_file, error))
+        {
+          server_free (s);
+          return NULL;
+        }
+      s->pid_file_written = TRUE;
+    }
+  if (conf->user != NULL && !drop_privileges (conf->user, conf->group, error))
     {
       server_free (s);
       return NULL;
@@ -649,6 +852,20 @@ guint
 ds_server_get_port (const DsServer *server)
 {
   return server->port;
+}
+
+char *
+ds_server_get_url (const DsServer *server)
+{
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  char host[INET6_ADDRSTRLEN] = "?";
+
+  if (getsockname (server->listen_fd, (struct sockaddr *) &ss, &len) == 0)
+    (void) getnameinfo ((struct sockaddr *) &ss, len, host, sizeof host, NULL, 0, NI_NUMERICHOST);
+  gboolean v6 = strchr (host, ':') != NULL;
+  return g_strdup_printf ("http://%s%s%s:%u/%s", v6 ? "[" : "", host, v6 ? "]" : "", server->port,
+                          server->activated ? " (socket activation)" : "");
 }
 
 void

@@ -252,6 +252,8 @@ typedef struct
   DsDotfiles dotfiles;
   DsSymlinks symlinks;
   const char *index_files; /* comma-separated; NULL: the default */
+  gboolean listing;        /* directory listings on (off in most rows, so a
+                              directory without an index file is the 403) */
 
   guint status;
   DsBodyKind body;
@@ -320,6 +322,9 @@ static const Row rows[] = {
   { .path = "/empty", .status = 301, .body = BUF, .location = "/empty/" },
   { .path = "/empty/", .status = 403, .body = BUF, .content_type = HTML_UTF8 },
   { .path = "/noindex/", .status = 403, .body = BUF, .content_type = HTML_UTF8 },
+  /* With listings on, the same directory is listed. */
+  { .path = "/noindex/", .listing = TRUE, .status = 200, .body = BUF, .content_type = HTML_UTF8 },
+  { .path = "/empty/", .listing = TRUE, .status = 200, .body = BUF, .content_type = HTML_UTF8 },
   { .path = "/noindex/a.txt", .status = 200, .body = FILE_, .file = "noindex/a.txt" },
   /* Reserved characters in a directory name are escaped in the Location, or
    * the browser would take "?x/" as a query or "#x/" as a fragment. */
@@ -515,6 +520,7 @@ conf_for_row (const Row *r)
 
   conf->dotfiles = r->dotfiles;
   conf->symlinks = r->symlinks;
+  conf->listing = r->listing;
   if (r->index_files != NULL)
     {
       g_strfreev (conf->index_files);
@@ -562,7 +568,8 @@ run_row (const Row *r)
 {
   g_autofree char *desc = describe (r);
   g_autoptr (DsConf) conf = conf_for_row (r);
-  const DsSite site = { .conf = conf, .mime = mime, .root_fd = root_fd };
+  const DsSite site = { .conf = conf, .mime = mime, .root_fd = root_fd,
+                        .text_type = "text/plain; charset=utf-8" };
   g_autofree char *first_etag = NULL;
   g_autofree char *first_lastmod = NULL;
   DsRequest req = {
@@ -678,7 +685,11 @@ run_row (const Row *r)
         ck_assert_msg (has_buf, "%s: empty status page", desc);
         ck_assert_msg (!has_fd, "%s: status page with an fd", desc);
         ck_assert_msg (g_utf8_validate (buf, -1, NULL), "%s: page is not UTF-8", desc);
-        ck_assert_msg (strstr (buf, code) != NULL, "%s: page does not name %s", desc, code);
+        /* A listing (200) is not a status page; it is checked elsewhere. */
+        if (r->status != 200)
+          ck_assert_msg (strstr (buf, code) != NULL, "%s: page does not name %s", desc, code);
+        else
+          ck_assert_msg (strstr (buf, "<table") != NULL, "%s: listing without a table", desc);
         ck_assert_msg (g_strcmp0 (ctype, HTML_UTF8) == 0, "%s: page Content-Type %s", desc,
                        ctype != NULL ? ctype : "(none)");
         ck_assert_msg (etag == NULL, "%s: status page with an ETag %s", desc, etag);
@@ -719,7 +730,8 @@ START_TEST (test_head_like_get)
   const char *target = head_paths[_i];
   const char *q = strchr (target, '?');
   g_autoptr (DsConf) conf = ds_conf_new_default ();
-  const DsSite site = { .conf = conf, .mime = mime, .root_fd = root_fd };
+  const DsSite site = { .conf = conf, .mime = mime, .root_fd = root_fd,
+                        .text_type = "text/plain; charset=utf-8" };
   DsRequest req = {
     .version = "HTTP/1.1",
     .path = target,
@@ -752,7 +764,8 @@ END_TEST
 START_TEST (test_future_mtime)
 {
   g_autoptr (DsConf) conf = ds_conf_new_default ();
-  const DsSite site = { .conf = conf, .mime = mime, .root_fd = root_fd };
+  const DsSite site = { .conf = conf, .mime = mime, .root_fd = root_fd,
+                        .text_type = "text/plain; charset=utf-8" };
   const gint64 nows[] = { now_s, now_s - 3600, now_s + 30 * 24 * 3600 };
 
   for (gsize i = 0; i < G_N_ELEMENTS (nows); i++)
@@ -849,7 +862,7 @@ START_TEST (test_reply_helpers)
   reply.fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
   ck_assert_int_ge (reply.fd, 0);
   int fd = reply.fd;
-  ds_reply_set_status_page (&reply, 404);
+  ds_reply_set_status_page (&reply, NULL, 404);
   /* The status page replaces the fd body and closes the fd. */
   ck_assert_msg (fcntl (fd, F_GETFD) == -1 && errno == EBADF,
                  "set_status_page left fd %d open", fd);

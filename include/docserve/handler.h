@@ -6,6 +6,7 @@
 
 #include "docserve/conf.h"
 #include "docserve/mime.h"
+#include "docserve/range.h"
 
 G_BEGIN_DECLS
 
@@ -24,6 +25,10 @@ typedef struct
   const char *if_none_match;
   const char *if_modified_since;
   const char *if_unmodified_since;
+  const char *if_range;
+  const char *range;
+  const char *accept;
+  const char *accept_encoding;
 } DsRequest;
 
 /* The site being served: built before the server starts, read-only after. */
@@ -32,14 +37,17 @@ typedef struct
   const DsConf *conf;
   const DsMime *mime;
   int root_fd;
+  const char *text_type;   /* "text/plain; charset=X" for sniffed text */
+  GHashTable *error_pages; /* status (GUINT_TO_POINTER) -> GBytes, or NULL */
 } DsSite;
 
 typedef enum
 {
   DS_BODY_NONE = 0, /* no body, no Content-Length (204) */
   DS_BODY_BUFFER,   /* buf/buf_len */
-  DS_BODY_FILE      /* fd from offset, length bytes (also for 304/HEAD: length
+  DS_BODY_FILE,     /* fd from offset, length bytes (also for 304/HEAD: length
                        becomes Content-Length, nothing is read) */
+  DS_BODY_MULTIPART /* multipart/byteranges: multipart read from fd, length bytes */
 } DsBodyKind;
 
 #define DS_REPLY_MAX_HEADERS 16
@@ -59,6 +67,8 @@ typedef struct
   int fd;    /* owned, -1 when none */
   guint64 offset;
   guint64 length;
+  DsMultipart *multipart; /* owned, DS_BODY_MULTIPART */
+  const char *encoding;   /* content-coding sent ("gzip", "br"), for the log */
   DsHeader headers[DS_REPLY_MAX_HEADERS];
   guint n_headers;
   gboolean close; /* the connection must close after this reply */
@@ -77,8 +87,16 @@ void ds_reply_add_header (DsReply *reply, const char *name, const char *value);
 /* Returns the value of header @name (case-insensitive) or NULL; borrowed. */
 const char *ds_reply_get_header (const DsReply *reply, const char *name);
 
-/* Turns @reply into a status page reply for @status (HTML, UTF-8). */
-void ds_reply_set_status_page (DsReply *reply, guint status);
+/* Turns @reply into a status page reply for @status (HTML, UTF-8): the
+ * site's custom page for @status if there is one (@site may be NULL), else
+ * the generated one.  Adds Allow to a 405 and sets close on 400/501/503. */
+void ds_reply_set_status_page (DsReply *reply, const DsSite *site, guint status);
+
+/* Reads DIR/<code>.html for every 4xx and 5xx code docserve sends; missing
+ * files are skipped.  Returns a table for DsSite.error_pages (caller unrefs),
+ * or NULL with DS_ERROR_RUNTIME if DIR cannot be read or a page is over
+ * 1 MiB. */
+GHashTable *ds_handler_load_error_pages (const char *dir, GError **error);
 
 /* Whether @method is one the first handler call must answer at once (405,
  * 501): anything but GET, HEAD and OPTIONS.  Also checked: Transfer-Encoding

@@ -9,15 +9,20 @@ G_BEGIN_DECLS
 
 typedef struct _DsServer DsServer;
 
-/* Opens the root, builds the MIME table, opens the access log and starts the
- * daemon listening per @conf (borrowed; must outlive the server).  When the
- * port was not given and is busy, tries the next ports up to
- * DS_PORT_SEARCH_LAST.  NULL with DS_ERROR_RUNTIME or DS_ERROR_USAGE on
+/* Opens the root, builds the MIME table, opens the access log, binds (or
+ * takes the socket systemd passed: LISTEN_PID/LISTEN_FDS, fd 3), writes the
+ * pid file, drops privileges (--user/--group) and starts the daemon, per
+ * @conf (borrowed; must outlive the server).  When the port was not given
+ * and is busy, tries the next ports up to DS_PORT_SEARCH_LAST.  NULL with DS_ERROR_RUNTIME or DS_ERROR_USAGE on
  * failure. */
 DsServer *ds_server_start (const DsConf *conf, GError **error);
 
 /* The port actually bound. */
 guint ds_server_get_port (const DsServer *server);
+
+/* "http://ADDR:PORT/" of the listening socket (IPv6 in brackets), followed
+ * by " (socket activation)" when systemd passed the socket.  Caller frees. */
+char *ds_server_get_url (const DsServer *server);
 
 /* Stops accepting new connections (they wait in the backlog until the
  * process exits); replies already under way go on, and every later reply
