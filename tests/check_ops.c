@@ -1,0 +1,445 @@
+/* check_ops.c: what a sysadmin relies on, against the real daemon: access
+ * log formats parsed back field by field, SIGHUP log rotation under
+ * concurrent load with every request accounted for once, the config file,
+ * --check-config, --header and Cache-Control, the pid file, dropping to
+ * another user, and systemd socket activation. */
+#include "config.h"
+
+#include "itest.h"
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void
+put (const char *rel, const char *content)
+{
+  g_autofree char *p = g_build_filename (docroot, rel, NULL);
+  g_autofree char *dir = g_path_get_dirname (p);
+  g_mkdir_with_parents (dir, 0755);
+  if (!g_file_set_contents (p, content, -1, NULL))
+    g_error ("cannot write %s", p);
+}
+
+static void
+make_docroot (void)
+{
+  GError *error = NULL;
+  docroot = g_dir_make_tmp ("docserve-op-root-XXXXXX", &error);
+  workdir = g_dir_make_tmp ("docserve-op-work-XXXXXX", &error);
+  g_assert_no_error (error);
+  /* Readable by the unprivileged user of the --user test. */
+  chmod (docroot, 0755);
+  put ("index.html", "<!DOCTYPE html><title>ops</title>\n");
+  put ("page.txt", "page\n");
+}
+
+static void
+assert_stopped_ok (Daemon *d)
+{
+  int st = daemon_stop (d);
+  ck_assert_msg (st != -1 && WIFEXITED (st) && WEXITSTATUS (st) == 0, "exit status %d", st);
+}
+
+/* ---- access log formats -------------------------------------------------- */
+
+START_TEST (test_log_json)
+{
+  Daemon d;
+  const char *args[] = { "--log-format", "json", NULL };
+  daemon_start (&d, args);
+  const char *hs[] = { "User-Agent: evil\"\\agent\x01", "Referer: http://r/", NULL };
+  g_autoptr (Resp) r = request (&d, NULL, "/page.txt?x=\"1\"", hs);
+  ck_assert_int_eq (r->status, 200);
+  g_autofree char *log = wait_for_text (d.log_path, "\"status\"");
+  assert_stopped_ok (&d);
+  ck_assert_ptr_nonnull (log);
+  ck_assert_int_eq (count (log, "\n"), 1);
+  const char *fields[] = { "\"remote_addr\":\"127.0.0.1\"", "\"method\":\"GET\"",
+                           "\"target\":\"/page.txt?x=\\\"1\\\"\"", "\"protocol\":\"HTTP/1.1\"",
+                           "\"status\":200", "\"bytes\":5", "\"referer\":\"http://r/\"",
+                           "\"encoding\":\"identity\"", "\"duration_us\":", "\"remote_port\":",
+                           "\"time\":\"", NULL };
+  for (int i = 0; fields[i] != NULL; i++)
+    ck_assert_msg (strstr (log, fields[i]) != NULL, "json lacks %s: %s", fields[i], log);
+  /* Quote, backslash and control byte escaped: still one valid line. */
+  ck_assert_msg (strstr (log, "\"user_agent\":\"evil\\\"\\\\agent\\u0001\"") != NULL, "%s", log);
+}
+END_TEST
+
+START_TEST (test_log_csv_and_common)
+{
+  Daemon d, e;
+  const char *csv[] = { "--log-format", "csv", NULL };
+  const char *common[] = { "--log-format", "common", NULL };
+  daemon_start (&d, csv);
+  daemon_start (&e, common);
+  g_autoptr (Resp) a = request (&d, NULL, "/page.txt?a,b", NULL);
+  g_autoptr (Resp) b = request (&e, NULL, "/missing", NULL);
+  g_autofree char *csvlog = wait_for_text (d.log_path, "page.txt");
+  g_autofree char *commonlog = wait_for_text (e.log_path, "missing");
+  assert_stopped_ok (&d);
+  assert_stopped_ok (&e);
+  ck_assert_ptr_nonnull (csvlog);
+  g_auto (GStrv) lines = g_strsplit (csvlog, "\n", -1);
+  ck_assert_str_eq (lines[0], "time,remote_addr,remote_port,method,target,protocol,status,bytes,"
+                              "duration_us,referer,user_agent,encoding");
+  ck_assert_msg (strstr (lines[1], ",127.0.0.1,") != NULL && strstr (lines[1], ",GET,\"/page.txt?a,b\",HTTP/1.1,200,5,") != NULL,
+                 "%s", lines[1]);
+  ck_assert_ptr_nonnull (commonlog);
+  ck_assert_msg (g_regex_match_simple ("^127\\.0\\.0\\.1 - - \\[[^]]+\\] \"GET /missing HTTP/1\\.1\" 404 [0-9]+\n$",
+                                       commonlog, 0, 0),
+                 "%s", commonlog);
+}
+END_TEST
+
+/* ---- rotation under load ------------------------------------------------- */
+
+typedef struct
+{
+  int port;
+  int id;
+  int n;
+  int ok;
+} Worker;
+
+static gpointer
+worker (gpointer data)
+{
+  Worker *w = data;
+  CURL *c = curl_easy_init ();
+  for (int i = 0; i < w->n; i++)
+    {
+      g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%d/page.txt?w=%d&i=%d", w->port, w->id, i);
+      long status = 0;
+      curl_easy_setopt (c, CURLOPT_URL, url);
+      curl_easy_setopt (c, CURLOPT_NOBODY, 1L);
+      curl_easy_setopt (c, CURLOPT_TIMEOUT, 10L);
+      if (curl_easy_perform (c) == CURLE_OK)
+        curl_easy_getinfo (c, CURLINFO_RESPONSE_CODE, &status);
+      w->ok += status == 200;
+    }
+  curl_easy_cleanup (c);
+  return NULL;
+}
+
+START_TEST (test_sighup_rotation_under_load)
+{
+  enum { WORKERS = 4, PER = 300, ROTATIONS = 5 };
+  Daemon d;
+  daemon_start (&d, NULL);
+  Worker w[WORKERS];
+  GThread *t[WORKERS];
+  for (int i = 0; i < WORKERS; i++)
+    {
+      w[i] = (Worker){ .port = d.port, .id = i, .n = PER };
+      t[i] = g_thread_new ("load", worker, &w[i]);
+    }
+  /* Rotate as logrotate does: rename, then SIGHUP. */
+  for (int r = 1; r <= ROTATIONS; r++)
+    {
+      g_usleep (40000);
+      g_autofree char *rotated = g_strdup_printf ("%s.%d", d.log_path, r);
+      ck_assert_int_eq (g_rename (d.log_path, rotated), 0);
+      kill (d.pid, SIGHUP);
+    }
+  int total_ok = 0;
+  for (int i = 0; i < WORKERS; i++)
+    {
+      g_thread_join (t[i]);
+      total_ok += w[i].ok;
+    }
+  g_usleep (200000);
+  g_autofree char *log_path = g_strdup (d.log_path);
+  assert_stopped_ok (&d); /* HUP never kills it */
+  ck_assert_int_eq (total_ok, WORKERS * PER);
+
+  /* Every request appears exactly once across the files. */
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  int lines = 0, files_with_lines = 0;
+  for (int r = 0; r <= ROTATIONS; r++)
+    {
+      g_autofree char *p = r == 0 ? g_strdup (log_path) : g_strdup_printf ("%s.%d", log_path, r);
+      g_autofree char *text = NULL;
+      if (!g_file_get_contents (p, &text, NULL, NULL))
+        continue;
+      g_auto (GStrv) ls = g_strsplit (text, "\n", -1);
+      files_with_lines += ls[0] != NULL && ls[0][0] != '\0';
+      for (char **l = ls; *l != NULL; l++)
+        {
+          if (**l == '\0')
+            continue;
+          const char *q = strstr (*l, "/page.txt?");
+          ck_assert_msg (q != NULL && g_regex_match_simple ("\" 200 - \"-\" \"[^\"]*\"$", *l, 0, 0),
+                         "bad line: %s", *l);
+          char *key = g_strndup (q, strcspn (q, " "));
+          ck_assert_msg (!g_hash_table_contains (seen, key), "logged twice: %s", key);
+          g_hash_table_add (seen, key);
+          lines++;
+        }
+    }
+  ck_assert_int_eq (lines, WORKERS * PER);
+  ck_assert_msg (files_with_lines >= 2, "rotation never took effect");
+}
+END_TEST
+
+/* ---- configuration --------------------------------------------------------- */
+
+START_TEST (test_config_file_and_headers)
+{
+  g_autofree char *conf = g_build_filename (workdir, "docserve.conf", NULL);
+  g_autofree char *text = g_strdup_printf ("[docserve]\n"
+                                           "# the command line wins over this port\n"
+                                           "port=1\n"
+                                           "index=page.txt\n"
+                                           "header=X-Frame-Options: DENY;X-Test: yes\n"
+                                           "max-age=60\n"
+                                           "root=%s\n",
+                                           docroot);
+  ck_assert (g_file_set_contents (conf, text, -1, NULL));
+  Daemon d;
+  const char *args[] = { "--config", conf, NULL };
+  g_autoptr (GString) err = g_string_new (NULL);
+  /* No root argument: it comes from the file; --port=0 beats port=1. */
+  ck_assert_msg (daemon_start_full (&d, NULL, args, err), "%s", err->str);
+  g_autoptr (Resp) a = request (&d, NULL, "/", NULL);
+  g_autoptr (Resp) b = request (&d, NULL, "/missing", NULL);
+  assert_stopped_ok (&d);
+  ck_assert_int_eq (a->status, 200);
+  ASSERT_BODY (a, "page\n");
+  ASSERT_HDR (a, "X-Frame-Options", "DENY");
+  ASSERT_HDR (a, "X-Test", "yes");
+  ASSERT_HDR (a, "Cache-Control", "max-age=60");
+  ck_assert_int_eq (b->status, 404);
+  ASSERT_HDR (b, "X-Test", "yes");
+}
+END_TEST
+
+START_TEST (test_no_cache)
+{
+  Daemon d;
+  const char *args[] = { "--no-cache", NULL };
+  daemon_start (&d, args);
+  g_autoptr (Resp) a = request (&d, NULL, "/page.txt", NULL);
+  assert_stopped_ok (&d);
+  ASSERT_HDR (a, "Cache-Control", "no-cache");
+}
+END_TEST
+
+START_TEST (test_check_config)
+{
+  g_autofree char *bad_conf = g_build_filename (workdir, "bad.conf", NULL);
+  ck_assert (g_file_set_contents (bad_conf, "[docserve]\nport=80\nbogus-key=1\n", -1, NULL));
+  const char *ok[] = { "--check-config", docroot, NULL };
+  const char *missing[] = { "--check-config", "/nonexistent-docserve", NULL };
+  const char *bad[] = { "--check-config", "--config", bad_conf, docroot, NULL };
+  const char *inject[] = { "--check-config", "--header", "X-A: b\r\nSet-Cookie: x", docroot, NULL };
+  g_autofree char *o1 = NULL, *e1 = NULL, *o2 = NULL, *e2 = NULL, *o3 = NULL, *e3 = NULL, *o4 = NULL, *e4 = NULL;
+  ck_assert_int_eq (run_cli (ok, &o1, &e1), 0);
+  ck_assert_msg (strstr (e1, "configuration OK") != NULL, "%s", e1);
+  ck_assert_int_eq (run_cli (missing, &o2, &e2), 2);
+  ck_assert_msg (strstr (e2, "/nonexistent-docserve") != NULL, "%s", e2);
+  ck_assert_int_eq (run_cli (bad, &o3, &e3), 2);
+  ck_assert_msg (strstr (e3, "bad.conf:3") != NULL && strstr (e3, "bogus-key") != NULL, "%s", e3);
+  ck_assert_int_eq (run_cli (inject, &o4, &e4), 2);
+  ck_assert_msg (strstr (e4, "--header") != NULL, "%s", e4);
+}
+END_TEST
+
+/* ---- process ------------------------------------------------------------- */
+
+START_TEST (test_pid_file)
+{
+  g_autofree char *pidf = g_build_filename (workdir, "docserve.pid", NULL);
+  Daemon d;
+  const char *args[] = { "--pid-file", pidf, NULL };
+  daemon_start (&d, args);
+  g_autofree char *text = NULL;
+  ck_assert (g_file_get_contents (pidf, &text, NULL, NULL));
+  ck_assert_int_eq (atoi (text), d.pid);
+  assert_stopped_ok (&d);
+  ck_assert_msg (!g_file_test (pidf, G_FILE_TEST_EXISTS), "pid file left behind");
+}
+END_TEST
+
+START_TEST (test_user_drop)
+{
+  if (geteuid () != 0)
+    return; /* only root can switch users */
+  Daemon d;
+  const char *args[] = { "--user", "nobody", NULL };
+  daemon_start (&d, args);
+  g_autofree char *status_path = g_strdup_printf ("/proc/%d/status", (int) d.pid);
+  g_autofree char *status = NULL;
+  ck_assert (g_file_get_contents (status_path, &status, NULL, NULL));
+  g_autoptr (Resp) r = request (&d, NULL, "/page.txt", NULL);
+  assert_stopped_ok (&d);
+  ck_assert_int_eq (r->status, 200);
+  /* Real, effective, saved and fs uid/gid all nobody's; no supplementary groups but nogroup. */
+  ck_assert_msg (g_regex_match_simple ("\nUid:\t65534\t65534\t65534\t65534\n", status, 0, 0), "%s", status);
+  ck_assert_msg (g_regex_match_simple ("\nGid:\t65534\t65534\t65534\t65534\n", status, 0, 0), "%s", status);
+  ck_assert_msg (g_regex_match_simple ("\nGroups:\t65534 ?\n", status, 0, 0), "%s", status);
+}
+END_TEST
+
+/* Binds 127.0.0.1:0 and returns the listening fd and its port. */
+static int
+listen_any (int *out_port)
+{
+  int fd = socket (AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in sin = { .sin_family = AF_INET };
+  socklen_t len = sizeof sin;
+  sin.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  ck_assert_int_eq (bind (fd, (struct sockaddr *) &sin, sizeof sin), 0);
+  ck_assert_int_eq (listen (fd, 16), 0);
+  getsockname (fd, (struct sockaddr *) &sin, &len);
+  *out_port = ntohs (sin.sin_port);
+  return fd;
+}
+
+typedef struct
+{
+  int fd;
+} ChildFd;
+
+static void
+child_setup_fd3 (gpointer data)
+{
+  ChildFd *c = data;
+  /* Runs in the child before exec: the socket becomes fd 3 and the
+   * variables name this very process, as systemd does. */
+  if (c->fd != 3)
+    {
+      dup2 (c->fd, 3);
+      close (c->fd);
+    }
+  char pid[32];
+  g_snprintf (pid, sizeof pid, "%d", (int) getpid ());
+  g_setenv ("LISTEN_PID", pid, TRUE);
+  g_setenv ("LISTEN_FDS", "1", TRUE);
+}
+
+START_TEST (test_socket_activation)
+{
+  int port = 0;
+  int lfd = listen_any (&port);
+  ChildFd cfd = { lfd };
+  const char *argv[] = { docserve_bin (), "--access-log", "none", "--port", "1", docroot, NULL };
+  GPid pid;
+  int err_fd;
+  g_autoptr (GError) error = NULL;
+  ck_assert (g_spawn_async_with_pipes (NULL, (char **) argv, NULL,
+                                       G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_LEAVE_DESCRIPTORS_OPEN,
+                                       child_setup_fd3, &cfd, &pid, NULL, NULL, &err_fd, &error));
+  close (lfd);
+  g_autoptr (GString) text = g_string_new (NULL);
+  int got = read_start_line (err_fd, text, 10000);
+  Daemon d = { .pid = pid, .port = got, .stderr_fd = err_fd };
+  ck_assert_msg (got == port, "served on %d, not the passed port %d: %s", got, port, text->str);
+  ck_assert_msg (strstr (text->str, "(socket activation)") != NULL, "%s", text->str);
+  g_autoptr (Resp) r = request (&d, NULL, "/page.txt", NULL);
+  ck_assert_int_eq (r->status, 200);
+  d.log_path = NULL;
+  assert_stopped_ok (&d);
+}
+END_TEST
+
+START_TEST (test_socket_activation_other_pid_ignored)
+{
+  /* LISTEN_PID naming another process: docserve binds its own socket. */
+  g_setenv ("LISTEN_PID", "1", TRUE);
+  g_setenv ("LISTEN_FDS", "1", TRUE);
+  Daemon d;
+  daemon_start (&d, NULL);
+  g_unsetenv ("LISTEN_PID");
+  g_unsetenv ("LISTEN_FDS");
+  g_autoptr (Resp) r = request (&d, NULL, "/page.txt", NULL);
+  assert_stopped_ok (&d);
+  ck_assert_int_eq (r->status, 200);
+}
+END_TEST
+
+START_TEST (test_systemd_socket_activate)
+{
+  /* The real tool from Debian's systemd package, when it is installed. */
+  g_autofree char *tool = g_find_program_in_path ("systemd-socket-activate");
+  if (tool == NULL)
+    return;
+  int port = 0;
+  int probe = listen_any (&port);
+  close (probe); /* a free port to hand to the tool */
+  g_autofree char *addr = g_strdup_printf ("127.0.0.1:%d", port);
+  const char *argv[] = { tool, "-l", addr, docserve_bin (), "--access-log", "none", docroot, NULL };
+  GPid pid;
+  int err_fd;
+  g_autoptr (GError) error = NULL;
+  ck_assert (g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                                       NULL, &pid, NULL, NULL, &err_fd, &error));
+  /* The tool execs docserve on the first connection. */
+  Daemon d = { .pid = pid, .port = port, .stderr_fd = err_fd };
+  long status = 0;
+  for (int i = 0; i < 50 && status != 200; i++)
+    {
+      CURL *c = curl_easy_init ();
+      g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%d/page.txt", port);
+      curl_easy_setopt (c, CURLOPT_URL, url);
+      curl_easy_setopt (c, CURLOPT_NOBODY, 1L);
+      curl_easy_setopt (c, CURLOPT_TIMEOUT, 5L);
+      if (curl_easy_perform (c) == CURLE_OK)
+        curl_easy_getinfo (c, CURLINFO_RESPONSE_CODE, &status);
+      curl_easy_cleanup (c);
+      if (status != 200)
+        g_usleep (100000);
+    }
+  g_autoptr (GString) text = g_string_new (NULL);
+  read_start_line (err_fd, text, 2000);
+  assert_stopped_ok (&d);
+  ck_assert_int_eq (status, 200);
+  ck_assert_msg (strstr (text->str, "(socket activation)") != NULL, "%s", text->str);
+}
+END_TEST
+
+int
+main (void)
+{
+  signal (SIGPIPE, SIG_IGN);
+  curl_global_init (CURL_GLOBAL_DEFAULT);
+  make_docroot ();
+  Suite *s = suite_create ("ops");
+  TCase *tc = tcase_create ("ops");
+  tcase_set_timeout (tc, 90);
+  tcase_add_test (tc, test_log_json);
+  tcase_add_test (tc, test_log_csv_and_common);
+  tcase_add_test (tc, test_sighup_rotation_under_load);
+  tcase_add_test (tc, test_config_file_and_headers);
+  tcase_add_test (tc, test_no_cache);
+  tcase_add_test (tc, test_check_config);
+  tcase_add_test (tc, test_pid_file);
+  tcase_add_test (tc, test_user_drop);
+  tcase_add_test (tc, test_socket_activation);
+  tcase_add_test (tc, test_socket_activation_other_pid_ignored);
+  tcase_add_test (tc, test_systemd_socket_activate);
+  suite_add_tcase (s, tc);
+  SRunner *sr = srunner_create (s);
+  srunner_run_all (sr, CK_NORMAL);
+  int failed = srunner_ntests_failed (sr);
+  srunner_free (sr);
+  rm_rf (docroot);
+  rm_rf (workdir);
+  g_free (docroot);
+  g_free (workdir);
+  curl_global_cleanup ();
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
