@@ -43,9 +43,13 @@
  * Content negotiation (ds_dirlist_wants_json) follows RFC 9110 section 12.5.1:
  * each of application/json and text/html gets the weight of the most specific
  * media range matching it ("type/subtype" over "type/ *" over "* / *", spaces
- * added to keep this comment a comment), 0 if none does; JSON is chosen only if
- * its weight is positive and strictly higher, so a tie ("* / *" alone, a browser's list) gives HTML.  A "format=json" query
- * parameter selects JSON and "format=html" HTML, whatever Accept says.
+ * added to keep this comment a comment), 0 if none does; a range repeated
+ * at the same specificity counts with its highest weight.  JSON is chosen only
+ * if its weight is positive and strictly higher, so a tie ("* / *" alone) or a
+ * browser's list gives HTML.  Elements with a malformed weight (RFC 9110
+ * section 12.4.2) are ignored.  A "format=json" query parameter selects JSON
+ * and "format=html" HTML, whatever Accept says; the query is split on '&',
+ * not percent-decoded, and keys and values are matched exactly.
  *
  * Output: the HTML page is self-contained (inline style, no scripts, no
  * external resources) and shows only the request path, never the root's file

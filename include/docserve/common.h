@@ -15,8 +15,8 @@ typedef enum
 
 GQuark ds_error_quark (void);
 
-/* Closes *fd if it is >= 0 and sets it to -1.  For g_auto-style cleanup:
- *   int fd G_GNUC_CLEANUP (ds_fd_cleanup) = -1; */
+/* Closes *fd if it is >= 0 and sets it to -1 (errno is preserved).  Usable
+ * as a cleanup: int fd __attribute__ ((cleanup (ds_fd_cleanup))) = -1; */
 void ds_fd_cleanup (int *fd);
 
 G_END_DECLS
