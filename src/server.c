@@ -73,17 +73,30 @@ struct _DsServer
   GPtrArray *extra_values;
   gboolean activated; /* listening on a socket from systemd */
   gboolean pid_file_written;
+  GThread *watchdog;
+  GMutex watchdog_lock;
+  GCond watchdog_cond;
+  gboolean watchdog_stop; /* under watchdog_lock */
+  gint64 header_deadline_us;
+  gint shrunk_reported; /* atomic */
 };
 
-/* Per connection: peer address, replies so far, and whether a request is
- * under way (so that a drain can close the idle ones at once). */
+/* Per connection: peer address, replies so far, and what the watchdog and a
+ * drain need: whether a request is under way, since when the connection has
+ * been waiting for request headers, and the file body being sent. */
 typedef struct
 {
   char addr[INET6_ADDRSTRLEN];
   guint port;
   guint replies;
   int fd;
-  gboolean busy; /* under conns_lock */
+  /* Under conns_lock: */
+  gboolean busy;          /* a request line arrived, not yet completed */
+  gboolean replied;       /* a reply to the current request is queued */
+  gint64 phase_start_us;  /* monotonic: connection start or last completion */
+  int body_fd;            /* fd of the file body being sent, or -1 */
+  guint64 body_end;       /* offset + length of that body */
+  gboolean cut;           /* the watchdog shut the connection down */
 } ConnCtx;
 
 /* Per request: lives from the URI-log callback to the completed callback. */
@@ -147,6 +160,26 @@ set_busy (DsServer *s, struct MHD_Connection *c, gboolean busy)
     return;
   g_mutex_lock (&s->conns_lock);
   cc->busy = busy;
+  if (!busy)
+    {
+      /* The request is over: a new request phase starts, no body is sent. */
+      cc->replied = FALSE;
+      cc->phase_start_us = g_get_monotonic_time ();
+      cc->body_fd = -1;
+    }
+  g_mutex_unlock (&s->conns_lock);
+}
+
+/* A reply is queued; @fd >= 0 is the file body being sent up to @end. */
+static void
+set_replied (DsServer *s, ConnCtx *cc, int fd, guint64 end)
+{
+  if (cc == NULL)
+    return;
+  g_mutex_lock (&s->conns_lock);
+  cc->replied = TRUE;
+  cc->body_fd = fd;
+  cc->body_end = end;
   g_mutex_unlock (&s->conns_lock);
 }
 
@@ -188,6 +221,8 @@ on_connection (void *cls, struct MHD_Connection *c, void **socket_ctx,
       const union MHD_ConnectionInfo *fi
           = MHD_get_connection_info (c, MHD_CONNECTION_INFO_CONNECTION_FD);
       cc->fd = fi != NULL ? fi->connect_fd : -1;
+      cc->body_fd = -1;
+      cc->phase_start_us = g_get_monotonic_time ();
       *socket_ctx = cc;
       g_mutex_lock (&s->conns_lock);
       g_hash_table_add (s->conns, cc);
@@ -280,6 +315,7 @@ queue_reply (DsServer *s, struct MHD_Connection *c, ReqCtx *r, DsReply *reply)
 {
   g_autoptr (DsMhdResponse) resp = NULL;
   ConnCtx *cc = conn_ctx (c);
+  int file_fd = -1; /* borrowed from the response */
 
   switch (reply->body)
     {
@@ -287,7 +323,7 @@ queue_reply (DsServer *s, struct MHD_Connection *c, ReqCtx *r, DsReply *reply)
       resp = MHD_create_response_from_fd_at_offset64 (reply->length, reply->fd,
                                                       (uint64_t) reply->offset);
       if (resp != NULL)
-        reply->fd = -1; /* the response owns it now */
+        file_fd = g_steal_fd (&reply->fd); /* the response owns it now */
       break;
     case DS_BODY_BUFFER:
       resp = MHD_create_response_from_buffer_with_free_callback (reply->buf_len, reply->buf,
@@ -344,6 +380,11 @@ queue_reply (DsServer *s, struct MHD_Connection *c, ReqCtx *r, DsReply *reply)
       MHD_add_response_header (resp, "Keep-Alive", ka);
     }
 
+  /* The watchdog checks that a sendfile() body does not shrink under us. */
+  if (file_fd >= 0 && reply->status != 304 && g_strcmp0 (r->method, "HEAD") != 0)
+    set_replied (s, cc, file_fd, reply->offset + reply->length);
+  else
+    set_replied (s, cc, -1, 0);
   r->replied = TRUE;
   r->status = reply->status;
   gboolean bodyless = reply->status == 304 || reply->status == 204
@@ -427,7 +468,7 @@ on_request (void *cls, struct MHD_Connection *c, const char *url, const char *me
 }
 
 static void
-send_408 (struct MHD_Connection *c)
+send_408_fd (int fd)
 {
   char date[DS_HTTPDATE_LEN];
   gsize page_len = 0;
@@ -439,10 +480,16 @@ send_408 (struct MHD_Connection *c)
                          "Content-Type: text/html; charset=utf-8\r\nContent-Length: %" G_GSIZE_FORMAT
                          "\r\nX-Content-Type-Options: nosniff\r\n\r\n%s",
                          date, page_len, page);
+  (void) send (fd, msg, strlen (msg), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+static void
+send_408 (struct MHD_Connection *c)
+{
   const union MHD_ConnectionInfo *fi
       = MHD_get_connection_info (c, MHD_CONNECTION_INFO_CONNECTION_FD);
   if (fi != NULL)
-    (void) send (fi->connect_fd, msg, strlen (msg), MSG_NOSIGNAL | MSG_DONTWAIT);
+    send_408_fd (fi->connect_fd);
 }
 
 static void
@@ -494,6 +541,75 @@ on_completed (void *cls, struct MHD_Connection *c, void **req_cls,
   req_ctx_free (r);
   *req_cls = NULL;
   set_busy (s, c, FALSE);
+}
+
+/* The watchdog: twice a second, under conns_lock,
+ *  - a connection sending a file body whose file has shrunk below the end of
+ *    the span being sent is shut down: libmicrohttpd's sendfile loop would
+ *    otherwise spin a CPU forever on it (DESIGN.md, Reliability), and the
+ *    client gets a short body and a close, never padding;
+ *  - a connection that has been receiving a request (headers or a body we
+ *    discard) for longer than the request deadline (twice --timeout) without
+ *    a reply is shut down, with a 408 if a request line came: a client
+ *    trickling one byte per timeout period would otherwise hold its thread
+ *    for ever (slowloris, slow body).
+ * shutdown(2) wakes the connection's thread, which then closes it; the fd
+ * itself stays MHD's, and is only touched while registered here. */
+static void
+watchdog_check (DsServer *s)
+{
+  GHashTableIter it;
+  gpointer key;
+  gint64 now = g_get_monotonic_time ();
+
+  g_mutex_lock (&s->conns_lock);
+  g_hash_table_iter_init (&it, s->conns);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    {
+      ConnCtx *cc = key;
+      struct stat st;
+
+      if (cc->cut || cc->fd < 0)
+        continue;
+      if (cc->body_fd >= 0)
+        {
+          if (fstat (cc->body_fd, &st) == 0 && (guint64) st.st_size < cc->body_end)
+            {
+              cc->cut = TRUE;
+              (void) shutdown (cc->fd, SHUT_RDWR);
+              if (g_atomic_int_compare_and_exchange (&s->shrunk_reported, 0, 1))
+                fprintf (stderr, "docserve: a file shrank while it was being sent; "
+                                 "transfer cut (reported once)\n");
+            }
+        }
+      else if (!cc->replied && now - cc->phase_start_us > s->header_deadline_us)
+        {
+          cc->cut = TRUE;
+          if (cc->busy)
+            send_408_fd (cc->fd);
+          (void) shutdown (cc->fd, SHUT_RDWR);
+        }
+    }
+  g_mutex_unlock (&s->conns_lock);
+}
+
+static gpointer
+watchdog_main (gpointer data)
+{
+  DsServer *s = data;
+
+  g_mutex_lock (&s->watchdog_lock);
+  while (!s->watchdog_stop)
+    {
+      gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+      if (g_cond_wait_until (&s->watchdog_cond, &s->watchdog_lock, until))
+        continue; /* woken: re-check the stop flag */
+      g_mutex_unlock (&s->watchdog_lock);
+      watchdog_check (s);
+      g_mutex_lock (&s->watchdog_lock);
+    }
+  g_mutex_unlock (&s->watchdog_lock);
+  return NULL;
 }
 
 /* Raises the soft RLIMIT_NOFILE so @max_connections sockets plus one open
@@ -588,6 +704,8 @@ server_free (DsServer *s)
   g_free (s->server_header);
   g_hash_table_unref (s->conns);
   g_mutex_clear (&s->conns_lock);
+  g_mutex_clear (&s->watchdog_lock);
+  g_cond_clear (&s->watchdog_cond);
   g_free (s->text_type);
   if (s->error_pages != NULL)
     g_hash_table_unref (s->error_pages);
@@ -739,6 +857,8 @@ ds_server_start (const DsConf *conf, GError **error)
   s->conf = conf;
   s->listen_fd = -1;
   g_mutex_init (&s->conns_lock);
+  g_mutex_init (&s->watchdog_lock);
+  g_cond_init (&s->watchdog_cond);
   s->conns = g_hash_table_new (NULL, NULL);
   s->extra_names = g_ptr_array_new_with_free_func (g_free);
   s->extra_values = g_ptr_array_new_with_free_func (g_free);
@@ -845,6 +965,8 @@ ds_server_start (const DsConf *conf, GError **error)
       server_free (s);
       return NULL;
     }
+  s->header_deadline_us = (gint64) conf->timeout * 2 * G_USEC_PER_SEC;
+  s->watchdog = g_thread_new ("docserve-watchdog", watchdog_main, s);
   return s;
 }
 
@@ -909,6 +1031,14 @@ ds_server_free (DsServer *server)
 {
   if (server == NULL)
     return;
+  if (server->watchdog != NULL)
+    {
+      g_mutex_lock (&server->watchdog_lock);
+      server->watchdog_stop = TRUE;
+      g_cond_signal (&server->watchdog_cond);
+      g_mutex_unlock (&server->watchdog_lock);
+      g_thread_join (server->watchdog);
+    }
   if (server->daemon != NULL)
     MHD_stop_daemon (server->daemon);
   server_free (server);
