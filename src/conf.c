@@ -79,6 +79,9 @@ typedef enum
   OPT_USER,
   OPT_GROUP,
   OPT_PID_FILE,
+  OPT_TLS_CERT,
+  OPT_TLS_KEY,
+  OPT_TLS_PRIORITIES,
   N_OPTS
 } OptId;
 
@@ -125,6 +128,9 @@ static const OptInfo opts[N_OPTS] = {
   [OPT_USER] = { "user", "--user", KIND_VALUE, FALSE },
   [OPT_GROUP] = { "group", "--group", KIND_VALUE, FALSE },
   [OPT_PID_FILE] = { "pid-file", "--pid-file", KIND_PATH, FALSE },
+  [OPT_TLS_CERT] = { "tls-cert", "--tls-cert", KIND_PATH, FALSE },
+  [OPT_TLS_KEY] = { "tls-key", "--tls-key", KIND_PATH, FALSE },
+  [OPT_TLS_PRIORITIES] = { "tls-priorities", "--tls-priorities", KIND_VALUE, FALSE },
 };
 
 /* Header fields that docserve (or libmicrohttpd) sends itself: framing,
@@ -162,6 +168,7 @@ ds_conf_new_default (void)
   conf->precompressed = TRUE;
   conf->headers = g_new0 (char *, 1);
   conf->max_age = -1;
+  conf->tls_priorities = g_strdup (DS_DEFAULT_TLS_PRIORITIES);
   return conf;
 }
 
@@ -184,6 +191,9 @@ ds_conf_free (DsConf *conf)
   g_free (conf->group);
   g_free (conf->pid_file);
   g_free (conf->config_file);
+  g_free (conf->tls_cert);
+  g_free (conf->tls_key);
+  g_free (conf->tls_priorities);
   g_free (conf);
 }
 
@@ -375,6 +385,8 @@ ds_conf_validate (const DsConf *conf, GError **error)
     { "--error-pages", conf->error_pages },
     { "--mime-types", conf->mime_types_file },
     { "--pid-file", conf->pid_file },
+    { "--tls-cert", conf->tls_cert },
+    { "--tls-key", conf->tls_key },
   };
 
   if (!check_address ("--address", conf->address, error))
@@ -397,6 +409,13 @@ ds_conf_validate (const DsConf *conf, GError **error)
     {
       g_set_error (error, DS_ERROR, DS_ERROR_USAGE,
                    "--group: only allowed together with --user");
+      return FALSE;
+    }
+  if ((conf->tls_cert == NULL) != (conf->tls_key == NULL))
+    {
+      g_set_error (error, DS_ERROR, DS_ERROR_USAGE, "%s needs %s as well",
+                   conf->tls_cert != NULL ? "--tls-cert" : "--tls-key",
+                   conf->tls_cert != NULL ? "--tls-key" : "--tls-cert");
       return FALSE;
     }
   if (conf->port > 65535 || conf->max_age < -1)
@@ -505,14 +524,23 @@ set_value (DsConf *conf, OptId id, const char *name, const char *value, GError *
         conf->log_format = (int) f;
         return TRUE;
       }
+    case OPT_TLS_PRIORITIES:
+      if (!check_nonempty (name, value, "GnuTLS priority string", error))
+        return FALSE;
+      store (&conf->tls_priorities, value);
+      return TRUE;
     case OPT_ERROR_PAGES:
     case OPT_MIME_TYPES:
     case OPT_ACCESS_LOG:
     case OPT_PID_FILE:
+    case OPT_TLS_CERT:
+    case OPT_TLS_KEY:
       {
         char **field = id == OPT_ERROR_PAGES  ? &conf->error_pages
                        : id == OPT_MIME_TYPES ? &conf->mime_types_file
                        : id == OPT_ACCESS_LOG ? &conf->access_log
+                       : id == OPT_TLS_CERT   ? &conf->tls_cert
+                       : id == OPT_TLS_KEY    ? &conf->tls_key
                                               : &conf->pid_file;
         if (!check_nonempty (name, value, "file name", error))
           return FALSE;
@@ -943,6 +971,12 @@ ds_conf_parse (int *argc, char ***argv, GError **error)
       "With --user, switch to group NAME instead of the user's own group", "NAME" },
     { "pid-file", 0, 0, G_OPTION_ARG_FILENAME, &raw.value[OPT_PID_FILE],
       "Write the process ID to FILE", "FILE" },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &raw.value[OPT_TLS_CERT],
+      "Serve HTTPS with the PEM certificate (chain) in FILE; needs --tls-key", "FILE" },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &raw.value[OPT_TLS_KEY],
+      "The PEM private key for --tls-cert (not passphrase-protected)", "FILE" },
+    { "tls-priorities", 0, 0, G_OPTION_ARG_STRING, &raw.value[OPT_TLS_PRIORITIES],
+      "GnuTLS priority string (default " DS_DEFAULT_TLS_PRIORITIES ")", "STRING" },
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &raw.config,
       "Read settings from the [docserve] group of key file FILE; options given here win",
       "FILE" },
@@ -1111,6 +1145,10 @@ ds_conf_check (const DsConf *conf, GError **error)
   if (conf->user != NULL && !check_user (conf->user, error))
     return FALSE;
   if (conf->group != NULL && !check_group (conf->group, error))
+    return FALSE;
+  if (conf->tls_cert != NULL
+      && (!check_readable_file ("--tls-cert", conf->tls_cert, error)
+          || !check_readable_file ("--tls-key", conf->tls_key, error)))
     return FALSE;
   return TRUE;
 }

@@ -11,6 +11,7 @@
 #include "docserve/common.h"
 #include "docserve/conf.h"
 #include "docserve/server.h"
+#include "docserve/tls.h"
 
 #include <errno.h>
 #include <microhttpd.h>
@@ -52,12 +53,17 @@ wait_signal (const sigset_t *set, long ms)
     }
 }
 
+/* SIGHUP/SIGUSR1: reopen the access log (logrotate) and reload the TLS
+ * certificate (renewal). */
 static void
 reopen_log (DsServer *server)
 {
   g_autoptr (GError) error = NULL;
+  g_autoptr (GError) tls_error = NULL;
   if (!ds_server_reopen_log (server, &error))
     fprintf (stderr, "docserve: cannot reopen the access log: %s\n", error->message);
+  if (!ds_server_reload_tls (server, &tls_error))
+    fprintf (stderr, "docserve: keeping the old certificate: %s\n", tls_error->message);
 }
 
 /* Quiesces, then waits for open connections to finish, at most
@@ -112,6 +118,16 @@ main (int argc, char **argv)
     }
   if (conf->check_config)
     {
+      if (conf->tls_cert != NULL)
+        {
+          g_autoptr (DsTls) tls = ds_tls_load (conf->tls_cert, conf->tls_key,
+                                               g_get_real_time () / G_USEC_PER_SEC, &error);
+          if (tls == NULL)
+            {
+              fprintf (stderr, "docserve: %s\n", error->message);
+              return EXIT_USAGE;
+            }
+        }
       fprintf (stderr, "docserve: configuration OK\n");
       return 0;
     }

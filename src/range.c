@@ -137,8 +137,6 @@ read_number (const char **p, const char *end, Number *out)
   guint64 v = 0;
   gboolean overflow = FALSE;
 
-  /* Not g_ascii_isdigit() on a plain char: that is fine for bytes >= 0x80
-   * too, but an explicit range says what is meant. */
   while (s < end && *s >= '0' && *s <= '9')
     {
       guint d = (guint) (*s - '0');
@@ -175,9 +173,15 @@ number_cmp (const Number *a, const Number *b)
   gsize la = a->len, lb = b->len;
 
   while (la > 1 && *da == '0')
-    da++, la--;
+    {
+      da++;
+      la--;
+    }
   while (lb > 1 && *db == '0')
-    db++, lb--;
+    {
+      db++;
+      lb--;
+    }
   if (la != lb)
     return la > lb ? 1 : -1;
   return memcmp (da, db, la);

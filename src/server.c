@@ -22,6 +22,7 @@
 #include "docserve/httpdate.h"
 #include "docserve/mime.h"
 #include "docserve/status.h"
+#include "docserve/tls.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -79,6 +80,7 @@ struct _DsServer
   gboolean watchdog_stop; /* under watchdog_lock */
   gint64 header_deadline_us;
   gint shrunk_reported; /* atomic */
+  DsTls *tls;           /* HTTPS, or NULL */
 };
 
 /* Per connection: peer address, replies so far, and what the watchdog and a
@@ -282,6 +284,44 @@ client_keeps_alive (struct MHD_Connection *c, const char *version)
   return has_keep;
 }
 
+/* Under TLS libmicrohttpd cannot use sendfile() and reads fd bodies 4 KiB at
+ * a time; this reader uses blocks of TLS_BLOCK instead.  A file that shrank
+ * ends the transfer (never padding, never a loop). */
+#define TLS_BLOCK ((size_t) 256 * 1024)
+
+typedef struct
+{
+  int fd;
+  guint64 offset;
+  guint64 length;
+} FileBody;
+
+static ssize_t
+read_file_body (void *cls, uint64_t pos, char *buf, size_t max)
+{
+  FileBody *b = cls;
+  if (pos >= b->length)
+    return MHD_CONTENT_READER_END_OF_STREAM;
+  size_t want = MIN (max, (size_t) MIN ((guint64) G_MAXSSIZE, b->length - pos));
+  for (;;)
+    {
+      ssize_t n = pread (b->fd, buf, want, (off_t) (b->offset + pos));
+      if (n > 0)
+        return n;
+      if (n < 0 && errno == EINTR)
+        continue;
+      return MHD_CONTENT_READER_END_WITH_ERROR;
+    }
+}
+
+static void
+free_file_body (void *cls)
+{
+  FileBody *b = cls;
+  ds_fd_cleanup (&b->fd);
+  g_free (b);
+}
+
 typedef struct
 {
   DsMultipart *mp;
@@ -320,6 +360,18 @@ queue_reply (DsServer *s, struct MHD_Connection *c, ReqCtx *r, DsReply *reply)
   switch (reply->body)
     {
     case DS_BODY_FILE:
+      if (s->tls != NULL)
+        {
+          FileBody *b = g_new0 (FileBody, 1);
+          b->fd = g_steal_fd (&reply->fd);
+          b->offset = reply->offset;
+          b->length = reply->length;
+          resp = MHD_create_response_from_callback (reply->length, TLS_BLOCK, read_file_body, b,
+                                                    free_file_body);
+          if (resp == NULL)
+            free_file_body (b);
+          break;
+        }
       resp = MHD_create_response_from_fd_at_offset64 (reply->length, reply->fd,
                                                       (uint64_t) reply->offset);
       if (resp != NULL)
@@ -510,7 +562,9 @@ on_completed (void *cls, struct MHD_Connection *c, void **req_cls,
         status = si->http_status; /* one of MHD's own replies (400, 431, ...) */
       else if (toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED)
         {
-          send_408 (c);
+          /* A raw write would corrupt a TLS stream: there, just close. */
+          if (s->tls == NULL)
+            send_408 (c);
           status = 408;
         }
     }
@@ -585,7 +639,7 @@ watchdog_check (DsServer *s)
       else if (!cc->replied && now - cc->phase_start_us > s->header_deadline_us)
         {
           cc->cut = TRUE;
-          if (cc->busy)
+          if (cc->busy && s->tls == NULL)
             send_408_fd (cc->fd);
           (void) shutdown (cc->fd, SHUT_RDWR);
         }
@@ -709,6 +763,8 @@ server_free (DsServer *s)
   g_free (s->text_type);
   if (s->error_pages != NULL)
     g_hash_table_unref (s->error_pages);
+  if (s->tls != NULL)
+    ds_tls_free (s->tls);
   g_ptr_array_unref (s->extra_names);
   g_ptr_array_unref (s->extra_values);
   g_free (s);
@@ -899,6 +955,18 @@ ds_server_start (const DsConf *conf, GError **error)
       server_free (s);
       return NULL;
     }
+  if (conf->tls_cert != NULL)
+    {
+      /* Read now, before privileges are dropped. */
+      s->tls = ds_tls_load (conf->tls_cert, conf->tls_key, g_get_real_time () / G_USEC_PER_SEC,
+                            error);
+      if (s->tls == NULL)
+        {
+          server_free (s);
+          return NULL;
+        }
+      ds_tls_activate (s->tls);
+    }
   s->log = ds_accesslog_open (conf->access_log, (DsLogFormat) conf->log_format, error);
   if (s->log == NULL)
     {
@@ -944,6 +1012,14 @@ ds_server_start (const DsConf *conf, GError **error)
 
   unsigned int flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD
                        | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+  /* The TLS options only when serving HTTPS (MHD reads them only then). */
+  struct MHD_OptionItem tls_opts[] = {
+    { MHD_OPTION_HTTPS_CERT_CALLBACK, 0, ds_tls_callback () },
+    { MHD_OPTION_HTTPS_PRIORITIES, 0, conf->tls_priorities },
+    { MHD_OPTION_END, 0, NULL },
+  };
+  if (s->tls != NULL)
+    flags |= MHD_USE_TLS;
   s->daemon = MHD_start_daemon (
       flags, 0, NULL, NULL, &on_request, s,
       MHD_OPTION_EXTERNAL_LOGGER, &on_mhd_log, s,
@@ -957,6 +1033,7 @@ ds_server_start (const DsConf *conf, GError **error)
       MHD_OPTION_URI_LOG_CALLBACK, &on_uri, s,
       MHD_OPTION_NOTIFY_COMPLETED, &on_completed, s,
       MHD_OPTION_UNESCAPE_CALLBACK, &keep_raw, NULL,
+      MHD_OPTION_ARRAY, s->tls != NULL ? tls_opts : &tls_opts[2],
       MHD_OPTION_END);
   if (s->daemon == NULL)
     {
@@ -986,7 +1063,8 @@ ds_server_get_url (const DsServer *server)
   if (getsockname (server->listen_fd, (struct sockaddr *) &ss, &len) == 0)
     (void) getnameinfo ((struct sockaddr *) &ss, len, host, sizeof host, NULL, 0, NI_NUMERICHOST);
   gboolean v6 = strchr (host, ':') != NULL;
-  return g_strdup_printf ("http://%s%s%s:%u/%s", v6 ? "[" : "", host, v6 ? "]" : "", server->port,
+  return g_strdup_printf ("%s://%s%s%s:%u/%s", server->tls != NULL ? "https" : "http",
+                          v6 ? "[" : "", host, v6 ? "]" : "", server->port,
                           server->activated ? " (socket activation)" : "");
 }
 
@@ -1024,6 +1102,14 @@ gboolean
 ds_server_reopen_log (DsServer *server, GError **error)
 {
   return ds_accesslog_reopen (server->log, error);
+}
+
+gboolean
+ds_server_reload_tls (DsServer *server, GError **error)
+{
+  if (server->tls == NULL)
+    return TRUE;
+  return ds_tls_reload (server->tls, g_get_real_time () / G_USEC_PER_SEC, error);
 }
 
 void

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* common.h suggests G_GNUC_CLEANUP, which GLib does not have. */
+/* The cleanup idiom from common.h, shortened. */
 #define AUTO_FD __attribute__ ((cleanup (ds_fd_cleanup)))
 
 #define GIB G_GUINT64_CONSTANT (1073741824)

@@ -12,6 +12,8 @@ G_BEGIN_DECLS
 
 #define DS_DEFAULT_PORT 8080
 #define DS_PORT_SEARCH_LAST 8099
+/* GnuTLS's defaults without TLS 1.0 and 1.1 (RFC 8996). */
+#define DS_DEFAULT_TLS_PRIORITIES "NORMAL:-VERS-TLS1.0:-VERS-TLS1.1"
 
 typedef struct
 {
@@ -53,6 +55,9 @@ typedef struct
   char *pid_file;           /* NULL, or a file to write the PID to */
   char *config_file;        /* --config as given, NULL if none */
   gboolean check_config;    /* --check-config: check (ds_conf_check) and exit */
+  char *tls_cert;           /* NULL, or the PEM certificate (chain): HTTPS */
+  char *tls_key;            /* NULL, or the PEM key; set exactly when tls_cert is */
+  char *tls_priorities;     /* GnuTLS priority string */
   gboolean show_version;
 } DsConf;
 

@@ -36,6 +36,11 @@ guint ds_server_connections (const DsServer *server);
  * cannot be opened; the old one stays in use. */
 gboolean ds_server_reopen_log (DsServer *server, GError **error);
 
+/* Loads the --tls-cert/--tls-key files again (SIGHUP, certificate renewal)
+ * for new handshakes; connections keep going.  TRUE without TLS.  FALSE with
+ * the reason if the new files do not pass the checks (the old pair stays). */
+gboolean ds_server_reload_tls (DsServer *server, GError **error);
+
 /* Stops the daemon (cutting off whatever is still running), closes the
  * listening socket and frees everything.  NULL is ignored. */
 void ds_server_free (DsServer *server);
