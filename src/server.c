@@ -130,9 +130,40 @@ req_ctx_free (ReqCtx *r)
   g_free (r);
 }
 
+/* libmicrohttpd reports per-connection events (a client that hung up, a
+ * refused connection over a limit) as errors.  Under a flood they would fill
+ * the journal, so at most LOG_BURST of them are printed per minute, then one
+ * line saying how many were dropped. */
+#define LOG_BURST 20
+
 static void
 on_mhd_log (void *cls, const char *fmt, va_list ap)
 {
+  static GMutex lock;
+  static gint64 window_start;
+  static guint printed, dropped;
+  gint64 now = g_get_monotonic_time ();
+  guint report_dropped = 0;
+
+  g_mutex_lock (&lock);
+  if (now - window_start > 60 * G_USEC_PER_SEC)
+    {
+      report_dropped = dropped;
+      window_start = now;
+      printed = dropped = 0;
+    }
+  gboolean print = printed < LOG_BURST;
+  if (print)
+    printed++;
+  else
+    dropped++;
+  g_mutex_unlock (&lock);
+
+  if (report_dropped > 0)
+    fprintf (stderr, "docserve: libmicrohttpd: %u more messages dropped in the last minute\n",
+             report_dropped);
+  if (!print)
+    return;
   g_autofree char *msg = g_strdup_vprintf (fmt, ap);
   g_strchomp (msg);
   fprintf (stderr, "docserve: libmicrohttpd: %s\n", msg);
