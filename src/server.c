@@ -319,6 +319,8 @@ client_keeps_alive (struct MHD_Connection *c, const char *version)
  * a time; this reader uses blocks of TLS_BLOCK instead.  A file that shrank
  * ends the transfer (never padding, never a loop). */
 #define TLS_BLOCK ((size_t) 256 * 1024)
+/* Bodies up to this size are sent from memory (see queue_reply). */
+#define SMALL_BODY ((guint64) 64 * 1024)
 
 typedef struct
 {
@@ -387,6 +389,29 @@ queue_reply (DsServer *s, struct MHD_Connection *c, ReqCtx *r, DsReply *reply)
   g_autoptr (DsMhdResponse) resp = NULL;
   ConnCtx *cc = conn_ctx (c);
   int file_fd = -1; /* borrowed from the response */
+
+  /* Small bodies are read into memory: libmicrohttpd then sends the header
+   * block and the body in one send() instead of a send() and a sendfile(),
+   * and the file is closed at once.  A short read means the file shrank
+   * since fstat(): leave it to the fd path (and the watchdog). */
+  if (reply->body == DS_BODY_FILE && reply->length <= SMALL_BODY && reply->status != 304
+      && g_strcmp0 (r->method, "HEAD") != 0)
+    {
+      char *buf = g_malloc (reply->length > 0 ? reply->length : 1);
+      ssize_t n;
+      do
+        n = pread (reply->fd, buf, reply->length, (off_t) reply->offset);
+      while (n < 0 && errno == EINTR);
+      if (n >= 0 && (guint64) n == reply->length)
+        {
+          ds_fd_cleanup (&reply->fd);
+          reply->body = DS_BODY_BUFFER;
+          reply->buf = buf;
+          reply->buf_len = (gsize) n;
+        }
+      else
+        g_free (buf);
+    }
 
   switch (reply->body)
     {
