@@ -37,6 +37,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -600,6 +601,25 @@ send_408 (struct MHD_Connection *c)
     send_408_fd (fi->connect_fd);
 }
 
+/* The local UTC offset at @t, for log lines; looked up once a minute per
+ * thread (the offset changes at most at a DST switch, on a minute edge). */
+static int
+utc_offset (gint64 t)
+{
+  static __thread gint64 cached_minute = G_MININT64;
+  static __thread int cached_offset;
+  gint64 minute = t / 60;
+
+  if (minute != cached_minute)
+    {
+      struct tm tm;
+      time_t tt = (time_t) t;
+      cached_offset = localtime_r (&tt, &tm) != NULL ? (int) tm.tm_gmtoff : 0;
+      cached_minute = minute;
+    }
+  return cached_offset;
+}
+
 static void
 on_completed (void *cls, struct MHD_Connection *c, void **req_cls,
               enum MHD_RequestTerminationCode toe)
@@ -626,12 +646,11 @@ on_completed (void *cls, struct MHD_Connection *c, void **req_cls,
     }
   if (status != 0)
     {
-      GDateTime *dt = g_date_time_new_from_unix_local (r->start_us / G_USEC_PER_SEC);
       DsLogRecord rec = {
         .client_addr = cc != NULL ? cc->addr : "-",
         .client_port = cc != NULL ? cc->port : 0,
         .time_us = r->start_us,
-        .utc_offset_s = dt != NULL ? (int) (g_date_time_get_utc_offset (dt) / G_USEC_PER_SEC) : 0,
+        .utc_offset_s = utc_offset (r->start_us / G_USEC_PER_SEC),
         .method = r->method,
         .target = r->target,
         .version = r->version,
@@ -645,8 +664,6 @@ on_completed (void *cls, struct MHD_Connection *c, void **req_cls,
         .encoding = r->encoding,
       };
       ds_accesslog_write (s->log, &rec);
-      if (dt != NULL)
-        g_date_time_unref (dt);
     }
   req_ctx_free (r);
   *req_cls = NULL;
