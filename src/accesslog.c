@@ -150,8 +150,12 @@ civil_from_days (gint64 z, gint64 *out_year, int *out_month, int *out_day)
 static void
 local_time (gint64 time_us, int utc_offset_s, LocalTime *out)
 {
+  /* The remainder is taken directly: secs * 10^6 overflows for times near
+   * G_MININT64. */
   gint64 secs = floor_div (time_us, G_USEC_PER_SEC);
-  gint64 usec = time_us - secs * G_USEC_PER_SEC;
+  gint64 usec = time_us % G_USEC_PER_SEC;
+  if (usec < 0)
+    usec += G_USEC_PER_SEC;
   gint64 local = secs + utc_offset_s;
   gint64 days = floor_div (local, 86400);
   gint64 sod = local - days * 86400;

@@ -741,6 +741,80 @@ scan_key_file (const char *path, const char *text, GArray *out, GError **error)
   return TRUE;
 }
 
+/* GKeyFile's escapes (\\s \\n \\t \\r \\\\, and \\; in lists), decoded here
+ * rather than by g_key_file_get_string(): GLib 2.74 returns a value *and*
+ * sets an error for an invalid escape (and warns about a GError set twice
+ * when there are two), so a bad escape could slip through as text.  An
+ * invalid escape or a trailing backslash is an error naming the key.
+ * @list: split on unescaped ';' into *out_list (a trailing ';' ends the
+ * list, as GKeyFile's lists do); else the whole value into *out_value. */
+static gboolean
+unescape_value (const char *key, const char *raw, gboolean list, char **out_value,
+                char ***out_list, GError **error)
+{
+  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
+  GString *cur = g_string_new (NULL);
+
+  for (const char *p = raw; *p != '\0'; p++)
+    {
+      if (list && *p == ';')
+        {
+          g_ptr_array_add (items, g_string_free (cur, FALSE));
+          cur = g_string_new (NULL);
+          continue;
+        }
+      if (*p != '\\')
+        {
+          g_string_append_c (cur, *p);
+          continue;
+        }
+      char c = *++p;
+      switch (c)
+        {
+        case 's':
+          g_string_append_c (cur, ' ');
+          break;
+        case 'n':
+          g_string_append_c (cur, '\n');
+          break;
+        case 't':
+          g_string_append_c (cur, '\t');
+          break;
+        case 'r':
+          g_string_append_c (cur, '\r');
+          break;
+        case '\\':
+          g_string_append_c (cur, '\\');
+          break;
+        case ';':
+          if (list)
+            {
+              g_string_append_c (cur, ';');
+              break;
+            }
+          G_GNUC_FALLTHROUGH;
+        default:
+          g_string_free (cur, TRUE);
+          return bad_value (error, key, raw,
+                            c == '\0' ? "ends with a backslash"
+                                       : "has an invalid escape (a backslash before a letter "
+                                         "other than s, n, t, r)");
+        }
+    }
+  if (!list)
+    {
+      *out_value = g_string_free (cur, FALSE);
+      return TRUE;
+    }
+  if (cur->len > 0)
+    g_ptr_array_add (items, g_string_free (cur, FALSE));
+  else
+    g_string_free (cur, TRUE);
+  g_ptr_array_add (items, NULL);
+  *out_list = (char **) g_ptr_array_free (g_steal_pointer (&items), FALSE);
+  return TRUE;
+}
+
 /* Reads key @id from @kf and applies it; relative paths are taken relative
  * to @dir.  Messages name the key, the caller adds "FILE:LINE: ". */
 static gboolean
@@ -754,9 +828,12 @@ apply_key (DsConf *conf, GKeyFile *kf, const char *dir, OptId id, GError **error
     case KIND_VALUE:
     case KIND_PATH:
       {
-        g_autofree char *value = g_key_file_get_string (kf, KEY_FILE_GROUP, key, &local);
-        if (value == NULL)
+        g_autofree char *raw = g_key_file_get_value (kf, KEY_FILE_GROUP, key, &local);
+        if (raw == NULL)
           break;
+        g_autofree char *value = NULL;
+        if (!unescape_value (key, raw, FALSE, &value, NULL, error))
+          return FALSE;
         if (opts[id].kind == KIND_PATH && value[0] != '\0' && !g_path_is_absolute (value)
             && (id != OPT_ACCESS_LOG || is_log_file (value)))
           {
@@ -768,9 +845,12 @@ apply_key (DsConf *conf, GKeyFile *kf, const char *dir, OptId id, GError **error
       }
     case KIND_LIST:
       {
-        g_auto (GStrv) values = g_key_file_get_string_list (kf, KEY_FILE_GROUP, key, NULL, &local);
-        if (values == NULL)
+        g_autofree char *raw = g_key_file_get_value (kf, KEY_FILE_GROUP, key, &local);
+        if (raw == NULL)
           break;
+        g_auto (GStrv) values = NULL;
+        if (!unescape_value (key, raw, TRUE, NULL, &values, error))
+          return FALSE;
         return set_list (conf, id, key, &values, error);
       }
     case KIND_FLAG:
@@ -787,8 +867,8 @@ apply_key (DsConf *conf, GKeyFile *kf, const char *dir, OptId id, GError **error
     default:
       g_assert_not_reached ();
     }
-  g_set_error (error, DS_ERROR, DS_ERROR_USAGE, "%s: %s", key,
-               local != NULL ? local->message : "cannot be read");
+  g_autofree char *reason = escape (local != NULL ? local->message : "cannot be read");
+  g_set_error (error, DS_ERROR, DS_ERROR_USAGE, "%s: %s", key, reason);
   return FALSE;
 }
 
@@ -808,7 +888,9 @@ apply_key_file (DsConf *conf, const char *path, GError **error)
     return FALSE;
   if (!g_key_file_load_from_data (kf, text, len, G_KEY_FILE_NONE, &local))
     {
-      g_set_error (error, DS_ERROR, DS_ERROR_USAGE, "%s: %s", path, local->message);
+      /* GLib quotes the offending line, which may hold a CR. */
+      g_autofree char *reason = escape (local->message);
+      g_set_error (error, DS_ERROR, DS_ERROR_USAGE, "%s: %s", path, reason);
       return FALSE;
     }
   for (guint i = 0; i < keys->len; i++)

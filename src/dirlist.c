@@ -639,13 +639,16 @@ append_human_size (GString *out, guint64 size)
     }
 }
 
-/* Fills @tm with @t in UTC; FALSE if it cannot be represented. */
+/* Fills @tm with @t in UTC; FALSE if it cannot be represented, or falls
+ * outside years 0..9999 (where "tm_year + 1900" could overflow an int and
+ * no four-digit date can show it). */
 static gboolean
 utc_time (gint64 t, struct tm *tm)
 {
   time_t tt = (time_t) t;
 
-  return (gint64) tt == t && gmtime_r (&tt, tm) != NULL;
+  return (gint64) tt == t && gmtime_r (&tt, tm) != NULL && tm->tm_year >= -1900
+         && tm->tm_year <= 9999 - 1900;
 }
 
 #define HTML_HEAD                                                                         \

@@ -236,6 +236,25 @@ open_regular (const DsSite *site, const char *rel, const char *suffix, struct st
   return fd;
 }
 
+/* @query with every byte a query may not hold (RFC 3986 §3.4: controls,
+ * space, DEL, non-ASCII, and " < > \\ ^ ` { | } #) percent-encoded, so that
+ * the Location header carries no raw control bytes; existing escapes and
+ * every other byte are kept as sent.  Caller frees. */
+static char *
+encode_query (const char *query)
+{
+  GString *out = g_string_sized_new (strlen (query) + 8);
+
+  for (const unsigned char *p = (const unsigned char *) query; *p != '\0'; p++)
+    {
+      if (*p <= 0x20 || *p >= 0x7f || strchr ("\"<>\\^`{|}#", *p) != NULL)
+        g_string_append_printf (out, "%%%02X", *p);
+      else
+        g_string_append_c (out, (char) *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
 static void
 redirect_to_slash (const DsSite *site, const char *rel, const DsRequest *req, DsReply *reply)
 {
@@ -243,9 +262,9 @@ redirect_to_slash (const DsSite *site, const char *rel, const DsRequest *req, Ds
    * Location always starts with exactly one '/' ("//evil.example/" cannot
    * become a protocol-relative redirect). */
   g_autofree char *enc = ds_path_encode (rel);
-  g_autofree char *loc = g_strconcat (enc, rel[0] != '\0' ? "/" : "",
-                                      req->query != NULL ? "?" : "",
-                                      req->query != NULL ? req->query : "", NULL);
+  g_autofree char *query = req->query != NULL ? encode_query (req->query) : NULL;
+  g_autofree char *loc = g_strconcat (enc, rel[0] != '\0' ? "/" : "", query != NULL ? "?" : "",
+                                      query != NULL ? query : "", NULL);
   ds_reply_set_status_page (reply, site, 301);
   ds_reply_add_header (reply, "Location", loc);
 }
@@ -344,7 +363,10 @@ send_choice (const DsSite *site, const DsRequest *req, Choice *c, gint64 now, Ds
   char etag[DS_ETAG_LEN + 4];
   char lastmod[DS_HTTPDATE_LEN];
   gint64 mtime = (gint64) c->st.st_mtim.tv_sec;
-  gint64 mtime_ns = mtime * G_GINT64_CONSTANT (1000000000) + c->st.st_mtim.tv_nsec;
+  /* Unsigned: mtimes after 2262 overflow a signed nanosecond count (the tag
+   * prints it as unsigned hex anyway). */
+  gint64 mtime_ns = (gint64) ((guint64) mtime * G_GUINT64_CONSTANT (1000000000)
+                              + (guint64) c->st.st_mtim.tv_nsec);
   guint64 size = (guint64) c->st.st_size;
   const DsCondFields cond = {
     .if_match = req->if_match,

@@ -472,6 +472,10 @@ static const struct
   { 0, 14 * 3600, "01/Jan/1970:14:00:00 +1400", "1970-01-01T14:00:00.000+14:00" },
   /* One microsecond before the epoch: floor, not truncating, division. */
   { -1, 0, "31/Dec/1969:23:59:59 +0000", "1969-12-31T23:59:59.999+00:00" },
+  /* Found by tests/fuzz/fuzz_accesslog: the smallest time_us.  Flooring it
+   * to seconds and multiplying back by 10^6 overflowed gint64 (undefined
+   * behaviour; UBSan stops here in the sanitizer build). */
+  { G_MININT64, 0, "21/Dec/-290308:19:59:05 +0000", "-290308-12-21T19:59:05.224+00:00" },
 };
 
 START_TEST (test_time)

@@ -982,6 +982,27 @@ START_TEST (test_json_exact)
 }
 END_TEST
 
+/* Found by tests/fuzz/fuzz_dirlist: an mtime in the last year gmtime_r can
+ * represent (tm_year == INT_MAX, year 2147485547; tmpfs stores such times,
+ * "touch -d" or an archive can set them) overflowed "tm_year + 1900" (an
+ * int) in both the HTML and the JSON output.  Either the year itself or no
+ * time at all is fine; a wrapped negative year is not. */
+START_TEST (test_mtime_last_year)
+{
+  const gint64 t = G_GINT64_CONSTANT (67768036191676799); /* 2147485547-12-31T23:59:59Z */
+  g_autoptr (GPtrArray) entries = entries_new ();
+  g_ptr_array_add (entries, entry_new ("far", FALSE, 1, t));
+
+  g_autofree char *json = ds_dirlist_json ("", entries, NULL);
+  ck_assert_msg (strstr (json, "\"mtime\":\"2147485547-12-31T23:59:59Z\"") != NULL
+                     || strstr (json, "\"mtime\":null") != NULL,
+                 "json: %s", json);
+  g_autofree char *html = ds_dirlist_html ("", entries, DS_SORT_NAME, FALSE, NULL);
+  ck_assert_msg (strstr (html, "datetime=\"-") == NULL,
+                 "html has a negative year:\n%s", html);
+}
+END_TEST
+
 START_TEST (test_json_empty_root)
 {
   g_autoptr (GPtrArray) entries = entries_new ();
@@ -1026,6 +1047,7 @@ dirlist_suite (void)
   tcase_add_loop_test (tc, test_html_sizes, 0, G_N_ELEMENTS (size_cases));
   tcase_add_test (tc, test_json_exact);
   tcase_add_test (tc, test_json_empty_root);
+  tcase_add_test (tc, test_mtime_last_year);
   suite_add_tcase (s, tc);
 
   return s;

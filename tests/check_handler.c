@@ -312,6 +312,13 @@ static const Row rows[] = {
   { .path = "/sub", .query = "a=%20&b", .status = 301, .body = BUF, .location = "/sub/?a=%20&b" },
   /* An empty query ("/sub?") is still a query. */
   { .path = "/sub", .query = "", .status = 301, .body = BUF, .location = "/sub/?" },
+  /* Found by tests/fuzz/fuzz_handler: a query with bytes a query cannot
+   * hold (control bytes, space, DEL, non-ASCII) was copied into the
+   * Location as is, so the reply carried raw control bytes in a header
+   * (RFC 9110 section 5.5; libmicrohttpd 0.9.75 only refuses CR and LF).
+   * Percent-encoding them keeps existing escapes byte for byte. */
+  { .path = "/sub", .query = "a\x01" "b c\x7f\xff", .status = 301, .body = BUF,
+    .location = "/sub/?a%01b%20c%7F%FF" },
   /* Never a protocol-relative "//..." Location. */
   { .path = "//sub", .status = 301, .body = BUF, .location = "/sub/" },
   { .path = "///sub", .status = 301, .body = BUF, .location = "/sub/" },
@@ -800,6 +807,43 @@ START_TEST (test_future_mtime)
 }
 END_TEST
 
+/* Found by tests/fuzz/fuzz_handler: an mtime after 2262 (ext4 stores up to
+ * 2446-05-10, "touch -d 2300-01-01" sets one) overflowed gint64 in
+ * "mtime * 1000000000" when building the ETag (undefined behaviour; UBSan
+ * stops here in the sanitizer build).  The tag must still be the file's
+ * size and mtime in nanoseconds, as unsigned 64-bit hex. */
+START_TEST (test_mtime_after_2262)
+{
+  const gint64 t = G_GINT64_CONSTANT (15032385535); /* 2446-05-10T22:38:55Z */
+  g_autoptr (DsConf) conf = ds_conf_new_default ();
+  const DsSite site = { .conf = conf, .mime = mime, .root_fd = root_fd,
+                        .text_type = "text/plain; charset=utf-8" };
+  DsRequest req = { .method = "GET", .version = "HTTP/1.1", .path = "/y2446/f.txt",
+                    .path_len = strlen ("/y2446/f.txt"), .host_count = 1 };
+  DsReply reply;
+
+  put_dir ("y2446");
+  put_file ("y2446/f.txt", "2446\n");
+  set_mtime ("y2446/f.txt", t);
+  g_autofree char *path = g_build_filename (root_dir, "y2446", "f.txt", NULL);
+  struct stat st;
+  ck_assert (stat (path, &st) == 0);
+  if (st.st_mtim.tv_sec != t)
+    return; /* a file system that cannot store it: nothing to test */
+
+  ds_reply_init (&reply);
+  ds_handler_decide (&site, &req, now_s, &reply);
+  guint status = reply.status;
+  g_autofree char *etag = g_strdup (ds_reply_get_header (&reply, "ETag"));
+  ds_reply_clear (&reply);
+
+  g_autofree char *want = g_strdup_printf ("\"5-%" G_GINT64_MODIFIER "x\"",
+                                           (guint64) t * G_GUINT64_CONSTANT (1000000000));
+  ck_assert_msg (status == 200, "status %u", status);
+  ck_assert_msg (g_strcmp0 (etag, want) == 0, "ETag %s, expected %s", etag, want);
+}
+END_TEST
+
 /* ---- unreadable file (not as root: root reads mode 000 files) ---------- */
 
 START_TEST (test_unreadable)
@@ -900,6 +944,7 @@ handler_suite (void)
   if (geteuid () != 0)
     tcase_add_test (tc, test_unreadable);
   tcase_add_test (tc, test_no_fd_leak);
+  tcase_add_test (tc, test_mtime_after_2262);
   suite_add_tcase (s, tc);
 
   return s;
