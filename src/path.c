@@ -57,9 +57,19 @@
  * ENAMETOOLONG (no such name can be opened, so none can be served) become
  * ENOENT: the client gets a 404 that reveals nothing about the tree.  EINTR is
  * retried; EAGAIN (RESOLVE_BENEATH lookups racing with a rename) is retried a
- * few times and then returned.  ENOSYS means a kernel older than 5.6 (or a
- * seccomp filter that hides openat2): the server checks for it at start-up and
- * refuses to run, since there would be no safe way to open files.
+ * few times and then returned.
+ *
+ * ENOSYS means a kernel older than 5.6, or a seccomp filter that hides
+ * openat2 (systemd's RestrictSUIDSGID=, implied by DynamicUser=, does: it
+ * cannot inspect openat2's flags).  Then, for good, ds_path_open() walks the
+ * path itself, one component at a time from the root fd: every component is
+ * opened with O_PATH | O_NOFOLLOW, a symlink is read with readlinkat() and its
+ * target spliced into the remaining components (absolute targets refused
+ * under INSIDE, any link under NONE, at most 40 links), ".." pops the walked
+ * names and re-walks from the root, so nothing ever climbs above it; the last
+ * component is opened with O_NOFOLLOW, so a link swapped in meanwhile is
+ * refused.  Under FOLLOW the fallback is a plain openat() from the root (the
+ * sanitised path holds no ".."; magic links are not refused there).
  * The fd keeps O_NONBLOCK (harmless for regular files and directories); the
  * caller fstat()s it and serves only S_ISREG or S_ISDIR, so a FIFO or device
  * is refused without ever being read.  *out_errno is also set to 0 on success,
@@ -72,11 +82,156 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 /* How often to retry an openat2() that failed with EAGAIN before giving up. */
 #define OPEN_EAGAIN_RETRIES 16
+#define MAX_SYMLINKS 40
+#define OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+
+/* Set once openat2 is found missing (ENOSYS), or by tests. */
+static gint walk_only;
+
+void
+ds_path_use_openat2 (gboolean use)
+{
+  g_atomic_int_set (&walk_only, !use);
+}
+
+/* Opens the directory reached from @root_fd through @names (each verified
+ * not to be a symlink), as an O_PATH fd; -1 with errno on failure. */
+static int
+open_walked (int root_fd, GPtrArray *names)
+{
+  int fd = fcntl (root_fd, F_DUPFD_CLOEXEC, 0);
+
+  for (guint i = 0; fd >= 0 && i < names->len; i++)
+    {
+      int next = openat (fd, names->pdata[i], O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+      int e = errno;
+      close (fd);
+      fd = next;
+      errno = e;
+    }
+  return fd;
+}
+
+/* Prepends the '/'-separated components of @path to @todo (a stack: the
+ * next component to resolve is last). */
+static void
+push_components (GPtrArray *todo, const char *path)
+{
+  g_auto (GStrv) parts = g_strsplit (path, "/", -1);
+  for (gint i = (gint) g_strv_length (parts) - 1; i >= 0; i--)
+    if (parts[i][0] != '\0' && strcmp (parts[i], ".") != 0)
+      g_ptr_array_add (todo, g_strdup (parts[i]));
+}
+
+/* The resolver for kernels without openat2; see the module comment. */
+static int
+open_walk (int root_fd, const char *rel, DsSymlinks symlinks, int *out_errno)
+{
+  if (symlinks == DS_SYMLINKS_FOLLOW)
+    {
+      int fd = openat (root_fd, rel[0] != '\0' ? rel : ".", OPEN_FLAGS);
+      *out_errno = fd >= 0 ? 0 : errno;
+      return fd;
+    }
+
+  g_autoptr (GPtrArray) todo = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  int cur = fcntl (root_fd, F_DUPFD_CLOEXEC, 0);
+  int links = 0;
+  int err = 0;
+
+  push_components (todo, rel);
+  while (cur >= 0 && todo->len > 0)
+    {
+      g_autofree char *c = g_ptr_array_steal_index (todo, todo->len - 1);
+      struct stat st;
+
+      if (strcmp (c, "..") == 0)
+        {
+          if (names->len == 0)
+            {
+              err = EXDEV; /* would climb above the root */
+              break;
+            }
+          g_ptr_array_remove_index (names, names->len - 1);
+          close (cur);
+          cur = open_walked (root_fd, names);
+          if (cur < 0)
+            err = errno;
+          continue;
+        }
+      int fd = openat (cur, c, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0 || fstat (fd, &st) != 0)
+        {
+          err = errno;
+          if (fd >= 0)
+            close (fd);
+          break;
+        }
+      if (S_ISLNK (st.st_mode))
+        {
+          char target[4096];
+          ssize_t n = readlinkat (fd, "", target, sizeof target - 1);
+          close (fd);
+          if (symlinks == DS_SYMLINKS_NONE || ++links > MAX_SYMLINKS)
+            {
+              err = ELOOP;
+              break;
+            }
+          if (n <= 0 || (size_t) n >= sizeof target - 1)
+            {
+              err = n < 0 ? errno : ENAMETOOLONG;
+              break;
+            }
+          target[n] = '\0';
+          if (target[0] == '/')
+            {
+              err = EXDEV; /* absolute links are refused, as RESOLVE_BENEATH does */
+              break;
+            }
+          push_components (todo, target);
+          continue;
+        }
+      if (todo->len == 0)
+        {
+          /* The last component: open it for real, refusing a link swapped in. */
+          close (fd);
+          int real = openat (cur, c, OPEN_FLAGS | O_NOFOLLOW);
+          err = real >= 0 ? 0 : errno;
+          close (cur);
+          *out_errno = err;
+          return real;
+        }
+      if (!S_ISDIR (st.st_mode))
+        {
+          close (fd);
+          err = ENOTDIR;
+          break;
+        }
+      close (cur);
+      cur = fd;
+      g_ptr_array_add (names, g_steal_pointer (&c));
+    }
+  if (cur >= 0 && err == 0)
+    {
+      /* Ended on a directory (the root, or a link to "." or ".."). */
+      int real = openat (cur, ".", OPEN_FLAGS);
+      err = real >= 0 ? 0 : errno;
+      close (cur);
+      *out_errno = err;
+      return real;
+    }
+  if (cur >= 0)
+    close (cur);
+  *out_errno = err != 0 ? err : EIO;
+  return -1;
+}
 
 typedef struct
 {
@@ -337,15 +492,29 @@ ds_path_open (int root_fd, const char *rel, DsSymlinks symlinks, int *out_errno)
 
   for (;;)
     {
-      long fd = syscall (SYS_openat2, root_fd, name, &how, sizeof how);
+      long fd = -1;
+      int err = ENOSYS;
 
+      if (!g_atomic_int_get (&walk_only))
+        {
+          fd = syscall (SYS_openat2, root_fd, name, &how, sizeof how);
+          err = errno;
+        }
       if (fd >= 0)
         {
           *out_errno = 0;
           return (int) fd;
         }
-
-      int err = errno;
+      if (err == ENOSYS)
+        {
+          g_atomic_int_set (&walk_only, 1);
+          fd = open_walk (root_fd, rel, symlinks, &err);
+          if (fd >= 0)
+            {
+              *out_errno = 0;
+              return (int) fd;
+            }
+        }
       if (err == EINTR)
         continue;
       if (err == EAGAIN && eagain_left-- > 0)

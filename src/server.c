@@ -1008,14 +1008,13 @@ ds_server_start (const DsConf *conf, GError **error)
       server_free (s);
       return NULL;
     }
-  /* openat2 needs Linux 5.6; without it nothing could be served safely. */
+  /* The root itself must open the way every request will open it. */
   int probe_errno = 0;
   int probe = ds_path_open (s->root_fd, "", conf->symlinks, &probe_errno);
   if (probe < 0)
     {
-      g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "%s: %s%s", conf->root,
-                   g_strerror (probe_errno),
-                   probe_errno == ENOSYS ? " (openat2 needs Linux 5.6 or later)" : "");
+      g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "%s: %s", conf->root,
+                   g_strerror (probe_errno));
       server_free (s);
       return NULL;
     }

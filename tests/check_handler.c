@@ -924,6 +924,20 @@ START_TEST (test_reply_helpers)
 }
 END_TEST
 
+static void
+walk_setup (void)
+{
+  ds_path_use_openat2 (FALSE);
+  docroot_setup ();
+}
+
+static void
+walk_teardown (void)
+{
+  docroot_teardown ();
+  ds_path_use_openat2 (TRUE);
+}
+
 static Suite *
 handler_suite (void)
 {
@@ -945,6 +959,12 @@ handler_suite (void)
     tcase_add_test (tc, test_unreadable);
   tcase_add_test (tc, test_no_fd_leak);
   tcase_add_test (tc, test_mtime_after_2262);
+  suite_add_tcase (s, tc);
+
+  /* Every row again with the path walk used where openat2 is unavailable. */
+  tc = tcase_create ("decide-walk");
+  tcase_add_unchecked_fixture (tc, walk_setup, walk_teardown);
+  tcase_add_loop_test (tc, test_decide, 0, G_N_ELEMENTS (rows));
   suite_add_tcase (s, tc);
 
   return s;

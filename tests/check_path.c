@@ -615,6 +615,20 @@ END_TEST
 
 /* ---- suite ------------------------------------------------------------- */
 
+static void
+walk_setup (void)
+{
+  ds_path_use_openat2 (FALSE);
+  open_setup ();
+}
+
+static void
+walk_teardown (void)
+{
+  open_teardown ();
+  ds_path_use_openat2 (TRUE);
+}
+
 static Suite *
 path_suite (void)
 {
@@ -632,6 +646,14 @@ path_suite (void)
 
   tc = tcase_create ("open");
   tcase_add_unchecked_fixture (tc, open_setup, open_teardown);
+  tcase_add_loop_test (tc, test_open_table, 0, G_N_ELEMENTS (open_cases));
+  suite_add_tcase (s, tc);
+
+  /* The same table through the walk used where openat2 is unavailable
+   * (old kernels, systemd's RestrictSUIDSGID=): it must refuse and allow
+   * exactly the same things. */
+  tc = tcase_create ("open-walk");
+  tcase_add_unchecked_fixture (tc, walk_setup, walk_teardown);
   tcase_add_loop_test (tc, test_open_table, 0, G_N_ELEMENTS (open_cases));
   suite_add_tcase (s, tc);
 

@@ -54,4 +54,10 @@ char *ds_path_encode (const char *rel);
  * ENOENT (the server answers 404, revealing nothing). */
 int ds_path_open (int root_fd, const char *rel, DsSymlinks symlinks, int *out_errno);
 
+/* Whether ds_path_open() may use openat2(2) (default TRUE).  It switches to
+ * its own component-by-component walk by itself when openat2 is missing
+ * (ENOSYS: old kernel, or a seccomp filter such as systemd's
+ * RestrictSUIDSGID=); tests call this to run the walk on purpose. */
+void ds_path_use_openat2 (gboolean use);
+
 G_END_DECLS
