@@ -3,6 +3,7 @@
 
 #include "itest.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -134,6 +135,28 @@ daemon_stop (Daemon *d)
   return status;
 }
 
+int
+daemon_stop_stderr (Daemon *d, GString *err_out)
+{
+  if (d->pid > 0)
+    kill (d->pid, SIGTERM);
+  /* read(), not read_all(): that one uses recv(), and this is a pipe. */
+  gint64 end = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+  while (d->stderr_fd >= 0 && g_get_monotonic_time () < end)
+    {
+      char buf[4096];
+      struct pollfd p = { d->stderr_fd, POLLIN, 0 };
+      int left = (int) ((end - g_get_monotonic_time ()) / 1000);
+      if (poll (&p, 1, left > 0 ? left : 0) <= 0)
+        break;
+      ssize_t n = read (d->stderr_fd, buf, sizeof buf);
+      if (n <= 0)
+        break;
+      g_string_append_len (err_out, buf, n);
+    }
+  return daemon_stop (d);
+}
+
 void
 rm_rf (const char *path)
 {
@@ -237,6 +260,35 @@ connect_port_rcvbuf (int port, int rcvbuf)
   ck_assert_int_ge (fd, 0);
   ck_assert_msg (connect (fd, (struct sockaddr *) &sin, sizeof sin) == 0, "connect: %s",
                  g_strerror (errno));
+  return fd;
+}
+
+int
+connect_from (const char *src, int port, int rcvbuf)
+{
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_in from = { .sin_family = AF_INET };
+  struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) port) };
+
+  if (fd < 0)
+    return -1;
+  if (rcvbuf > 0)
+    setsockopt (fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  to.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  if (src != NULL && inet_pton (AF_INET, src, &from.sin_addr) != 1)
+    {
+      close (fd);
+      errno = EINVAL;
+      return -1;
+    }
+  if ((src != NULL && bind (fd, (struct sockaddr *) &from, sizeof from) != 0)
+      || connect (fd, (struct sockaddr *) &to, sizeof to) != 0)
+    {
+      int e = errno;
+      close (fd);
+      errno = e;
+      return -1;
+    }
   return fd;
 }
 

@@ -30,6 +30,9 @@ gboolean daemon_start_full (Daemon *d, const char *root, const char *const *extr
 void daemon_start (Daemon *d, const char *const *extra);
 int wait_child (GPid pid, int ms);
 int daemon_stop (Daemon *d);
+/* daemon_stop, also collecting everything the daemon writes to stderr from
+ * its start-up line until it exits (into @err_out). */
+int daemon_stop_stderr (Daemon *d, GString *err_out);
 void rm_rf (const char *path);
 void resp_free (Resp *r);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Resp, resp_free)
@@ -39,6 +42,10 @@ char *hdr (const Resp *r, const char *name);
 Resp *request (const Daemon *d, const char *method, const char *path, const char *const *headers);
 int connect_port_rcvbuf (int port, int rcvbuf);
 int connect_port (int port);
+/* Like connect_port_rcvbuf, from source address @src (e.g. "127.0.0.2";
+ * NULL: the kernel's choice); returns -1 (errno set) instead of failing the
+ * test when connect fails. */
+int connect_from (const char *src, int port, int rcvbuf);
 GString *read_all (int fd, int ms, gboolean *out_eof);
 GString *raw (int port, const char *req, gsize len, int ms, gboolean *out_eof);
 int count (const char *hay, const char *needle);
