@@ -200,12 +200,20 @@ status_for_errno (int e)
     }
 }
 
+/* The root directory fd; the server may swap in a new one (SIGHUP), never
+ * closing the old one while it runs. */
+static int
+site_root (const DsSite *site)
+{
+  return g_atomic_int_get ((gint *) &site->root_fd);
+}
+
 /* Opens @rel and fstat()s it.  Returns 0 and the fd, or a status. */
 static guint
 open_stat (const DsSite *site, const char *rel, int *out_fd, struct stat *st)
 {
   int e = 0;
-  int fd = ds_path_open (site->root_fd, rel, site->conf->symlinks, &e);
+  int fd = ds_path_open (site_root (site), rel, site->conf->symlinks, &e);
 
   if (fd < 0)
     return status_for_errno (e);
@@ -578,7 +586,7 @@ serve_listing (const DsSite *site, const DsRequest *req, const char *rel, DsRepl
 {
   int e = 0;
   g_autoptr (GPtrArray) entries
-      = ds_dirlist_read (site->root_fd, rel, site->conf->dotfiles, site->conf->symlinks, &e);
+      = ds_dirlist_read (site_root (site), rel, site->conf->dotfiles, site->conf->symlinks, &e);
   DsSortKey key = DS_SORT_NAME;
   gboolean desc = FALSE;
 

@@ -53,8 +53,8 @@ wait_signal (const sigset_t *set, long ms)
     }
 }
 
-/* SIGHUP/SIGUSR1: reopen the access log (logrotate) and reload the TLS
- * certificate (renewal). */
+/* SIGHUP/SIGUSR1: reopen the access log (logrotate), reload the TLS
+ * certificate (renewal) and reopen the root (a deploy that switched it). */
 static void
 reopen_log (DsServer *server)
 {
@@ -64,6 +64,9 @@ reopen_log (DsServer *server)
     fprintf (stderr, "docserve: cannot reopen the access log: %s\n", error->message);
   if (!ds_server_reload_tls (server, &tls_error))
     fprintf (stderr, "docserve: keeping the old certificate: %s\n", tls_error->message);
+  g_autoptr (GError) root_error = NULL;
+  if (!ds_server_reopen_root (server, &root_error))
+    fprintf (stderr, "docserve: keeping the old root: %s\n", root_error->message);
 }
 
 /* Quiesces, then waits for open connections to finish, at most

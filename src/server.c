@@ -61,6 +61,7 @@ struct _DsServer
   DsAccessLog *log;
   DsSite site;
   int root_fd;
+  GArray *old_roots; /* root fds replaced by SIGHUP: closed only at the end */
   int listen_fd;
   guint port;
   struct MHD_Daemon *daemon;
@@ -823,7 +824,14 @@ server_free (DsServer *s)
   if (s->pid_file_written)
     (void) unlink (s->conf->pid_file); /* best effort: we may have dropped privileges */
   ds_fd_cleanup (&s->listen_fd);
+  int current = g_atomic_int_get (&s->site.root_fd);
+  if (current > 0 && current != s->root_fd)
+    close (current);
   ds_fd_cleanup (&s->root_fd);
+  for (guint i = 0; s->old_roots != NULL && i < s->old_roots->len; i++)
+    close (g_array_index (s->old_roots, int, i));
+  if (s->old_roots != NULL)
+    g_array_unref (s->old_roots);
   if (s->mime != NULL)
     ds_mime_free (s->mime);
   if (s->log != NULL)
@@ -1000,6 +1008,7 @@ ds_server_start (const DsConf *conf, GError **error)
     }
   s->text_type = g_strdup_printf ("text/plain; charset=%s", conf->charset);
   s->server_header = g_strdup (PACKAGE_NAME "/" PACKAGE_VERSION);
+  s->old_roots = g_array_new (FALSE, FALSE, sizeof (int));
   s->root_fd = open (conf->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (s->root_fd < 0 || fstat (s->root_fd, &st) != 0)
     {
@@ -1174,6 +1183,34 @@ gboolean
 ds_server_reopen_log (DsServer *server, GError **error)
 {
   return ds_accesslog_reopen (server->log, error);
+}
+
+gboolean
+ds_server_reopen_root (DsServer *server, GError **error)
+{
+  const DsConf *conf = server->conf;
+  int e = 0;
+  int fd = open (conf->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0)
+    {
+      g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "%s: %s", conf->root, g_strerror (errno));
+      return FALSE;
+    }
+  int probe = ds_path_open (fd, "", conf->symlinks, &e);
+  if (probe < 0)
+    {
+      close (fd);
+      g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "%s: %s", conf->root, g_strerror (e));
+      return FALSE;
+    }
+  close (probe);
+  /* Requests under way keep using the old fd; it is closed at exit. */
+  int old = g_atomic_int_get (&server->site.root_fd);
+  if (old != server->root_fd) /* the first root is closed by server_free itself */
+    g_array_append_val (server->old_roots, old);
+  g_atomic_int_set (&server->site.root_fd, fd);
+  return TRUE;
 }
 
 gboolean

@@ -279,6 +279,46 @@ START_TEST (test_check_config)
 }
 END_TEST
 
+START_TEST (test_sighup_reopens_root)
+{
+  /* The "current release" deploy: the root is a symlink switched to a new
+   * directory, then SIGHUP. */
+  g_autofree char *base = g_build_filename (workdir, "releases", NULL);
+  g_autofree char *r1 = g_build_filename (base, "r1", NULL);
+  g_autofree char *r2 = g_build_filename (base, "r2", NULL);
+  g_autofree char *cur = g_build_filename (base, "current", NULL);
+  g_autofree char *tmp = g_build_filename (base, "current.tmp", NULL);
+  g_autofree char *v1 = g_build_filename (r1, "v.txt", NULL);
+  g_autofree char *v2 = g_build_filename (r2, "v.txt", NULL);
+  g_mkdir_with_parents (r1, 0755);
+  g_mkdir_with_parents (r2, 0755);
+  ck_assert (g_file_set_contents (v1, "one\n", -1, NULL));
+  ck_assert (g_file_set_contents (v2, "two\n", -1, NULL));
+  ck_assert_int_eq (symlink ("r1", cur), 0);
+  Daemon d;
+  g_autoptr (GString) err = g_string_new (NULL);
+  ck_assert_msg (daemon_start_full (&d, cur, NULL, err), "%s", err->str);
+  g_autoptr (Resp) a = request (&d, NULL, "/v.txt", NULL);
+  ck_assert_int_eq (symlink ("r2", tmp), 0);
+  ck_assert_int_eq (g_rename (tmp, cur), 0);
+  g_autoptr (Resp) b = request (&d, NULL, "/v.txt", NULL); /* before SIGHUP: still r1 */
+  kill (d.pid, SIGHUP);
+  g_autoptr (Resp) c = NULL;
+  for (int i = 0; i < 100; i++)
+    {
+      g_clear_pointer (&c, resp_free);
+      c = request (&d, NULL, "/v.txt", NULL);
+      if (c->body->len == 4 && memcmp (c->body->data, "two\n", 4) == 0)
+        break;
+      g_usleep (20000);
+    }
+  assert_stopped_ok (&d);
+  ASSERT_BODY (a, "one\n");
+  ASSERT_BODY (b, "one\n");
+  ASSERT_BODY (c, "two\n");
+}
+END_TEST
+
 /* ---- process ------------------------------------------------------------- */
 
 START_TEST (test_pid_file)
@@ -447,6 +487,7 @@ main (void)
   tcase_add_test (tc, test_config_file_and_headers);
   tcase_add_test (tc, test_no_cache);
   tcase_add_test (tc, test_check_config);
+  tcase_add_test (tc, test_sighup_reopens_root);
   tcase_add_test (tc, test_pid_file);
   tcase_add_test (tc, test_user_drop);
   tcase_add_test (tc, test_socket_activation);

@@ -36,7 +36,7 @@ typedef struct
 {
   const DsConf *conf;
   const DsMime *mime;
-  int root_fd;
+  gint root_fd;            /* read with g_atomic_int_get: SIGHUP swaps it */
   const char *text_type;   /* "text/plain; charset=X" for sniffed text */
   GHashTable *error_pages; /* status (GUINT_TO_POINTER) -> GBytes, or NULL */
 } DsSite;

@@ -36,6 +36,11 @@ guint ds_server_connections (const DsServer *server);
  * cannot be opened; the old one stays in use. */
 gboolean ds_server_reopen_log (DsServer *server, GError **error);
 
+/* Opens DIR again (SIGHUP): a root that is a symlink switched to a new
+ * release, or a directory recreated, is served from then on.  FALSE with the
+ * reason if it cannot be opened (the old one stays). */
+gboolean ds_server_reopen_root (DsServer *server, GError **error);
+
 /* Loads the --tls-cert/--tls-key files again (SIGHUP, certificate renewal)
  * for new handshakes; connections keep going.  TRUE without TLS.  FALSE with
  * the reason if the new files do not pass the checks (the old pair stays). */
