@@ -119,11 +119,17 @@ open_walked (int root_fd, GPtrArray *names)
 }
 
 /* Prepends the '/'-separated components of @path to @todo (a stack: the
- * next component to resolve is last). */
+ * next component to resolve is last).  A trailing '/' becomes a final "."
+ * component: what precedes it must then be a directory, as the kernel
+ * resolves "name/". */
 static void
 push_components (GPtrArray *todo, const char *path)
 {
   g_auto (GStrv) parts = g_strsplit (path, "/", -1);
+  gsize len = strlen (path);
+
+  if (len > 0 && path[len - 1] == '/')
+    g_ptr_array_add (todo, g_strdup ("."));
   for (gint i = (gint) g_strv_length (parts) - 1; i >= 0; i--)
     if (parts[i][0] != '\0' && strcmp (parts[i], ".") != 0)
       g_ptr_array_add (todo, g_strdup (parts[i]));
@@ -151,6 +157,9 @@ open_walk (int root_fd, const char *rel, DsSymlinks symlinks, int *out_errno)
     {
       g_autofree char *c = g_ptr_array_steal_index (todo, todo->len - 1);
       struct stat st;
+
+      if (strcmp (c, ".") == 0)
+        continue; /* cur is a directory already */
 
       if (strcmp (c, "..") == 0)
         {

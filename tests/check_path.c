@@ -406,6 +406,7 @@ open_setup (void)
   make_symlink (file, root, "link_abs_in");
   make_symlink ("link_loop", root, "link_loop");
   make_symlink ("nowhere", root, "link_dangling");
+  make_symlink ("file.txt/", root, "link_file_slash");
 
   root_fd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   ck_assert_msg (root_fd >= 0, "open %s: %s", root, g_strerror (errno));
@@ -418,6 +419,7 @@ open_teardown (void)
     "root/sub/inner.txt", "root/sub", "root/file.txt", "root/fifo",
     "root/link_in", "root/link_in_dir", "root/link_in_dotdot", "root/link_up",
     "root/link_abs_out", "root/link_abs_in", "root/link_loop", "root/link_dangling",
+    "root/link_file_slash",
     "root", "outside.txt",
   };
 
@@ -495,6 +497,13 @@ static const OpenCase open_cases[] = {
   { "link_loop", FOLLOW, ENOENT, 0, NULL },
   { "link_dangling", INSIDE, ENOENT, 0, NULL },
   { "link_dangling", FOLLOW, ENOENT, 0, NULL },
+  /* Found by tests/fuzz/fuzz_path (openat2 and the walk must agree): a
+   * target with a trailing '/' names a directory, so a link to "file.txt/"
+   * is ENOTDIR, as the kernel resolves it; the walk dropped the empty last
+   * component and opened the file. */
+  { "link_file_slash", INSIDE, ENOTDIR, 0, NULL },
+  { "link_file_slash", FOLLOW, ENOTDIR, 0, NULL },
+  { "link_file_slash", NONE, ENOENT, 0, NULL },
 
   /* O_NONBLOCK: opening a FIFO with no writer returns at once. */
   { "fifo", INSIDE, 0, KIND_FIFO, NULL },
