@@ -1,0 +1,106 @@
+/* fuzz_encoding.c: Accept-Encoding negotiation.
+ *
+ * Input: the Accept-Encoding field value up to the first '\n' (a header
+ * value never holds one); the rest, if any, is one more coding name to ask
+ * ds_encoding_qvalue about.
+ *
+ * Properties:
+ * - every q-value is in 0..1000;
+ * - "x-gzip" is "gzip", and coding names are case-insensitive;
+ * - ds_encoding_choose returns -1 or a coding in the available mask (plus
+ *   identity), and it is the one with the highest q-value, ties broken
+ *   br > gzip > identity; -1 exactly when every available q-value is 0;
+ * - an absent field: identity, and q 1000 for everything. */
+#include "config.h"
+
+#include "docserve/encoding.h"
+
+#include "fuzz_common.h"
+
+int LLVMFuzzerInitialize (int *argc, char ***argv);
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerInitialize (int *argc, char ***argv)
+{
+  (void) argc;
+  (void) argv;
+  fuzz_glib_fatal ();
+  return 0;
+}
+
+static void
+check_field (const char *field, const char *extra, const char *shown)
+{
+  static const char *const names[] = { "identity", "gzip", "br" }; /* by DsEncoding */
+  static const char *const others[] = { "x-gzip", "GZIP", "Br", "IDENTITY", "deflate", "zstd", "*",
+                                        "" };
+  guint q[3];
+
+  for (int e = 0; e < 3; e++)
+    {
+      q[e] = ds_encoding_qvalue (field, names[e]);
+      FUZZ_CHECK (q[e] <= 1000, "q(%s) = %u for \"%s\"", names[e], q[e], shown);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (others); i++)
+    {
+      guint qo = ds_encoding_qvalue (field, others[i]);
+      FUZZ_CHECK (qo <= 1000, "q(%s) = %u for \"%s\"", others[i], qo, shown);
+    }
+  FUZZ_CHECK (ds_encoding_qvalue (field, "x-gzip") == q[DS_ENC_GZIP]
+                  && ds_encoding_qvalue (field, "X-Gzip") == q[DS_ENC_GZIP]
+                  && ds_encoding_qvalue (field, "GZIP") == q[DS_ENC_GZIP]
+                  && ds_encoding_qvalue (field, "BR") == q[DS_ENC_BR]
+                  && ds_encoding_qvalue (field, "Identity") == q[DS_ENC_IDENTITY],
+              "case or x-gzip changed a q-value for \"%s\"", shown);
+  if (extra != NULL)
+    {
+      guint qe = ds_encoding_qvalue (field, extra);
+      FUZZ_CHECK (qe <= 1000, "q(extra) = %u for \"%s\"", qe, shown);
+    }
+
+  if (field == NULL)
+    for (int e = 0; e < 3; e++)
+      FUZZ_CHECK (q[e] == 1000, "absent field: q(%s) = %u", names[e], q[e]);
+
+  static const DsEncoding order[] = { DS_ENC_BR, DS_ENC_GZIP, DS_ENC_IDENTITY };
+  for (guint avail = 0; avail < 8; avail++)
+    {
+      int got = ds_encoding_choose (field, avail);
+      guint mask = avail | DS_ENC_MASK (DS_ENC_IDENTITY);
+
+      FUZZ_CHECK (got == -1 || (got >= 0 && got <= 2 && (mask & DS_ENC_MASK (got)) != 0),
+                  "choose gave %d for mask %u and \"%s\"", got, avail, shown);
+      if (field == NULL)
+        {
+          FUZZ_CHECK (got == DS_ENC_IDENTITY, "absent field chose %d", got);
+          continue;
+        }
+      int want = -1;
+      guint best = 0;
+      for (gsize i = 0; i < G_N_ELEMENTS (order); i++)
+        if ((mask & DS_ENC_MASK (order[i])) != 0 && q[order[i]] > best)
+          {
+            want = (int) order[i];
+            best = q[order[i]];
+          }
+      FUZZ_CHECK (got == want,
+                  "choose gave %d, q-values say %d (identity %u gzip %u br %u, mask %u) for \"%s\"",
+                  got, want, q[0], q[1], q[2], avail, shown);
+    }
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+  FuzzInput in = { data, size };
+  g_autofree char *field = fuzz_take_field (&in, '\n');
+  g_autofree char *extra = fuzz_take_field (&in, '\n');
+  g_autofree char *shown = fuzz_show (data, size);
+
+  /* An empty input is an empty field (present), not an absent one. */
+  check_field (field != NULL ? field : "", extra, shown);
+  if (size == 0)
+    check_field (NULL, NULL, "(absent)");
+  return 0;
+}
