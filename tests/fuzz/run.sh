@@ -93,6 +93,13 @@ for h in "${harnesses[@]}"; do
   log="$work/$h.log"
 
   echo "=== $h: ${secs}s, seeds $(find "$corpus" -type f | wc -l)"
+  if [ ${#keep_going[@]} -gt 0 ]; then
+    # Fork mode drops seeds that crash without a word: run them once first.
+    timeout -k 10 $((secs + 60)) "$bin" -runs=0 -timeout=10 -rss_limit_mb=2048 \
+      -artifact_prefix="$arts" "$corpus" >"$work/$h.seeds.log" 2>&1 ||
+      { echo "--- $h: a seed input fails:"; grep -aE "FUZZ PROPERTY|runtime error|ERROR|SUMMARY" \
+        "$work/$h.seeds.log" | head -n 5; }
+  fi
   # shellcheck disable=SC2086
   timeout -k 10 $((secs + 60)) "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$arts" "${dict[@]}" "${keep_going[@]}" ${FUZZ_ARGS:-} \
@@ -105,7 +112,8 @@ for h in "${harnesses[@]}"; do
   execs=$(stat_of "$log" number_of_executed_units)
   [ -n "$execs" ] || execs=$(last_execs "$log")
   eps=$(stat_of "$log" average_exec_per_sec)
-  [ -n "$eps" ] || eps=$(status_field "$log" exec/s)
+  # Fork mode prints no final stats, and its exec/s is the last job's.
+  [ -n "$eps" ] || eps=$(( ${execs:-0} / secs ))
   cov=$(status_field "$log" cov)
   ft=$(status_field "$log" ft)
   findings=$(find "$arts" -type f | wc -l)
