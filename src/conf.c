@@ -82,6 +82,7 @@ typedef enum
   OPT_TLS_CERT,
   OPT_TLS_KEY,
   OPT_TLS_PRIORITIES,
+  OPT_WORKERS,
   N_OPTS
 } OptId;
 
@@ -131,6 +132,7 @@ static const OptInfo opts[N_OPTS] = {
   [OPT_TLS_CERT] = { "tls-cert", "--tls-cert", KIND_PATH, FALSE },
   [OPT_TLS_KEY] = { "tls-key", "--tls-key", KIND_PATH, FALSE },
   [OPT_TLS_PRIORITIES] = { "tls-priorities", "--tls-priorities", KIND_VALUE, FALSE },
+  [OPT_WORKERS] = { "workers", "--workers", KIND_VALUE, FALSE },
 };
 
 /* Header fields that docserve (or libmicrohttpd) sends itself: framing,
@@ -506,6 +508,8 @@ set_value (DsConf *conf, OptId id, const char *name, const char *value, GError *
       return parse_uint (name, value, 0, 1000000, &conf->max_connections_per_ip, error);
     case OPT_SHUTDOWN_TIMEOUT:
       return parse_uint (name, value, 0, 3600, &conf->shutdown_timeout, error);
+    case OPT_WORKERS:
+      return parse_uint (name, value, 0, 256, &conf->workers, error);
     case OPT_DEFAULT_TYPE:
       if (!check_default_type (name, value, error))
         return FALSE;
@@ -1035,6 +1039,9 @@ ds_conf_parse (int *argc, char ***argv, GError **error)
       "Most simultaneous connections (default 1024)", "N" },
     { "max-connections-per-ip", 0, 0, G_OPTION_ARG_STRING, &raw.value[OPT_MAX_CONNECTIONS_PER_IP],
       "Most simultaneous connections per client address (default 0 = no limit)", "N" },
+    { "workers", 0, 0, G_OPTION_ARG_STRING, &raw.value[OPT_WORKERS],
+      "Serve with N epoll worker threads instead of a thread per connection "
+      "(default 0 = a thread per connection)", "N" },
     { "shutdown-timeout", 0, 0, G_OPTION_ARG_STRING, &raw.value[OPT_SHUTDOWN_TIMEOUT],
       "On SIGTERM/SIGINT, let transfers finish for up to SECS seconds (default 10)", "SECS" },
     { "mime-types", 0, 0, G_OPTION_ARG_FILENAME, &raw.value[OPT_MIME_TYPES],

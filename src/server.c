@@ -1091,8 +1091,14 @@ ds_server_start (const DsConf *conf, GError **error)
       return NULL;
     }
 
-  unsigned int flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD
-                       | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+  /* A thread per connection by default (a slow disk stalls one client);
+   * --workers N: N epoll threads multiplexing all connections (less memory
+   * and fewer thread switches with many connections, but a handler that
+   * blocks stalls every connection of its worker). */
+  unsigned int flags = conf->workers > 0
+                           ? MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG
+                           : MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD
+                                 | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
   /* The TLS options only when serving HTTPS (MHD reads them only then). */
   struct MHD_OptionItem tls_opts[] = {
     { MHD_OPTION_HTTPS_CERT_CALLBACK, 0, ds_tls_callback () },
@@ -1101,6 +1107,10 @@ ds_server_start (const DsConf *conf, GError **error)
   };
   if (s->tls != NULL)
     flags |= MHD_USE_TLS;
+  struct MHD_OptionItem pool_opts[] = {
+    { MHD_OPTION_THREAD_POOL_SIZE, (intptr_t) conf->workers, NULL },
+    { MHD_OPTION_END, 0, NULL },
+  };
   s->daemon = MHD_start_daemon (
       flags, 0, NULL, NULL, &on_request, s,
       MHD_OPTION_EXTERNAL_LOGGER, &on_mhd_log, s,
@@ -1115,6 +1125,7 @@ ds_server_start (const DsConf *conf, GError **error)
       MHD_OPTION_NOTIFY_COMPLETED, &on_completed, s,
       MHD_OPTION_UNESCAPE_CALLBACK, &keep_raw, NULL,
       MHD_OPTION_ARRAY, s->tls != NULL ? tls_opts : &tls_opts[2],
+      MHD_OPTION_ARRAY, conf->workers > 0 ? pool_opts : &pool_opts[1],
       MHD_OPTION_END);
   if (s->daemon == NULL)
     {

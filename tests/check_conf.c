@@ -148,6 +148,8 @@ static const OkCase ok_cases[] = {
   { { "--max-connections-per-ip", "32" }, "max_connections_per_ip", "32" },
   { { "--max-connections-per-ip", "0" }, "max_connections_per_ip", "0" },
   { { "--shutdown-timeout", "0" }, "shutdown_timeout", "0" },
+  { { "--workers", "2" }, "workers", "2" },
+  { { "--workers", "0" }, "workers", "0" },
   { { "--address", "::" }, "address", "::" },
   { { "--address", "::1" }, "address", "::1" },
   { { "-a", "0.0.0.0" }, "address", "0.0.0.0" },
@@ -240,6 +242,8 @@ field_to_string (const DsConf *conf, const char *field)
     return g_strdup_printf ("%u", conf->max_connections_per_ip);
   if (strcmp (field, "shutdown_timeout") == 0)
     return g_strdup_printf ("%u", conf->shutdown_timeout);
+  if (strcmp (field, "workers") == 0)
+    return g_strdup_printf ("%u", conf->workers);
   if (strcmp (field, "address") == 0)
     return g_strdup (conf->address);
   if (strcmp (field, "index_files") == 0)
@@ -338,6 +342,7 @@ static const BadCase bad_cases[] = {
   { { "--max-connections", "0" }, { "--max-connections", "out of range" } },
   { { "--max-connections-per-ip", "x" }, { "--max-connections-per-ip", "\"x\"" } },
   { { "--shutdown-timeout", "3601" }, { "--shutdown-timeout", "out of range" } },
+  { { "--workers", "257" }, { "--workers", "out of range" } },
   { { "--dotfiles", "maybe" }, { "--dotfiles", "\"maybe\"", "deny", "allow" } },
   /* Enum names are exact: no case folding. */
   { { "--dotfiles", "Allow" }, { "--dotfiles", "\"Allow\"" } },

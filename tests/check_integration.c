@@ -115,6 +115,13 @@ main_setup (void)
 }
 
 static void
+pool_setup (void)
+{
+  const char *args[] = { "--workers", "2", NULL };
+  daemon_start (&daemon_main, args);
+}
+
+static void
 main_teardown (void)
 {
   int st = daemon_stop (&daemon_main);
@@ -793,6 +800,27 @@ integration_suite (void)
   Suite *s = suite_create ("integration");
   TCase *tc = tcase_create ("main");
   tcase_add_unchecked_fixture (tc, main_setup, main_teardown);
+  tcase_set_timeout (tc, 60);
+  tcase_add_test (tc, test_get_file);
+  tcase_add_test (tc, test_head_is_get_without_body);
+  tcase_add_test (tc, test_big_file_exact);
+  tcase_add_loop_test (tc, test_content_types, 0, G_N_ELEMENTS (type_rows));
+  tcase_add_loop_test (tc, test_paths, 0, G_N_ELEMENTS (path_rows));
+  tcase_add_test (tc, test_unreadable_403);
+  tcase_add_loop_test (tc, test_redirects, 0, G_N_ELEMENTS (redirect_rows));
+  tcase_add_test (tc, test_conditional);
+  tcase_add_loop_test (tc, test_methods, 0, G_N_ELEMENTS (method_rows));
+  tcase_add_test (tc, test_pipelined_and_body_discarded);
+  tcase_add_test (tc, test_malformed_survives);
+  tcase_add_test (tc, test_keepalive_header);
+  tcase_add_test (tc, test_access_log_line);
+  tcase_add_test (tc, test_uri_too_long);
+  suite_add_tcase (s, tc);
+
+  /* The same requests against --workers 2 (an epoll pool instead of a
+   * thread per connection): every answer must be the same. */
+  tc = tcase_create ("main-workers");
+  tcase_add_unchecked_fixture (tc, pool_setup, main_teardown);
   tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_get_file);
   tcase_add_test (tc, test_head_is_get_without_body);

@@ -35,6 +35,7 @@ typedef struct
   char *access_log;         /* "-" stdout, "none", or a file path */
   int log_format;           /* DsLogFormat */
   guint shutdown_timeout;   /* seconds to drain on SIGTERM */
+  guint workers;            /* 0: a thread per connection; N: an epoll pool of N */
   gboolean listing;         /* FALSE (--no-listing): a directory without an index
                              * file answers 403 instead of a listing; default TRUE */
   gboolean precompressed;   /* FALSE (--no-precompressed): never serve the X.br / X.gz
