@@ -3,7 +3,7 @@
  *
  * Formatting is pure: no clock, no locale, no globals.  Local time is
  * computed arithmetically from rec->time_us + rec->utc_offset_s (days to
- * civil date after Howard Hinnant's algorithm), and month names come from a
+ * civil date with httpdate.c's ds_civil_from_days), and month names come from its
  * fixed English table, so the output is the same under any LC_ALL and in any
  * thread.  Offsets are printed to the minute; a sub-minute part (only seen in
  * pre-1900 LMT zones) is dropped from the printed offset but not from the
@@ -71,6 +71,7 @@
 #include "docserve/accesslog.h"
 
 #include "docserve/common.h"
+#include "docserve/httpdate.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -84,11 +85,6 @@
 static const char csv_header[] =
   "time,remote_addr,remote_port,method,target,protocol,status,bytes,"
   "duration_us,referer,user_agent,encoding\n";
-
-static const char *const month_abbr[12] = {
-  "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
-};
 
 static const char hex_digits[] = "0123456789abcdef";
 
@@ -128,25 +124,6 @@ floor_div (gint64 a, gint64 b)
   return q;
 }
 
-/* Days since 1970-01-01 to proleptic Gregorian date (Hinnant's
- * civil_from_days). */
-static void
-civil_from_days (gint64 z, gint64 *out_year, int *out_month, int *out_day)
-{
-  z += 719468;
-  gint64 era = floor_div (z, 146097);
-  gint64 doe = z - era * 146097;
-  gint64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  gint64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  gint64 mp = (5 * doy + 2) / 153;
-  gint64 d = doy - (153 * mp + 2) / 5 + 1;
-  gint64 m = mp < 10 ? mp + 3 : mp - 9;
-
-  *out_year = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  *out_month = (int) m;
-  *out_day = (int) d;
-}
-
 static void
 local_time (gint64 time_us, int utc_offset_s, LocalTime *out)
 {
@@ -161,7 +138,7 @@ local_time (gint64 time_us, int utc_offset_s, LocalTime *out)
   gint64 sod = local - days * 86400;
   gint64 off = utc_offset_s;
 
-  civil_from_days (days, &out->year, &out->month, &out->day);
+  ds_civil_from_days (days, &out->year, &out->month, &out->day);
   out->hour = (int) (sod / 3600);
   out->min = (int) (sod / 60 % 60);
   out->sec = (int) (sod % 60);
@@ -387,7 +364,7 @@ format_ncsa (const DsLogRecord *rec, gboolean combined)
 
   local_time (rec->time_us, rec->utc_offset_s, &t);
   g_string_append_printf (out, " - - [%02d/%s/%04" G_GINT64_FORMAT ":%02d:%02d:%02d %c%02d%02d] \"",
-                          t.day, month_abbr[t.month - 1], t.year,
+                          t.day, ds_httpdate_month_name (t.month), t.year,
                           t.hour, t.min, t.sec,
                           t.off_sign, t.off_hours, t.off_mins);
 

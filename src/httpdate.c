@@ -57,6 +57,13 @@ static const char *const month_short[12] = {
   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
 };
 
+const char *
+ds_httpdate_month_name (int month)
+{
+  g_return_val_if_fail (month >= 1 && month <= 12, "???");
+  return month_short[month - 1];
+}
+
 /* Floor division and modulo: C truncates towards zero. */
 static gint64
 floor_div (gint64 a, gint64 b)
@@ -103,8 +110,8 @@ days_from_civil (gint64 y, int m, int d)
   return era * 146097 + doe - 719468;
 }
 
-static void
-civil_from_days (gint64 z, gint64 *out_y, int *out_m, int *out_d)
+void
+ds_civil_from_days (gint64 z, gint64 *out_y, int *out_m, int *out_d)
 {
   z += 719468;
   gint64 era = floor_div (z, 146097);
@@ -156,7 +163,7 @@ ds_httpdate_format (gint64 t, char out[DS_HTTPDATE_LEN])
   gint64 y;
   int m, d;
 
-  civil_from_days (days, &y, &m, &d);
+  ds_civil_from_days (days, &y, &m, &d);
 
   char *p = out;
   /* 1970-01-01 was a Thursday (index 4). */
@@ -277,7 +284,7 @@ year_of (gint64 now)
   gint64 y;
   int m, d;
 
-  civil_from_days (floor_div (clamp_time (now), SECS_PER_DAY), &y, &m, &d);
+  ds_civil_from_days (floor_div (clamp_time (now), SECS_PER_DAY), &y, &m, &d);
   return y;
 }
 

@@ -26,6 +26,13 @@ void ds_httpdate_format (gint64 t, char out[DS_HTTPDATE_LEN]);
  * century) relative to @now. */
 gboolean ds_httpdate_parse (const char *s, gsize len, gint64 now, gint64 *out_t);
 
+/* Days since 1970-01-01 to the proleptic Gregorian date (H. Hinnant's
+ * civil_from_days); any gint64 day count near the range of times works. */
+void ds_civil_from_days (gint64 days, gint64 *out_year, int *out_month, int *out_day);
+
+/* "Jan".."Dec" for @month 1..12, locale-free.  Static string. */
+const char *ds_httpdate_month_name (int month);
+
 /* Writes the strong ETag for a file: "\"<size hex>-<mtime ns hex>\"" (quotes
  * included).  No inode, so replicas with equal content and mtime agree. */
 void ds_etag_make (guint64 size, gint64 mtime_ns, char out[DS_ETAG_LEN]);
