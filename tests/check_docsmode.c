@@ -30,16 +30,6 @@ path_in (const char *rel)
 }
 
 static void
-put (const char *rel, const char *content, gssize len)
-{
-  g_autofree char *p = path_in (rel);
-  g_autofree char *dir = g_path_get_dirname (p);
-  g_mkdir_with_parents (dir, 0755);
-  if (!g_file_set_contents (p, content, len, NULL))
-    g_error ("cannot write %s", p);
-}
-
-static void
 put_gz (const char *rel, const char *content, gsize len)
 {
   g_autofree char *p = path_in (rel);
@@ -76,11 +66,11 @@ make_docroot (void)
 
   put_gz ("pkg-a/changelog.Debian.gz", changelog_text, strlen (changelog_text));
   put_gz ("pkg-a/NEWS.gz", "News of pkg-a\n", 14);
-  put ("pkg-a/README", "This is the README of pkg-a.\n", -1);
-  put ("pkg-a/copyright", "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n", -1);
-  put ("pkg-a/binary-noext", "\x7f" "ELF\x02\x01\x01\x00\x00\x00", 10);
-  put ("pkg-a/a b&c <d>.txt", "odd name\n", -1);
-  put ("pkg-a/.hidden", "x\n", -1);
+  put_file ("pkg-a/README", "This is the README of pkg-a.\n", -1);
+  put_file ("pkg-a/copyright", "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n", -1);
+  put_file ("pkg-a/binary-noext", "\x7f" "ELF\x02\x01\x01\x00\x00\x00", 10);
+  put_file ("pkg-a/a b&c <d>.txt", "odd name\n", -1);
+  put_file ("pkg-a/.hidden", "x\n", -1);
   guint8 junk[512];
   for (gsize i = 0; i < sizeof junk; i++)
     junk[i] = (guint8) (i * 7919 % 251);
@@ -92,19 +82,19 @@ make_docroot (void)
   link_in ("/etc", "etc-link");
 
   /* Sidecars: style.css has newer .gz and .br; app.js an older .gz. */
-  put ("site/style.css", "body { margin: 0 }\n", -1);
-  put ("site/style.css.gz", "GZ-BYTES-OF-STYLE", -1);
-  put ("site/style.css.br", "BR-BYTES-OF-STYLE", -1);
+  put_file ("site/style.css", "body { margin: 0 }\n", -1);
+  put_file ("site/style.css.gz", "GZ-BYTES-OF-STYLE", -1);
+  put_file ("site/style.css.br", "BR-BYTES-OF-STYLE", -1);
   set_age ("site/style.css", 100);
-  put ("site/app.js", "let a = 1;\n", -1);
-  put ("site/app.js.gz", "OLD-GZ", -1);
+  put_file ("site/app.js", "let a = 1;\n", -1);
+  put_file ("site/app.js.gz", "OLD-GZ", -1);
   set_age ("site/app.js.gz", 100);
 
-  put ("errors/404.html", "<!DOCTYPE html><title>custom 404</title>\n", -1);
+  put_file ("errors/404.html", "<!DOCTYPE html><title>custom 404</title>\n", -1);
   for (int i = 0; i < 10000; i++)
     {
       g_autofree char *rel = g_strdup_printf ("big/file-%05d.txt", i);
-      put (rel, "x", 1);
+      put_file (rel, "x", 1);
     }
 }
 

@@ -36,16 +36,6 @@ static char big_sha[65];
 /* ---- the docroot ------------------------------------------------------- */
 
 static void
-put (const char *rel, const char *content)
-{
-  g_autofree char *p = g_build_filename (docroot, rel, NULL);
-  g_autofree char *dir = g_path_get_dirname (p);
-  g_mkdir_with_parents (dir, 0755);
-  if (!g_file_set_contents (p, content, -1, NULL))
-    g_error ("cannot write %s", p);
-}
-
-static void
 make_docroot (void)
 {
   GError *error = NULL;
@@ -53,21 +43,21 @@ make_docroot (void)
   workdir = g_dir_make_tmp ("docserve-it-work-XXXXXX", &error);
   g_assert_no_error (error);
 
-  put ("index.html", "<!DOCTYPE html><title>home</title>\n");
-  put ("style.css", "body { color: red }\n");
-  put ("app.js", "console.log(1);\n");
-  put ("data.bin.unknownext", "\x01\x02\x03");
-  put ("sub/index.html", "sub index\n");
-  put ("sub/page.txt", "page\n");
-  put ("evil.com/x.txt", "x\n");
-  put ("noindex/a.txt", "a\n");
-  put (".git/config", "[core]\n");
-  put (".env", "SECRET=1\n");
-  put (".well-known/security.txt", "Contact: mailto:x@example.org\n");
-  put ("a b.txt", "space\n");
-  put ("caf\xc3\xa9.txt", "utf8\n");
-  put ("x&y<z>.txt", "amp\n");
-  put ("secret.txt", "nope\n");
+  put_file ("index.html", "<!DOCTYPE html><title>home</title>\n", -1);
+  put_file ("style.css", "body { color: red }\n", -1);
+  put_file ("app.js", "console.log(1);\n", -1);
+  put_file ("data.bin.unknownext", "\x01\x02\x03", -1);
+  put_file ("sub/index.html", "sub index\n", -1);
+  put_file ("sub/page.txt", "page\n", -1);
+  put_file ("evil.com/x.txt", "x\n", -1);
+  put_file ("noindex/a.txt", "a\n", -1);
+  put_file (".git/config", "[core]\n", -1);
+  put_file (".env", "SECRET=1\n", -1);
+  put_file (".well-known/security.txt", "Contact: mailto:x@example.org\n", -1);
+  put_file ("a b.txt", "space\n", -1);
+  put_file ("caf\xc3\xa9.txt", "utf8\n", -1);
+  put_file ("x&y<z>.txt", "amp\n", -1);
+  put_file ("secret.txt", "nope\n", -1);
 
   /* A 3 MiB file of pseudo-random bytes, bigger than one sendfile chunk. */
   g_autofree char *big = g_malloc (BIG_SIZE);

@@ -24,16 +24,6 @@
 #include <unistd.h>
 
 static void
-put (const char *rel, const char *content)
-{
-  g_autofree char *p = g_build_filename (docroot, rel, NULL);
-  g_autofree char *dir = g_path_get_dirname (p);
-  g_mkdir_with_parents (dir, 0755);
-  if (!g_file_set_contents (p, content, -1, NULL))
-    g_error ("cannot write %s", p);
-}
-
-static void
 make_docroot (void)
 {
   GError *error = NULL;
@@ -42,8 +32,8 @@ make_docroot (void)
   g_assert_no_error (error);
   /* Readable by the unprivileged user of the --user test. */
   chmod (docroot, 0755);
-  put ("index.html", "<!DOCTYPE html><title>ops</title>\n");
-  put ("page.txt", "page\n");
+  put_file ("index.html", "<!DOCTYPE html><title>ops</title>\n", -1);
+  put_file ("page.txt", "page\n", -1);
 }
 
 static void

@@ -158,6 +158,16 @@ daemon_stop_stderr (Daemon *d, GString *err_out)
 }
 
 void
+put_file (const char *rel, const char *content, gssize len)
+{
+  g_autofree char *p = g_build_filename (docroot, rel, NULL);
+  g_autofree char *dir = g_path_get_dirname (p);
+  g_mkdir_with_parents (dir, 0755);
+  if (!g_file_set_contents (p, content, len, NULL))
+    g_error ("cannot write %s", p);
+}
+
+void
 rm_rf (const char *path)
 {
   g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", path);

@@ -34,6 +34,9 @@ int daemon_stop (Daemon *d);
  * its start-up line until it exits (into @err_out). */
 int daemon_stop_stderr (Daemon *d, GString *err_out);
 void rm_rf (const char *path);
+/* Writes @content (@len bytes, -1: NUL-terminated) to @rel under docroot,
+ * making the directories on the way; aborts the test program on failure. */
+void put_file (const char *rel, const char *content, gssize len);
 void resp_free (Resp *r);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Resp, resp_free)
 size_t on_body (char *p, size_t sz, size_t n, void *ud);
