@@ -171,7 +171,8 @@ void
 rm_rf (const char *path)
 {
   g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", path);
-  (void) system (cmd);
+  if (system (cmd) != 0)
+    fprintf (stderr, "itest: could not remove %s\n", path);
 }
 
 /* ---- clients ----------------------------------------------------------- */
