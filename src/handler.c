@@ -227,12 +227,28 @@ open_stat (const DsSite *site, const char *rel, int *out_fd, struct stat *st)
   return 0;
 }
 
-/* Opens @rel + @suffix if it is a regular file; -1 otherwise. */
+/* Opens @rel + @suffix if it is a regular file; -1 otherwise.  Called for
+ * the .br/.gz sidecar probes of every file request: a plain fstatat() first
+ * answers the usual "no such file" without openat2 allocating an open file
+ * (a lookup without RESOLVE_BENEATH finds at least what one with it finds,
+ * so a miss here is a miss there; a hit still goes through openat2). */
 static int
 open_regular (const DsSite *site, const char *rel, const char *suffix, struct stat *st)
 {
-  g_autofree char *path = g_strconcat (rel, suffix, NULL);
+  char buf[1024];
+  g_autofree char *heap = NULL;
+  const char *path;
   int fd = -1;
+
+  if (strlen (rel) + strlen (suffix) < sizeof buf)
+    {
+      g_snprintf (buf, sizeof buf, "%s%s", rel, suffix);
+      path = buf;
+    }
+  else
+    path = heap = g_strconcat (rel, suffix, NULL);
+  if (fstatat (site_root (site), path, st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT)
+    return -1;
 
   if (open_stat (site, path, &fd, st) != 0)
     return -1;

@@ -146,7 +146,7 @@ write_pattern_file (const char *path, gsize size, guint32 seed)
 }
 
 static void
-put_file (const char *dir, const char *rel, const char *content)
+hx_put_file (const char *dir, const char *rel, const char *content)
 {
   g_autofree char *p = g_build_filename (dir, rel, NULL);
   g_autofree char *parent = g_path_get_dirname (p);
@@ -164,7 +164,7 @@ new_root (const char *name)
   rm_rf (root);
   ck_assert_int_eq (g_mkdir_with_parents (root, 0755), 0);
   chmod (root, 0755);
-  put_file (root, "index.html", "<!DOCTYPE html><title>home</title>\n");
+  hx_put_file (root, "index.html", "<!DOCTYPE html><title>home</title>\n");
   return root;
 }
 
@@ -425,7 +425,7 @@ START_TEST (test_deleted_between_requests)
    * connection still serves the next request. */
   Daemon d;
   g_autofree char *root = new_root ("deleted");
-  put_file (root, "gone.txt", "here today\n");
+  hx_put_file (root, "gone.txt", "here today\n");
   start (&d, root, NULL);
 
   int fd = connect_port (d.port);
@@ -470,8 +470,8 @@ START_TEST (test_unreadable_directory)
     }
   Daemon d;
   g_autofree char *root = new_root ("unreadable");
-  put_file (root, "locked/inner.txt", "inner\n");
-  put_file (root, "open/page.txt", "page\n");
+  hx_put_file (root, "locked/inner.txt", "inner\n");
+  hx_put_file (root, "open/page.txt", "page\n");
   g_autofree char *locked = g_build_filename (root, "locked", NULL);
   start (&d, root, root_user ? as_nobody : NULL);
 
@@ -509,8 +509,8 @@ START_TEST (test_docroot_removed)
   Daemon d;
   g_autofree char *root = new_root ("removed");
   g_autofree char *moved = g_strconcat (root, ".moved", NULL);
-  put_file (root, "a.txt", "alpha\n");
-  put_file (root, "sub/b.txt", "beta\n");
+  hx_put_file (root, "a.txt", "alpha\n");
+  hx_put_file (root, "sub/b.txt", "beta\n");
   start (&d, root, NULL);
 
   int s0 = status_now (d.port, "/a.txt", 5000);
@@ -524,7 +524,7 @@ START_TEST (test_docroot_removed)
   int d_dir = status_now (d.port, "/", 5000);
   int d_sub = status_now (d.port, "/sub/", 5000);
   /* A new tree at the old path (a redeploy). */
-  put_file (root, "a.txt", "alpha 2\n");
+  hx_put_file (root, "a.txt", "alpha 2\n");
   int n_file = status_now (d.port, "/a.txt", 5000);
   int alive = status_now (d.port, "/nonexistent", 5000);
   gboolean clean = stop_ok (&d, NULL);
@@ -910,7 +910,7 @@ main (void)
   chmod (docroot, 0755);
   chmod (workdir, 0755);
   logfs_dir = g_build_filename (workdir, "logfs", NULL);
-  put_file (docroot, "index.html", "<!DOCTYPE html><title>home</title>\n");
+  hx_put_file (docroot, "index.html", "<!DOCTYPE html><title>home</title>\n");
   atexit (guard_cleanup);
 
   SRunner *sr = srunner_create (hardening_suite ());
