@@ -658,6 +658,7 @@ utc_time (gint64 t, struct tm *tm)
   "<meta charset=\"utf-8\">\n"                                                            \
   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"            \
   "<meta name=\"color-scheme\" content=\"light dark\">\n"                                 \
+  "<link rel=\"icon\" href=\"data:,\">\n"                                                    \
   "<title>Index of "
 
 #define HTML_STYLE                                                                        \
@@ -678,7 +679,7 @@ utc_time (gint64 t, struct tm *tm)
   "a{color:#0645ad;text-decoration:none}\n"                                               \
   "a:hover,a:focus{text-decoration:underline}\n"                                          \
   "th a{color:inherit}\n"                                                                 \
-  "footer{max-width:60em;margin:2em auto 0;font-size:.85em;color:#666}\n"                 \
+  "footer{max-width:60rem;margin:2em auto 0;font-size:.85em;color:#666}\n"                \
   "@media (max-width:32em){.time{display:none}}\n"                                        \
   "@media (prefers-color-scheme:dark){body{color:#ddd;background:#181818}"                \
   "a{color:#8ab4f8}th{border-color:#555}td{border-color:#2c2c2c}footer{color:#999}}\n"    \

@@ -1,0 +1,611 @@
+#!/usr/bin/env bash
+# bench/compare.sh: docserve against nginx (and optionally lighttpd) in one
+# run, on loopback, with the servers alternated so that every ratio comes
+# from runs made side by side on the same machine at the same time.
+#
+# Usage: bench/compare.sh [--quick] [--with-lighttpd] [--keep]
+#   --quick          1 round of 2 s per scenario (about 1.5 minutes; default:
+#                    3 rounds of 4 s, about 10 minutes)
+#   --with-lighttpd  add lighttpd as a third server (about +50 % time)
+#   --keep           keep the temp dir (configs, logs, raw per-run TSV)
+# Environment:
+#   DOCSERVE         the binary (default ./docserve, else <repo>/docserve)
+#   BENCH_DURATION   seconds per wrk run (default 4, 2 with --quick)
+#   BENCH_REPS       repetitions per scenario (default 3, 1 with --quick)
+#   DOCSERVE_COMMIT  what to print as the commit when DOCSERVE is not built
+#                    from this checkout (default: this checkout's HEAD)
+#   TMPDIR           where the temp dir (docroot with a 100 MiB file) goes
+#
+# Needs wrk, nginx, curl and python3; wrk and nginx-light (and lighttpd with
+# --with-lighttpd) are installed with apt-get when missing.  Everything runs
+# on 127.0.0.1 with free ports; every run is bounded by wrk's -d plus a
+# timeout(1) guard; all servers started here are stopped on exit.
+#
+# Method, per scenario: REPS rounds; in each round every server gets one wrk
+# run (2 threads, 1 for 1 connection), the order reversed every other round.
+# Reported: the median throughput of each server, the median of the per-round
+# ratios docserve/other, the peak RSS during the runs (VmHWM, reset through
+# /proc/PID/clear_refs before each run; nginx: master + workers summed), and
+# CPU time per request (utime+stime of the server's processes from
+# /proc/PID/stat before and after each run, over the requests wrk completed).
+# wrk shares the 2 cores with the server under test, so absolute figures are
+# lower than on a dedicated client; the ratios are what this script is for.
+set -euo pipefail
+
+QUICK=0
+WITH_LIGHTTPD=0
+KEEP=0
+for arg in "$@"; do
+  case "$arg" in
+    --quick) QUICK=1 ;;
+    --with-lighttpd) WITH_LIGHTTPD=1 ;;
+    --keep) KEEP=1 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "compare.sh: unknown argument: $arg (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+if [ "$QUICK" = 1 ]; then
+  DUR=${BENCH_DURATION:-2}
+  REPS=${BENCH_REPS:-1}
+else
+  DUR=${BENCH_DURATION:-4}
+  REPS=${BENCH_REPS:-3}
+fi
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(git -C "$SCRIPT_DIR" rev-parse --show-toplevel 2>/dev/null || dirname "$SCRIPT_DIR")
+
+if [ -n "${DOCSERVE:-}" ]; then
+  DS_BIN=$DOCSERVE
+elif [ -x ./docserve ]; then
+  DS_BIN=./docserve
+else
+  DS_BIN=$REPO/docserve
+fi
+[ -x "$DS_BIN" ] || { echo "compare.sh: $DS_BIN: no docserve binary (build it or set DOCSERVE)" >&2; exit 1; }
+DS_BIN=$(cd "$(dirname "$DS_BIN")" && pwd)/$(basename "$DS_BIN")
+
+log() { echo "# $*" >&2; }
+
+# ---- tools -------------------------------------------------------------
+PATH=$PATH:/usr/sbin:/sbin
+need_pkgs=()
+command -v wrk >/dev/null 2>&1 || need_pkgs+=(wrk)
+command -v nginx >/dev/null 2>&1 || need_pkgs+=(nginx-light)
+command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
+command -v python3 >/dev/null 2>&1 || need_pkgs+=(python3)
+if [ "$WITH_LIGHTTPD" = 1 ] && ! command -v lighttpd >/dev/null 2>&1; then
+  need_pkgs+=(lighttpd)
+fi
+if [ "${#need_pkgs[@]}" -gt 0 ]; then
+  log "installing ${need_pkgs[*]} with apt-get"
+  SUDO=()
+  [ "$(id -u)" = 0 ] || SUDO=(sudo -n)
+  DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -q "${need_pkgs[@]}" >&2 \
+    || { DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get update -q >&2 \
+         && DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -q "${need_pkgs[@]}" >&2; }
+fi
+
+# Room for 1,000+ client sockets in wrk and python, and for the servers.
+hard=$(ulimit -Hn)
+want=16384
+if [ "$hard" != unlimited ] && [ "$hard" -lt "$want" ]; then want=$hard; fi
+ulimit -n "$want" || true
+if [ "$(ulimit -n)" -lt 4200 ]; then
+  log "warning: open file limit $(ulimit -n) is low for 1,000 connections"
+fi
+
+CLK_TCK=$(getconf CLK_TCK)
+
+# ---- temp dir, docroot, cleanup ----------------------------------------
+T=$(mktemp -d "${TMPDIR:-/tmp}/dsbench.XXXXXX")
+chmod 0755 "$T"
+ROOT=$T/root
+mkdir -p "$ROOT/dir"
+STARTED_PIDS=()
+
+cleanup() {
+  local pid
+  for pid in "${STARTED_PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${STARTED_PIDS[@]}"; do
+    for _ in $(seq 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  if [ "$KEEP" = 1 ]; then
+    rm -f "$ROOT/big.bin" "$T/access.log"
+    log "kept $T"
+  else
+    rm -rf "$T"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+python3 - "$ROOT" <<'EOF'
+import os, sys
+root = sys.argv[1]
+body = ("<!doctype html><title>bench</title><p>" + "docserve benchmark page. " * 60)
+body = body[:1024 - len("</p>\n")] + "</p>\n"
+assert len(body) == 1024
+open(os.path.join(root, "index.html"), "w").write(body)
+open(os.path.join(root, "small.txt"), "w").write(("0123456789" * 10)[:99] + "\n")
+open(os.path.join(root, "medium.bin"), "wb").write(os.urandom(100 * 1024))
+with open(os.path.join(root, "big.bin"), "wb") as f:
+    chunk = os.urandom(1024 * 1024)
+    for _ in range(100):
+        f.write(chunk)
+for i in range(1000):
+    open(os.path.join(root, "dir", "entry-%04d.txt" % i), "w").write("x\n")
+EOF
+chmod -R a+rX "$ROOT"
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+wait_http() { # url: up to 10 s
+  for _ in $(seq 100); do
+    curl -s -o /dev/null --max-time 1 "$1" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# ---- servers -----------------------------------------------------------
+declare -A PORT PID
+SERVERS=(ds ngx)
+[ "$WITH_LIGHTTPD" = 1 ] && SERVERS+=(lig)
+declare -A NAME=([ds]=docserve [dslog]="docserve+log" [ngx]=nginx [lig]=lighttpd)
+
+start_docserve() { # key, access-log spec
+  local key=$1 logspec=$2 errf=$T/$1.stderr port=""
+  "$DS_BIN" --port 0 --access-log "$logspec" --max-connections 4096 \
+    --timeout 15 --keepalive-requests 100 "$ROOT" 2>"$errf" >/dev/null &
+  PID[$key]=$!
+  STARTED_PIDS+=("${PID[$key]}")
+  for _ in $(seq 100); do
+    port=$(sed -n 's|.*Serving .* at http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$errf" | head -1)
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  [ -n "$port" ] || { cat "$errf" >&2; echo "compare.sh: docserve did not start" >&2; exit 1; }
+  PORT[$key]=$port
+}
+
+start_nginx() {
+  local port
+  port=$(free_port)
+  mkdir -p "$T/nginx"
+  # As root, workers would switch to nobody, who may not reach a docroot
+  # under a private TMPDIR: keep them as the invoking user.
+  local user_line=""
+  [ "$(id -u)" = 0 ] && user_line="user root root;"
+  cat >"$T/nginx/nginx.conf" <<EOF
+$user_line
+worker_processes 2;
+daemon off;
+master_process on;
+pid $T/nginx/nginx.pid;
+error_log $T/nginx/error.log warn;
+worker_rlimit_nofile 16384;
+events { worker_connections 4096; }
+http {
+  include /etc/nginx/mime.types;
+  default_type application/octet-stream;
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_timeout 15;
+  keepalive_requests 100;
+  client_body_temp_path $T/nginx/body;
+  proxy_temp_path $T/nginx/proxy;
+  fastcgi_temp_path $T/nginx/fastcgi;
+  uwsgi_temp_path $T/nginx/uwsgi;
+  scgi_temp_path $T/nginx/scgi;
+  server {
+    listen 127.0.0.1:$port;
+    root $ROOT;
+    location /dir/ { autoindex on; }
+  }
+}
+EOF
+  nginx -p "$T/nginx" -e "$T/nginx/error.log" -c "$T/nginx/nginx.conf" 2>"$T/nginx/stderr" &
+  PID[ngx]=$!
+  STARTED_PIDS+=("${PID[ngx]}")
+  PORT[ngx]=$port
+  wait_http "http://127.0.0.1:$port/index.html" \
+    || { cat "$T/nginx/stderr" "$T/nginx/error.log" >&2; echo "compare.sh: nginx did not start" >&2; exit 1; }
+}
+
+start_lighttpd() {
+  local port
+  port=$(free_port)
+  mkdir -p "$T/lighttpd"
+  cat >"$T/lighttpd/lighttpd.conf" <<EOF
+server.document-root = "$ROOT"
+server.bind = "127.0.0.1"
+server.port = $port
+server.pid-file = "$T/lighttpd/pid"
+server.errorlog = "$T/lighttpd/error.log"
+server.max-fds = 16384
+server.max-connections = 4096
+server.max-keep-alive-idle = 15
+server.max-keep-alive-requests = 100
+server.modules += ( "mod_dirlisting" )
+index-file.names = ( "index.html" )
+mimetype.assign = ( ".html" => "text/html", ".txt" => "text/plain", ".bin" => "application/octet-stream" )
+\$HTTP["url"] =~ "^/dir/" { dir-listing.activate = "enable" }
+EOF
+  lighttpd -D -f "$T/lighttpd/lighttpd.conf" 2>"$T/lighttpd/stderr" &
+  PID[lig]=$!
+  STARTED_PIDS+=("${PID[lig]}")
+  PORT[lig]=$port
+  wait_http "http://127.0.0.1:$port/index.html" \
+    || { cat "$T/lighttpd/stderr" >&2; echo "compare.sh: lighttpd did not start" >&2; exit 1; }
+}
+
+# PIDs whose CPU and memory count for a server: nginx master + workers.
+server_pids() {
+  local p=${PID[$1]}
+  if [ "$1" = ngx ]; then
+    echo "$p $(ps -o pid= --ppid "$p" 2>/dev/null | tr -s ' \n' ' ')"
+  else
+    echo "$p"
+  fi
+}
+
+cpu_ticks() { # pid...: utime+stime summed (clock ticks)
+  local p s=0 t
+  for p in "$@"; do
+    t=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}') || t=0
+    s=$((s + ${t:-0}))
+  done
+  echo "$s"
+}
+
+status_kb() { # field pid...: a /proc/PID/status field (kB) summed
+  local f=$1 p s=0 v
+  shift
+  for p in "$@"; do
+    v=$(awk -v f="$f:" '$1 == f {print $2}' "/proc/$p/status" 2>/dev/null) || v=0
+    s=$((s + ${v:-0}))
+  done
+  echo "$s"
+}
+
+reset_hwm() { local p; for p in "$@"; do echo 5 >"/proc/$p/clear_refs" 2>/dev/null || true; done; }
+
+log "temp dir $T; building the docroot done; starting the servers"
+start_docserve ds none
+start_docserve dslog "$T/access.log"
+start_nginx
+[ "$WITH_LIGHTTPD" = 1 ] && start_lighttpd
+
+# Sanity: every server serves the same 1 KiB file and a 304 for its ETag.
+declare -A ETAG CL304
+for s in "${SERVERS[@]}" dslog; do
+  base="http://127.0.0.1:${PORT[$s]}"
+  got=$(curl -s --max-time 5 "$base/index.html" | wc -c)
+  [ "$got" = 1024 ] || { echo "compare.sh: ${NAME[$s]}: /index.html gave $got bytes" >&2; exit 1; }
+  ETAG[$s]=$(curl -s -D - -o /dev/null --max-time 5 "$base/index.html" \
+    | tr -d '\r' | awk 'tolower($1) == "etag:" {sub(/^[^:]*: */, ""); print}')
+  [ -n "${ETAG[$s]}" ] || { echo "compare.sh: ${NAME[$s]}: no ETag" >&2; exit 1; }
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "If-None-Match: ${ETAG[$s]}" "$base/index.html")
+  [ "$code" = 304 ] || { echo "compare.sh: ${NAME[$s]}: If-None-Match gave $code" >&2; exit 1; }
+  # wrk's http-parser reads a body of Content-Length bytes after a 304
+  # (nodejs/http-parser#251), so a 304 with a non-zero Content-Length (legal,
+  # RFC 9110 section 8.6) stalls every wrk connection: such a server is
+  # reported as not measurable rather than as 0 requests/s.
+  CL304[$s]=$(curl -s -D - -o /dev/null --max-time 5 -H "If-None-Match: ${ETAG[$s]}" "$base/index.html" \
+    | tr -d '\r' | awk 'tolower($1) == "content-length:" {print $2}')
+  code=$(curl -s -o "$T/$s.listing" -w '%{http_code}' --max-time 5 "$base/dir/")
+  n=$(grep -o 'entry-[0-9]*\.txt' "$T/$s.listing" | sort -u | wc -l)
+  if [ "$code" != 200 ] || [ "$n" != 1000 ]; then
+    echo "compare.sh: ${NAME[$s]}: /dir/ gave $code with $n entries" >&2
+    exit 1
+  fi
+done
+
+# ---- wrk ---------------------------------------------------------------
+LUA=$T/report.lua
+cat >"$LUA" <<'EOF'
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("BENCH %d %d %d %d %d %d %d %d %d\n",
+    summary.requests, summary.bytes, summary.duration,
+    e.connect, e.read, e.write, e.status, e.timeout, latency:percentile(99)))
+end
+EOF
+
+RUNS=$T/runs.tsv
+: >"$RUNS"
+RSSF=$T/rss.tsv
+: >"$RSSF"
+
+# run_one SCENARIO ROUND SERVER PATH CONNS EXTRA-HEADER
+run_one() {
+  local scen=$1 round=$2 srv=$3 path=$4 conns=$5 hdr=$6
+  local threads=2 pids t0 t1 hwm out line
+  [ "$conns" -lt 2 ] && threads=1
+  local args=(-t"$threads" -c"$conns" -d"${DUR}s" --timeout 5s -s "$LUA")
+  case "$hdr" in
+    "") ;;
+    INM) args+=(-H "If-None-Match: ${ETAG[$srv]}") ;;
+    *) args+=(-H "$hdr") ;;
+  esac
+  if [ "$hdr" = INM ] && [ "${CL304[$srv]:-0}" != 0 ]; then
+    printf '%s\t%s\t%s\t-1\t%s\t1\t0\t0\t0\t0\t0\t0\t0\t0\n' "$scen" "$round" "$srv" "${CL304[$srv]}" >>"$RUNS"
+    return 0
+  fi
+  read -r -a pids <<<"$(server_pids "$srv")"
+  reset_hwm "${pids[@]}"
+  t0=$(cpu_ticks "${pids[@]}")
+  out=$(timeout $((DUR + 60)) wrk "${args[@]}" "http://127.0.0.1:${PORT[$srv]}$path" 2>&1) || true
+  t1=$(cpu_ticks "${pids[@]}")
+  hwm=$(status_kb VmHWM "${pids[@]}")
+  line=$(grep '^BENCH ' <<<"$out" | tail -1) || true
+  if [ -z "$line" ]; then
+    log "wrk failed for ${NAME[$srv]} $scen: $(tail -3 <<<"$out" | tr '\n' ' ')"
+    line="BENCH 0 0 1 0 0 0 0 0 0"
+  fi
+  # scen round server requests bytes duration_us e_conn e_read e_write e_status e_timeout p99_us cpu_ticks hwm_kb
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$scen" "$round" "$srv" "$(cut -d' ' -f2- <<<"$line" | tr ' ' '\t')" \
+    "$((t1 - t0))" "$hwm" >>"$RUNS"
+  sleep 0.2 # let closing sockets settle before the next run
+}
+
+# scenario SCENARIO-ID PATH CONNS HEADER SERVER...
+scenario() {
+  local id=$1 path=$2 conns=$3 hdr=$4
+  shift 4
+  local servers=("$@") r s order
+  log "$id"
+  for r in $(seq "$REPS"); do
+    if [ $((r % 2)) = 1 ]; then order=("${servers[@]}"); else
+      order=()
+      for ((i = ${#servers[@]} - 1; i >= 0; i--)); do order+=("${servers[i]}"); done
+    fi
+    for s in "${order[@]}"; do run_one "$id" "$r" "$s" "$path" "$conns" "$hdr"; done
+  done
+}
+
+# ---- idle keep-alive memory ---------------------------------------------
+RSS_PY=$T/idle_rss.py
+cat >"$RSS_PY" <<'EOF'
+# idle_rss.py PORT N PID...: opens N keep-alive connections, one request each,
+# keeps them open, and prints "rss_before_kB rss_after_kB threads_after".
+import socket, sys, time
+
+port, n, pids = int(sys.argv[1]), int(sys.argv[2]), [int(p) for p in sys.argv[3:]]
+
+def status(field):
+    total = 0
+    for p in pids:
+        with open("/proc/%d/status" % p) as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    total += int(line.split()[1])
+    return total
+
+def read_response(s):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(65536)
+        if not chunk:
+            raise IOError("closed before the headers")
+        data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        k, _, v = line.partition(b":")
+        if k.strip().lower() == b"content-length":
+            length = int(v)
+    while len(body) < length:
+        chunk = s.recv(65536)
+        if not chunk:
+            raise IOError("closed in the body")
+        body += chunk
+
+time.sleep(0.5)
+before = status("VmRSS")
+socks = []
+req = b"GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+for i in range(n):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(req)
+    socks.append(s)
+for s in socks:
+    read_response(s)
+time.sleep(1.0)
+after = status("VmRSS")
+threads = status("Threads")  # not kB, but summed the same way
+print(before, after, threads)
+for s in socks:
+    s.close()
+EOF
+
+idle_rss() { # server
+  local srv=$1 pids out
+  read -r -a pids <<<"$(server_pids "$srv")"
+  out=$(timeout 60 python3 "$RSS_PY" "${PORT[$srv]}" 1000 "${pids[@]}" 2>&1) || {
+    log "idle RSS for ${NAME[$srv]} failed: $out"
+    out="0 0 0"
+  }
+  printf '%s\t%s\n' "$srv" "$(tr ' ' '\t' <<<"$out")" >>"$RSSF"
+  sleep 2 # the servers drop the closed connections
+}
+
+# ---- header ----------------------------------------------------------------
+if [ -n "${DOCSERVE_COMMIT:-}" ]; then
+  commit="$DOCSERVE_COMMIT (as given in DOCSERVE_COMMIT)"
+else
+  commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+  if [ -n "$(git -C "$REPO" --no-optional-locks status --porcelain --untracked-files=no -- src include 2>/dev/null)" ]; then
+    commit="$commit (with uncommitted changes in src/ or include/)"
+  fi
+fi
+echo "docserve benchmark: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+echo "commit:   $commit"
+echo "binary:   $DS_BIN ($(date -u -r "$DS_BIN" '+built %Y-%m-%d %H:%M UTC'))"
+echo "versions: $("$DS_BIN" --version | head -3 | tr '\n' ' ' | sed 's/ *$//')"
+echo "          $(nginx -v 2>&1); $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)$([ "$WITH_LIGHTTPD" = 1 ] && echo "; $(lighttpd -v 2>&1 | head -1 | cut -d' ' -f1)")"
+echo "machine:  $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), Linux $(uname -r)"
+echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) at start"
+echo "method:   $REPS round(s) x ${DUR} s per server per scenario, order alternated; wrk 2 threads (1 for c=1); loopback"
+echo
+
+# ---- scenarios ---------------------------------------------------------------
+log "warm-up"
+for s in "${SERVERS[@]}" dslog; do
+  timeout 30 wrk -t2 -c10 -d1s "http://127.0.0.1:${PORT[$s]}/index.html" >/dev/null 2>&1 || true
+done
+
+log "idle keep-alive memory (1,000 connections)"
+for s in "${SERVERS[@]}"; do idle_rss "$s"; done
+
+for c in 1 10 100 1000; do scenario "1KiB keep-alive c=$c" /index.html "$c" "" "${SERVERS[@]}"; done
+for c in 1 10 100 1000; do scenario "1KiB Connection:close c=$c" /index.html "$c" "Connection: close" "${SERVERS[@]}"; done
+scenario "100B keep-alive c=10" /small.txt 10 "" "${SERVERS[@]}"
+scenario "100KiB keep-alive c=10" /medium.bin 10 "" "${SERVERS[@]}"
+scenario "100MiB c=1 [MiB/s]" /big.bin 1 "" "${SERVERS[@]}"
+scenario "100MiB c=10 [MiB/s]" /big.bin 10 "" "${SERVERS[@]}"
+scenario "304 If-None-Match c=100" /index.html 100 INM "${SERVERS[@]}"
+scenario "listing 1,000 entries c=10" /dir/ 10 "" "${SERVERS[@]}"
+# Access log on: docserve with and without the log, and nginx, alternated.
+scenario "LOG 1KiB keep-alive c=10" /index.html 10 "" ds dslog ngx
+scenario "LOG 1KiB keep-alive c=100" /index.html 100 "" ds dslog ngx
+
+log_lines=$(wc -l <"$T/access.log" 2>/dev/null || echo 0)
+
+# ---- report ----------------------------------------------------------------
+python3 - "$RUNS" "$RSSF" "$CLK_TCK" "$WITH_LIGHTTPD" "$log_lines" <<'EOF'
+import statistics, sys
+from collections import defaultdict
+
+runs_path, rss_path, clk, with_lig, log_lines = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1", int(sys.argv[5])
+runs = defaultdict(lambda: defaultdict(dict))  # scen -> round -> server -> rec
+order = []
+unmeasurable = {}
+for line in open(runs_path):
+    f = line.rstrip("\n").split("\t")
+    scen, rnd, srv = f[0], int(f[1]), f[2]
+    req, byt, dur, ec, er, ew, es, et, p99, ticks, hwm = map(int, f[3:])
+    if scen not in order:
+        order.append(scen)
+    if req < 0:  # not measurable with wrk: byt holds the 304's Content-Length
+        unmeasurable[(scen, srv)] = byt
+        continue
+    mib = "[MiB/s]" in scen
+    secs = dur / 1e6 if dur else 1
+    value = (byt / 1048576 / secs) if mib else (req / secs)
+    runs[scen][rnd][srv] = dict(value=value, req=req, mib=byt / 1048576, ticks=ticks, hwm=hwm,
+                                errors=ec + er + ew + es + et, p99=p99)
+
+def med(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+def fmt_val(v, mib):
+    if v != v:
+        return "n/m"
+    return ("%.0f MiB/s" % v) if mib else ("%.0f r/s" % v)
+
+def cpu_per(scen, srv, mib):
+    ticks = sum(r[srv]["ticks"] for r in runs[scen].values() if srv in r)
+    units = sum((r[srv]["mib"] if mib else r[srv]["req"]) for r in runs[scen].values() if srv in r)
+    if not units:
+        return "n/a"
+    us = ticks / clk * 1e6 / units
+    return ("%.0f" % us) if us >= 100 else ("%.1f" % us)
+
+def series(scen, srv):
+    return [r[srv]["value"] for r in runs[scen].values() if srv in r]
+
+def ratio(scen, a, b):
+    rs = [r[a]["value"] / r[b]["value"] for r in runs[scen].values() if a in r and b in r and r[b]["value"]]
+    return med(rs)
+
+def fmt_ratio(x):
+    return "n/m" if x != x else "%.2f" % x
+
+def spread(scen, a, b):
+    rs = [r[a]["value"] / r[b]["value"] for r in runs[scen].values() if a in r and b in r and r[b]["value"]]
+    return ("%.2f-%.2f" % (min(rs), max(rs))) if len(rs) > 1 else "-"
+
+def errors(scen, srv):
+    e = sum(r[srv]["errors"] for r in runs[scen].values() if srv in r)
+    n = sum(r[srv]["req"] for r in runs[scen].values() if srv in r)
+    return e, n
+
+def peak(scen, srv):
+    return max((r[srv]["hwm"] for r in runs[scen].values() if srv in r), default=0) / 1024
+
+names = {"ds": "docserve", "dslog": "docserve+log", "ngx": "nginx", "lig": "lighttpd"}
+cols = ["scenario", "docserve", "nginx"] + (["lighttpd"] if with_lig else []) + ["ds/ngx", "range"] + (["ds/lig"] if with_lig else []) \
+    + ["ds HWM", "ngx HWM", "ds CPU", "ngx CPU"] + (["lig CPU"] if with_lig else []) + ["notes"]
+rows = []
+for scen in order:
+    mib = "[MiB/s]" in scen
+    notes = []
+    if scen.startswith("LOG "):
+        ds = "dslog"
+        cost = 1 - ratio(scen, "dslog", "ds")
+        notes.append("docserve with access log; log costs %.1f %% vs log off (%s)" % (cost * 100, fmt_val(med(series(scen, "ds")), False)))
+    else:
+        ds = "ds"
+    row = [scen, fmt_val(med(series(scen, ds)), mib), fmt_val(med(series(scen, "ngx")), mib)]
+    if with_lig:
+        row.append(fmt_val(med(series(scen, "lig")), mib) if series(scen, "lig") else "-")
+    row.append(fmt_ratio(ratio(scen, ds, "ngx")))
+    row.append(spread(scen, ds, "ngx"))
+    if with_lig:
+        row.append(fmt_ratio(ratio(scen, ds, "lig")) if series(scen, "lig") else "-")
+    row += [("%.1f MiB" % peak(scen, ds)) if series(scen, ds) else "-", "%.1f MiB" % peak(scen, "ngx"),
+            cpu_per(scen, ds, mib), cpu_per(scen, "ngx", mib)]
+    if with_lig:
+        row.append(cpu_per(scen, "lig", mib) if series(scen, "lig") else "-")
+    for srv in ([ds, "ngx"] + (["lig"] if with_lig else [])):
+        if (scen, srv) in unmeasurable:
+            notes.append("%s not measured: its 304 carries Content-Length: %d and wrk's http-parser"
+                         " then waits for that body (nodejs/http-parser#251)" % (names[srv], unmeasurable[(scen, srv)]))
+        e, n = errors(scen, srv)
+        if e:
+            notes.append("%s: %d errors in %d requests" % (names[srv], e, n))
+    row.append("; ".join(notes))
+    rows.append(row)
+
+print("Throughput: median of the rounds.  ds/ngx: median of the per-round ratios (>1: docserve faster);")
+print("range: lowest and highest per-round ratio.")
+print("HWM: peak RSS during the runs (nginx: master+workers summed).  CPU: server user+sys CPU in")
+print("microseconds per request (per MiB for the [MiB/s] rows), clock tick %d ms." % (1000 // clk))
+print()
+widths = [max(len(str(r[i])) for r in [cols] + rows) for i in range(len(cols))]
+def out(r):
+    print("  ".join(str(v).ljust(widths[i]) if i in (0, len(cols) - 1) else str(v).rjust(widths[i]) for i, v in enumerate(r)).rstrip())
+out(cols)
+out(["-" * w for w in widths])
+for r in rows:
+    out(r)
+
+print()
+print("Idle keep-alive memory: 1,000 connections, one request each, then held open")
+for line in open(rss_path):
+    srv, before, after, threads = line.split()
+    before, after = int(before), int(after)
+    if after == 0:
+        print("  %-9s failed" % names[srv])
+        continue
+    print("  %-9s RSS %6.1f MiB -> %6.1f MiB: %5.1f KiB per connection (%s threads)"
+          % (names[srv], before / 1024, after / 1024, (after - before) / 1000, threads))
+print()
+print("access log lines written by docserve+log: %d" % log_lines)
+EOF
+
+echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) at end"
+exit 0
