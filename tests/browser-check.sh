@@ -1,0 +1,311 @@
+#!/bin/bash
+# browser-check.sh: look at docserve's pages with a real browser (headless
+# Chromium) and check that they load whole.
+#
+#   tests/browser-check.sh [OUTDIR]
+#
+#   OUTDIR   where the screenshots go (default: a new temp dir, printed and
+#            kept so they can be looked at)
+#
+# Environment:
+#   BROWSER_CHECK_FAVICON=strict  also fail when Chromium's automatic
+#                    /favicon.ico request gets 404 (by default only noted)
+#   DOCSERVE_BIN     the binary (default: ./docserve next to tests/)
+#   CHROMIUM         the browser (default: chromium; installed with
+#                    "apt-get install -y chromium" when missing and root)
+#   BROWSER_TIMEOUT  seconds allowed for each Chromium run (default 60)
+#
+# It serves a temp tree: the project's htdocs/ (index.html, style.css,
+# logo.svg) at the root, plus doc/ with a gzipped changelog.Debian.gz, a
+# README, a file whose name has spaces and UTF-8, a name with '&', '#' and
+# '%', and a subdirectory.  docserve runs on 127.0.0.1, port 0, with
+# --access-log FILE.  Then, each Chromium run with its own new profile:
+#   - screenshots of / (index.png), /doc/ (listing.png) and
+#     /doc/changelog.Debian.gz (changelog.png), each a non-blank PNG;
+#   - every request Chromium made while loading /, /doc/ and the changelog got
+#     2xx or 304 in the access log (but see BROWSER_CHECK_FAVICON), and / did
+#     load its stylesheet and its logo;
+#   - --dump-dom of /: the heading "docserve is running";
+#   - --dump-dom of /doc/: a link for every entry, whose text is the file name
+#     and whose href resolves to it; following two of those hrefs (the
+#     space/UTF-8 one and the '&#%' one) shows the file's text;
+#   - --dump-dom of /doc/changelog.Debian.gz: rendered as text (a <pre> with a
+#     line of the changelog), not offered as a download.
+# Prints one PASS/FAIL line per check and a last line "N passed, N failed".
+# Exit 0 when all pass, 1 when one fails, 2 on a setup problem.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+bin="${DOCSERVE_BIN:-$here/docserve}"
+chromium="${CHROMIUM:-chromium}"
+btimeout="${BROWSER_TIMEOUT:-60}"
+outdir="${1:-}"
+
+setup_fail() {
+  echo "browser-check: setup: $*" >&2
+  echo "0 passed, 1 failed"
+  exit 2
+}
+
+[ -x "$bin" ] || setup_fail "no docserve binary at $bin (build it or set DOCSERVE_BIN)"
+[ -f "$here/htdocs/index.html" ] || setup_fail "no htdocs/index.html in $here"
+command -v python3 >/dev/null || setup_fail "python3 is required"
+
+if ! command -v "$chromium" >/dev/null; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "browser-check: SKIP: $chromium is not installed and we are not root to install it"
+    echo "0 passed, 0 failed, 1 skipped"
+    exit 0
+  fi
+  echo "browser-check: installing chromium (apt-get)"
+  export DEBIAN_FRONTEND=noninteractive
+  timeout 900 apt-get update -qq >/dev/null || true
+  timeout 1800 apt-get install -y -qq chromium >/dev/null \
+    || setup_fail "apt-get install -y chromium failed"
+  chromium=chromium
+  command -v "$chromium" >/dev/null || setup_fail "chromium still missing after apt-get"
+fi
+
+tmp=$(mktemp -d)
+if [ -z "$outdir" ]; then
+  outdir=$(mktemp -d -t docserve-screens.XXXXXX)
+fi
+mkdir -p "$outdir"
+outdir=$(cd "$outdir" && pwd)
+pid=""
+cleanup() {
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# The tree.
+site="$tmp/site"
+mkdir -p "$site/doc/examples"
+cp "$here"/htdocs/* "$site/"
+cat > "$tmp/changelog" <<'EOF'
+docserve-demo (1.0-1) unstable; urgency=medium
+
+  * Initial release of the browser-check demo package.
+  * Unicode in a changelog: Zoë, naïve, 日本語.
+
+ -- Jane Doe <jane@example.org>  Sun, 01 Mar 2026 12:00:00 +0000
+EOF
+gzip -9 -n -c "$tmp/changelog" > "$site/doc/changelog.Debian.gz"
+printf 'README of the demo package.\n' > "$site/doc/README"
+printf 'Notes with spaces and UTF-8 in the name: sentinel-one.\n' > "$site/doc/release notes – ü ✓.txt"
+printf 'An ampersand, hash and percent name: sentinel-two.\n' > "$site/doc/a&b #1 100%.txt"
+printf 'echo example\n' > "$site/doc/examples/run.sh"
+names=(changelog.Debian.gz README "release notes – ü ✓.txt" "a&b #1 100%.txt" "examples/")
+
+"$bin" --port 0 --address 127.0.0.1 --access-log "$tmp/access.log" "$site" 2>"$tmp/stderr" &
+pid=$!
+port=""
+for _ in $(seq 100); do
+  port=$(sed -n 's|^Serving .* at http://127\.0\.0\.1:\([0-9][0-9]*\)/$|\1|p' "$tmp/stderr" | head -1)
+  [ -n "$port" ] && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.1
+done
+[ -n "$port" ] || { cat "$tmp/stderr" >&2; setup_fail "docserve did not start"; }
+base="http://127.0.0.1:$port"
+echo "browser-check: serving $site at $base/; screenshots in $outdir"
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "PASS: $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+run=0
+# chromium_run OUTFILE ARGS... : one headless Chromium run with a new profile,
+# bounded by $btimeout; stdout to OUTFILE, stderr to $tmp/chromium.N.err.
+chromium_run() {
+  local out="$1"; shift
+  run=$((run + 1))
+  local profile="$tmp/profile.$run"
+  mkdir "$profile"
+  local rc=0
+  timeout -k 5 "$btimeout" "$chromium" --headless --no-sandbox --disable-gpu --disable-quic \
+    --no-first-run --disable-background-networking --disable-component-update --disable-sync \
+    --disable-extensions --user-data-dir="$profile" "$@" \
+    >"$out" 2>"$tmp/chromium.$run.err" </dev/null || rc=$?
+  rm -rf "$profile"
+  if [ "$rc" -ne 0 ]; then
+    echo "  chromium exited $rc (124 = timed out after $btimeout s); its last stderr lines:"
+    grep -v 'dbus\|DBus' "$tmp/chromium.$run.err" | tail -5 | sed 's/^/    /'
+  fi
+  return "$rc"
+}
+
+log_lines() { if [ -f "$tmp/access.log" ]; then wc -l < "$tmp/access.log"; else echo 0; fi; }
+
+# check_requests WHAT FROM_LINE PATH... : the access-log lines after
+# FROM_LINE all have a 2xx/304 status, and each PATH was requested.
+check_requests() {
+  local what="$1" from="$2"; shift 2
+  sleep 0.3   # the log line is written when the reply is done
+  local lines bad favicon missing=""
+  lines=$(tail -n +"$((from + 1))" "$tmp/access.log" || true)
+  bad=$(printf '%s\n' "$lines" | awk 'NF && !($9 ~ /^2[0-9][0-9]$/ || $9 == "304")')
+  # Chromium asks for /favicon.ico on its own for a page that names no icon;
+  # a 404 there is noted, and fails only with BROWSER_CHECK_FAVICON=strict.
+  favicon=$(printf '%s\n' "$bad" | grep -F '"GET /favicon.ico HTTP/1.1" 404 ' || true)
+  if [ -n "$favicon" ] && [ "${BROWSER_CHECK_FAVICON:-}" != strict ]; then
+    bad=$(printf '%s\n' "$bad" | grep -vF '"GET /favicon.ico HTTP/1.1" 404 ' || true)
+    lines=$(printf '%s\n' "$lines" | grep -vF '"GET /favicon.ico HTTP/1.1" 404 ' || true)
+    echo "  NOTE: $what: Chromium's own request for /favicon.ico got 404 (the page names no icon)"
+  fi
+  for p in "$@"; do
+    printf '%s\n' "$lines" | grep -qF "\"GET $p HTTP/1.1\"" || missing="$missing $p"
+  done
+  local n
+  n=$(printf '%s\n' "$lines" | grep -c . || true)
+  if [ -z "$bad" ] && [ -z "$missing" ]; then
+    pass "$what: all $n requests Chromium made got 2xx/304 ($(printf '%s\n' "$lines" | awk 'NF{printf "%s %s, ", $7, $9}' | sed 's/, $//'))"
+  else
+    fail "$what: failed or missing sub-resources"
+    [ -z "$bad" ] || printf '%s\n' "$bad" | sed 's/^/  bad: /'
+    [ -z "$missing" ] || echo "  never requested:$missing"
+  fi
+}
+
+# png_ok FILE: a PNG of a page that is not blank (decoded scanlines differ).
+png_ok() {
+  python3 - "$1" <<'PY'
+import struct, sys, zlib
+data = open(sys.argv[1], "rb").read()
+if data[:8] != b"\x89PNG\r\n\x1a\n":
+    print("  not a PNG"); sys.exit(1)
+pos, idat, w, h = 8, b"", 0, 0
+while pos < len(data):
+    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+    body = data[pos + 8:pos + 8 + n]
+    if kind == b"IHDR":
+        w, h = struct.unpack(">II", body[:8])
+    elif kind == b"IDAT":
+        idat += body
+    pos += 12 + n
+raw = zlib.decompress(idat)
+# Filtered bytes other than 0 mean the picture changes somewhere; a blank page
+# (one colour) filters to almost all zeros.
+nonzero = sum(1 for b in raw[::7] if b) / max(1, len(raw[::7]))
+print("  %s: %dx%d, %d bytes, %.1f%% non-flat" % (sys.argv[1], w, h, len(data), nonzero * 100))
+sys.exit(0 if w >= 400 and h >= 300 and nonzero > 0.005 else 1)
+PY
+}
+
+shot() {
+  local name="$1" url="$2"
+  rm -f "$outdir/$name"
+  if chromium_run "$tmp/shot.out" --hide-scrollbars --window-size=1280,900 \
+       --screenshot="$outdir/$name" "$url" && [ -s "$outdir/$name" ] && png_ok "$outdir/$name"; then
+    pass "screenshot of $url -> $outdir/$name"
+  else
+    fail "screenshot of $url -> $outdir/$name"
+  fi
+}
+
+# (a) Screenshots, and the requests each page load made.
+from=$(log_lines)
+shot index.png "$base/"
+check_requests "index page /" "$from" / /style.css /logo.svg
+
+from=$(log_lines)
+shot listing.png "$base/doc/"
+check_requests "listing /doc/" "$from" /doc/
+
+from=$(log_lines)
+shot changelog.png "$base/doc/changelog.Debian.gz"
+check_requests "changelog page" "$from" /doc/changelog.Debian.gz
+
+# (b) The DOM.
+if chromium_run "$tmp/index.dom" --dump-dom "$base/" && grep -q '<h1>docserve is running</h1>' "$tmp/index.dom"; then
+  pass "dump-dom /: heading \"docserve is running\""
+else
+  fail "dump-dom /: no heading \"docserve is running\""
+fi
+
+if chromium_run "$tmp/listing.dom" --dump-dom "$base/doc/"; then
+  if python3 - "$tmp/listing.dom" "$base/doc/" "${names[@]}" > "$tmp/links" <<'PY'
+import html.parser, sys
+from urllib.parse import urljoin, unquote
+
+dom, page, names = sys.argv[1], sys.argv[2], sys.argv[3:]
+
+class P(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links, self.href, self.text = [], None, ""
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.href, self.text = dict(attrs).get("href"), ""
+    def handle_data(self, d):
+        if self.href is not None:
+            self.text += d
+    def handle_endtag(self, tag):
+        if tag == "a" and self.href is not None:
+            self.links.append((self.text.strip(), self.href))
+            self.href = None
+
+p = P()
+p.feed(open(dom, encoding="utf-8").read())
+by_text = dict(p.links)
+ok = True
+for n in names:
+    href = by_text.get(n)
+    if href is None:
+        print("MISSING %s" % n, file=sys.stderr); ok = False; continue
+    url = urljoin(page, href)
+    if unquote(url) != page + n:
+        print("BADHREF %s -> %s" % (n, url), file=sys.stderr); ok = False; continue
+    print(url)
+sys.exit(0 if ok else 1)
+PY
+  then
+    pass "dump-dom /doc/: a link for each of: ${names[*]}"
+  else
+    fail "dump-dom /doc/: entries missing or with a wrong href"
+  fi
+else
+  fail "dump-dom /doc/: chromium failed"
+fi
+
+# Follow the awkward names' hrefs in the browser.
+for pair in "release notes – ü ✓.txt:sentinel-one" "a&b #1 100%.txt:sentinel-two"; do
+  name="${pair%:*}" want="${pair##*:}"
+  url=$(grep -F "$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$name")" "$tmp/links" | head -1 || true)
+  [ -n "$url" ] || url="$base/doc/$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$name")"
+  from=$(log_lines)
+  if chromium_run "$tmp/file.dom" --dump-dom "$url" && grep -qF "$want" "$tmp/file.dom"; then
+    pass "following the link to \"$name\" shows its text"
+  else
+    fail "following the link to \"$name\" ($url) does not show its text"
+  fi
+done
+
+if chromium_run "$tmp/changelog.dom" --dump-dom "$base/doc/changelog.Debian.gz" \
+   && grep -q '<pre' "$tmp/changelog.dom" \
+   && grep -qF 'Initial release of the browser-check demo package.' "$tmp/changelog.dom" \
+   && grep -qF 'Zoë, naïve, 日本語' "$tmp/changelog.dom"; then
+  pass "dump-dom changelog.Debian.gz: rendered as text, UTF-8 intact"
+else
+  fail "dump-dom changelog.Debian.gz: not rendered as text"
+  head -c 600 "$tmp/changelog.dom" 2>/dev/null | sed 's/^/  /' || true
+fi
+
+if kill -0 "$pid" 2>/dev/null; then
+  pass "docserve still running"
+else
+  fail "docserve exited; its stderr:"
+  sed 's/^/  /' "$tmp/stderr"
+fi
+
+echo "browser-check: screenshots: $outdir/index.png $outdir/listing.png $outdir/changelog.png"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
