@@ -658,7 +658,6 @@ utc_time (gint64 t, struct tm *tm)
   "<meta charset=\"utf-8\">\n"                                                            \
   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"            \
   "<meta name=\"color-scheme\" content=\"light dark\">\n"                                 \
-  "<link rel=\"icon\" href=\"data:,\">\n"                                                    \
   "<title>Index of "
 
 #define HTML_STYLE                                                                        \
