@@ -65,7 +65,18 @@
  * like any other failure.  For csv, the header row is written when the file
  * is empty or is not a regular file (a pipe or terminal on stdout); a
  * non-empty file opened for append (including "docserve >>log.csv") gets
- * none, so it is not repeated in the middle of a log. */
+ * none, so it is not repeated in the middle of a log.
+ *
+ * Buffering (ds_accesslog_set_buffer, --access-log-buffer; off by default):
+ * whole lines are appended to a memory buffer under the mutex (a memcpy, no
+ * system call) and written in one write(2) per batch: by the request that
+ * fills the buffer, by a flusher thread at most FLUSH_INTERVAL_MS after the
+ * first line of a batch, before a reopen switches files, and at free.  A
+ * second mutex (write_lock) is held across the swap of the buffer and its
+ * write, so batches reach the file in the order their lines were logged and
+ * requests keep appending to the other buffer while a batch is written.
+ * Lines are never split between batches.  What a SIGKILL or a crash loses
+ * is at most the last FLUSH_INTERVAL_MS of lines. */
 #include "config.h"
 
 #include "docserve/accesslog.h"
@@ -81,6 +92,9 @@
 
 #define STDOUT_SPEC "-"
 #define NONE_SPEC "none"
+#define FLUSH_INTERVAL_MS 500
+/* A buffer that grew past this (a burst of long lines) is given back. */
+#define BUFFER_SHRINK_FACTOR 4
 
 static const char csv_header[] =
   "time,remote_addr,remote_port,method,target,protocol,status,bytes,"
@@ -97,6 +111,15 @@ struct _DsAccessLog
   int fd;            /* -1 for none; 1 for stdout; swapped under lock */
   gboolean owns_fd;  /* close fd on reopen/free */
   gboolean reported; /* a write failure was printed; under lock */
+
+  /* Buffering; all NULL/0 when off.  buf and stopping are under lock. */
+  gsize buffer_size;  /* flush when this much is buffered; set once */
+  GString *buf;       /* lines not yet written */
+  GString *spare;     /* the batch being written; under write_lock */
+  GMutex write_lock;  /* held from taking a batch to its write's end */
+  GCond wake;         /* the flusher: first line of a batch, or stop */
+  GThread *flusher;
+  gboolean stopping;
 };
 
 /* Local broken-down time. */
@@ -627,6 +650,8 @@ ds_accesslog_open (const char *spec, DsLogFormat format, GError **error)
   return log;
 }
 
+static void flush_batch (DsAccessLog *log);
+
 gboolean
 ds_accesslog_reopen (DsAccessLog *log, GError **error)
 {
@@ -641,15 +666,108 @@ ds_accesslog_reopen (DsAccessLog *log, GError **error)
     return FALSE;
   write_csv_header_if_needed (log, new_fd);
 
+  /* Buffered lines logged before the reopen belong to the old file: write
+   * them there, and keep write_lock so that no batch starts in between. */
+  if (log->buffer_size > 0)
+    {
+      flush_batch (log);
+      g_mutex_lock (&log->write_lock);
+    }
   g_mutex_lock (&log->lock);
   int old_fd = log->fd;
   log->fd = new_fd;
   log->reported = FALSE; /* a new file may fail for a new reason */
   g_mutex_unlock (&log->lock);
+  if (log->buffer_size > 0)
+    g_mutex_unlock (&log->write_lock);
 
   /* Writers finished with old_fd before we got the lock. */
   ds_fd_cleanup (&old_fd);
   return TRUE;
+}
+
+/* Takes the buffered lines and writes them to the current fd in one
+ * write(2).  Serialised by write_lock, so batches keep their order. */
+static void
+flush_batch (DsAccessLog *log)
+{
+  g_mutex_lock (&log->write_lock);
+  g_mutex_lock (&log->lock);
+  GString *batch = log->buf;
+  log->buf = log->spare;
+  log->spare = batch;
+  int fd = log->fd;
+  g_mutex_unlock (&log->lock);
+
+  if (batch->len > 0)
+    {
+      int err = write_all (fd, batch->str, batch->len);
+      if (err != 0)
+        {
+          g_mutex_lock (&log->lock);
+          report_failure_locked (log, err);
+          g_mutex_unlock (&log->lock);
+        }
+    }
+  if (batch->allocated_len > BUFFER_SHRINK_FACTOR * log->buffer_size)
+    {
+      g_string_free (batch, TRUE);
+      log->spare = g_string_sized_new (log->buffer_size);
+    }
+  else
+    g_string_truncate (batch, 0);
+  g_mutex_unlock (&log->write_lock);
+}
+
+/* Writes a batch FLUSH_INTERVAL_MS after its first line, unless a full
+ * buffer wrote it sooner; sleeps without a timeout while nothing waits. */
+static gpointer
+flusher_thread (gpointer data)
+{
+  DsAccessLog *log = data;
+
+  g_mutex_lock (&log->lock);
+  while (!log->stopping)
+    {
+      if (log->buf->len == 0)
+        {
+          g_cond_wait (&log->wake, &log->lock);
+          continue;
+        }
+      gint64 deadline = g_get_monotonic_time () + FLUSH_INTERVAL_MS * G_TIME_SPAN_MILLISECOND;
+      while (!log->stopping && g_cond_wait_until (&log->wake, &log->lock, deadline))
+        ;
+      g_mutex_unlock (&log->lock);
+      flush_batch (log);
+      g_mutex_lock (&log->lock);
+    }
+  g_mutex_unlock (&log->lock);
+  return NULL;
+}
+
+void
+ds_accesslog_set_buffer (DsAccessLog *log, gsize size)
+{
+  g_return_if_fail (log != NULL);
+  g_return_if_fail (log->buffer_size == 0);
+
+  if (size == 0 || log->discard)
+    return;
+  log->buffer_size = size;
+  log->buf = g_string_sized_new (size);
+  log->spare = g_string_sized_new (size);
+  g_mutex_init (&log->write_lock);
+  g_cond_init (&log->wake);
+  log->flusher = g_thread_new ("accesslog", flusher_thread, log);
+}
+
+void
+ds_accesslog_flush (DsAccessLog *log)
+{
+  g_return_if_fail (log != NULL);
+
+  if (log->buffer_size > 0)
+    flush_batch (log);
 }
 
 void
@@ -666,6 +784,20 @@ ds_accesslog_write (DsAccessLog *log, const DsLogRecord *rec)
     return;
   size_t len = strlen (line);
 
+  if (log->buffer_size > 0)
+    {
+      g_mutex_lock (&log->lock);
+      gboolean first = log->buf->len == 0;
+      g_string_append_len (log->buf, line, (gssize) len);
+      gboolean full = log->buf->len >= log->buffer_size;
+      g_mutex_unlock (&log->lock);
+      if (full)
+        flush_batch (log);
+      else if (first)
+        g_cond_signal (&log->wake);
+      return;
+    }
+
   /* The whole line, including the rest of a short write, goes out under the
    * lock, so lines from different threads never interleave. */
   g_mutex_lock (&log->lock);
@@ -680,6 +812,19 @@ ds_accesslog_free (DsAccessLog *log)
 {
   if (log == NULL)
     return;
+  if (log->buffer_size > 0)
+    {
+      g_mutex_lock (&log->lock);
+      log->stopping = TRUE;
+      g_cond_signal (&log->wake);
+      g_mutex_unlock (&log->lock);
+      g_thread_join (log->flusher);
+      flush_batch (log);
+      g_string_free (log->buf, TRUE);
+      g_string_free (log->spare, TRUE);
+      g_cond_clear (&log->wake);
+      g_mutex_clear (&log->write_lock);
+    }
   if (log->owns_fd)
     ds_fd_cleanup (&log->fd);
   g_mutex_clear (&log->lock);

@@ -76,6 +76,7 @@ typedef enum
   OPT_CHARSET,
   OPT_ACCESS_LOG,
   OPT_LOG_FORMAT,
+  OPT_ACCESS_LOG_BUFFER,
   OPT_USER,
   OPT_GROUP,
   OPT_PID_FILE,
@@ -126,6 +127,7 @@ static const OptInfo opts[N_OPTS] = {
   [OPT_CHARSET] = { "charset", "--charset", KIND_VALUE, FALSE },
   [OPT_ACCESS_LOG] = { "access-log", "--access-log", KIND_PATH, FALSE },
   [OPT_LOG_FORMAT] = { "log-format", "--log-format", KIND_VALUE, FALSE },
+  [OPT_ACCESS_LOG_BUFFER] = { "access-log-buffer", "--access-log-buffer", KIND_VALUE, FALSE },
   [OPT_USER] = { "user", "--user", KIND_VALUE, FALSE },
   [OPT_GROUP] = { "group", "--group", KIND_VALUE, FALSE },
   [OPT_PID_FILE] = { "pid-file", "--pid-file", KIND_PATH, FALSE },
@@ -510,6 +512,8 @@ set_value (DsConf *conf, OptId id, const char *name, const char *value, GError *
       return parse_uint (name, value, 0, 3600, &conf->shutdown_timeout, error);
     case OPT_WORKERS:
       return parse_uint (name, value, 0, 256, &conf->workers, error);
+    case OPT_ACCESS_LOG_BUFFER:
+      return parse_uint (name, value, 0, 1024, &conf->access_log_buffer_kib, error);
     case OPT_DEFAULT_TYPE:
       if (!check_default_type (name, value, error))
         return FALSE;
@@ -1054,6 +1058,9 @@ ds_conf_parse (int *argc, char ***argv, GError **error)
       "Access log: a FILE, - for stdout (default) or none", "FILE|-|none" },
     { "log-format", 0, 0, G_OPTION_ARG_STRING, &raw.value[OPT_LOG_FORMAT],
       "Access log format: combined (default), common, json or csv", "FORMAT" },
+    { "access-log-buffer", 0, 0, G_OPTION_ARG_STRING, &raw.value[OPT_ACCESS_LOG_BUFFER],
+      "Write the access log in batches of up to KIB KiB, at most 0.5 s late "
+      "(default 0 = one write per line)", "KIB" },
     { "user", 0, 0, G_OPTION_ARG_STRING, &raw.value[OPT_USER],
       "After binding, switch to user NAME (needs root)", "NAME" },
     { "group", 0, 0, G_OPTION_ARG_STRING, &raw.value[OPT_GROUP],

@@ -1058,6 +1058,7 @@ ds_server_start (const DsConf *conf, GError **error)
       server_free (s);
       return NULL;
     }
+  ds_accesslog_set_buffer (s->log, (gsize) conf->access_log_buffer_kib * 1024);
   if (conf->error_pages != NULL)
     {
       s->error_pages = ds_handler_load_error_pages (conf->error_pages, error);

@@ -577,9 +577,11 @@ START_TEST (test_open_error)
 END_TEST
 
 /* Rotation: 2 lines, rename (logrotate), reopen, 1 line. */
+/* _i & 1: csv; _i & 2: buffered (the buffered lines must still land in the
+ * file they were logged to). */
 START_TEST (test_reopen_rotate)
 {
-  const DsLogFormat format = _i == 0 ? DS_LOG_COMBINED : DS_LOG_CSV;
+  const DsLogFormat format = (_i & 1) == 0 ? DS_LOG_COMBINED : DS_LOG_CSV;
   const guint header = format == DS_LOG_CSV ? 1 : 0;
   g_autofree char *dir = make_tmpdir ();
   g_autofree char *path = g_build_filename (dir, "access.log", NULL);
@@ -589,6 +591,8 @@ START_TEST (test_reopen_rotate)
 
   DsAccessLog *log = ds_accesslog_open (path, format, &error);
   ck_assert_msg (log != NULL, "open %s: %s", path, error ? error->message : "?");
+  if (_i & 2)
+    ds_accesslog_set_buffer (log, 65536);
   ds_accesslog_write (log, &rec);
   ds_accesslog_write (log, &rec);
   ck_assert (rename (path, rotated) == 0);
@@ -791,7 +795,10 @@ pipe_reader_thread (gpointer data)
 
 START_TEST (test_concurrent)
 {
-  const gboolean use_pipe = _i == 1;
+  const gboolean use_pipe = (_i & 1) != 0;
+  /* _i & 2: buffered, 16 KiB batches: every 12,000-byte line then crosses
+   * a batch boundary and some fill a batch on their own. */
+  const gboolean buffered = (_i & 2) != 0;
   g_autofree char *dir = make_tmpdir ();
   g_autofree char *path = g_build_filename (dir, "access.log", NULL);
   GError *error = NULL;
@@ -811,6 +818,8 @@ START_TEST (test_concurrent)
     }
   DsAccessLog *log = ds_accesslog_open (use_pipe ? "-" : path, DS_LOG_COMBINED, &error);
   ck_assert_msg (log != NULL, "open: %s", error ? error->message : "?");
+  if (buffered)
+    ds_accesslog_set_buffer (log, 16384);
   for (int t = 0; t < N_THREADS; t++)
     {
       args[t].log = log;
@@ -942,6 +951,89 @@ START_TEST (test_short_write)
 }
 END_TEST
 
+/* Buffered: a write that fills the batch writes it at once (so the count
+ * after it is exact whatever the flusher did before); a line below the size
+ * is written by the flusher within its interval; free writes the rest. */
+START_TEST (test_buffered_batches)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "access.log", NULL);
+  GError *error = NULL;
+  DsLogRecord rec = base_record ();
+  g_autofree char *line = ds_accesslog_format (DS_LOG_COMBINED, &rec);
+  const size_t len = strlen (line);
+  const guint per_batch = 7;
+
+  DsAccessLog *log = ds_accesslog_open (path, DS_LOG_COMBINED, &error);
+  ck_assert_msg (log != NULL, "open: %s", error ? error->message : "?");
+  /* The 7th line reaches the size, the 6th does not. */
+  ds_accesslog_set_buffer (log, len * per_batch - 1);
+  for (guint i = 0; i < per_batch; i++)
+    ds_accesslog_write (log, &rec);
+  g_autofree char *text = read_file (path);
+  ck_assert_msg (count_lines (text) == per_batch, "after a full batch:\n%s", text);
+
+  /* One more line: the flusher writes it, FLUSH_INTERVAL_MS (0.5 s) later. */
+  gint64 t0 = g_get_monotonic_time ();
+  ds_accesslog_write (log, &rec);
+  guint n = 0;
+  while (g_get_monotonic_time () - t0 < 5 * G_TIME_SPAN_SECOND)
+    {
+      g_clear_pointer (&text, g_free);
+      text = read_file (path);
+      n = count_lines (text);
+      if (n == per_batch + 1)
+        break;
+      g_usleep (10000);
+    }
+  gint64 waited_ms = (g_get_monotonic_time () - t0) / 1000;
+  ck_assert_msg (n == per_batch + 1, "flusher did not write the line in 5 s:\n%s", text);
+  ck_assert_msg (waited_ms >= 400, "line written after %" G_GINT64_FORMAT " ms, not batched",
+                 waited_ms);
+
+  /* The rest is written at free, in order, every line whole. */
+  ds_accesslog_write (log, &rec);
+  ds_accesslog_write (log, &rec);
+  ds_accesslog_free (log);
+  g_clear_pointer (&text, g_free);
+  text = read_file (path);
+  GString *want = g_string_new (NULL);
+  for (guint i = 0; i < per_batch + 3; i++)
+    g_string_append (want, line);
+  ck_assert_str_eq (text, want->str);
+  g_string_free (want, TRUE);
+  remove_tree (dir);
+}
+END_TEST
+
+/* Buffered on /dev/full: the failure shows when a batch is written, once;
+ * ds_accesslog_flush makes that happen now. */
+START_TEST (test_buffered_error_once)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *err_path = g_build_filename (dir, "stderr", NULL);
+  GError *error = NULL;
+  DsLogRecord rec = base_record ();
+
+  int saved = redirect_fd (STDERR_FILENO, err_path);
+  DsAccessLog *log = ds_accesslog_open ("/dev/full", DS_LOG_COMBINED, &error);
+  ck_assert (log != NULL);
+  ds_accesslog_set_buffer (log, 65536);
+  for (int i = 0; i < 3; i++)
+    {
+      ds_accesslog_write (log, &rec);
+      ds_accesslog_flush (log);
+    }
+  ds_accesslog_free (log);
+  restore_fd (STDERR_FILENO, saved);
+
+  g_autofree char *text = read_file (err_path);
+  g_autofree char *want = g_strdup_printf ("docserve: access log: %s\n", g_strerror (ENOSPC));
+  ck_assert_str_eq (text, want);
+  remove_tree (dir);
+}
+END_TEST
+
 static Suite *
 accesslog_suite (void)
 {
@@ -962,12 +1054,14 @@ accesslog_suite (void)
   tc = tcase_create ("writer");
   tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_open_error);
-  tcase_add_loop_test (tc, test_reopen_rotate, 0, 2);
+  tcase_add_loop_test (tc, test_reopen_rotate, 0, 4);
   tcase_add_test (tc, test_csv_existing_file);
   tcase_add_test (tc, test_reopen_failure);
   tcase_add_test (tc, test_none);
   tcase_add_test (tc, test_stdout);
-  tcase_add_loop_test (tc, test_concurrent, 0, 2);
+  tcase_add_loop_test (tc, test_concurrent, 0, 4);
+  tcase_add_test (tc, test_buffered_batches);
+  tcase_add_test (tc, test_buffered_error_once);
   tcase_add_test (tc, test_error_once);
   tcase_add_test (tc, test_short_write);
   suite_add_tcase (s, tc);

@@ -94,6 +94,9 @@ check_defaults (const DsConf *conf, const char *what)
   ck_assert_msg (conf->pid_file == NULL, "%s: pid_file %s", what, conf->pid_file);
   ck_assert_msg (conf->config_file == NULL, "%s: config_file %s", what, conf->config_file);
   ck_assert_msg (!conf->check_config, "%s: check_config", what);
+  ck_assert_msg (conf->workers == 0, "%s: workers %u", what, conf->workers);
+  ck_assert_msg (conf->access_log_buffer_kib == 0, "%s: access_log_buffer_kib %u", what,
+                 conf->access_log_buffer_kib);
 }
 
 START_TEST (test_new_default)
@@ -150,6 +153,8 @@ static const OkCase ok_cases[] = {
   { { "--shutdown-timeout", "0" }, "shutdown_timeout", "0" },
   { { "--workers", "2" }, "workers", "2" },
   { { "--workers", "0" }, "workers", "0" },
+  { { "--access-log-buffer", "64" }, "access_log_buffer_kib", "64" },
+  { { "--access-log-buffer", "0" }, "access_log_buffer_kib", "0" },
   { { "--address", "::" }, "address", "::" },
   { { "--address", "::1" }, "address", "::1" },
   { { "-a", "0.0.0.0" }, "address", "0.0.0.0" },
@@ -244,6 +249,8 @@ field_to_string (const DsConf *conf, const char *field)
     return g_strdup_printf ("%u", conf->shutdown_timeout);
   if (strcmp (field, "workers") == 0)
     return g_strdup_printf ("%u", conf->workers);
+  if (strcmp (field, "access_log_buffer_kib") == 0)
+    return g_strdup_printf ("%u", conf->access_log_buffer_kib);
   if (strcmp (field, "address") == 0)
     return g_strdup (conf->address);
   if (strcmp (field, "index_files") == 0)
@@ -343,6 +350,8 @@ static const BadCase bad_cases[] = {
   { { "--max-connections-per-ip", "x" }, { "--max-connections-per-ip", "\"x\"" } },
   { { "--shutdown-timeout", "3601" }, { "--shutdown-timeout", "out of range" } },
   { { "--workers", "257" }, { "--workers", "out of range" } },
+  { { "--access-log-buffer", "1025" }, { "--access-log-buffer", "out of range" } },
+  { { "--access-log-buffer", "64k" }, { "--access-log-buffer", "\"64k\"" } },
   { { "--dotfiles", "maybe" }, { "--dotfiles", "\"maybe\"", "deny", "allow" } },
   /* Enum names are exact: no case folding. */
   { { "--dotfiles", "Allow" }, { "--dotfiles", "\"Allow\"" } },
@@ -766,6 +775,7 @@ static const FileOkCase file_ok_cases[] = {
   { "[docserve]\naddress=::\n", { NULL }, "address", "::" },
   { "[docserve]\ndotfiles=allow\nsymlinks=none\n", { NULL }, "symlinks", "2" },
   { "[docserve]\nlog-format=json\n", { NULL }, "log_format", "2" },
+  { "[docserve]\naccess-log-buffer=32\n", { NULL }, "access_log_buffer_kib", "32" },
   { "[docserve]\ncharset=iso-8859-1\ndefault-type=text/plain\n", { NULL }, "default_type",
     "text/plain" },
   { "[docserve]\ntimeout=30\nkeepalive-requests=5\nmax-connections=7\n"

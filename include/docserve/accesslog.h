@@ -1,5 +1,6 @@
 /* accesslog.h: one finished request to one access log line, and the one
- * shared writer.  Formatting is pure; the writer takes a mutex per line. */
+ * shared writer.  Formatting is pure; the writer takes a mutex per line and
+ * writes it at once, or (buffered) in batches. */
 #pragma once
 
 #include <glib.h>
@@ -65,11 +66,23 @@ DsAccessLog *ds_accesslog_open (const char *spec, DsLogFormat format, GError **e
  * with an error if the new file cannot be opened (the old fd stays). */
 gboolean ds_accesslog_reopen (DsAccessLog *log, GError **error);
 
-/* Writes one record with a single write(2) under the log's mutex.  A write
- * failure is reported once on stderr; serving goes on. */
+/* Turns on buffering: lines collect in memory and are written in batches of
+ * up to @size bytes (whole lines, one write(2) each), at most 0.5 s after
+ * they were logged, before a reopen switches files, and at free.  Starts a
+ * flusher thread.  0, or a "none" log: stays unbuffered.  Call once, before
+ * the first write. */
+void ds_accesslog_set_buffer (DsAccessLog *log, gsize size);
+
+/* Writes what is buffered now (no-op when unbuffered). */
+void ds_accesslog_flush (DsAccessLog *log);
+
+/* Writes one record: unbuffered, with a single write(2) under the log's
+ * mutex; buffered, appended to the batch.  A write failure is reported once
+ * on stderr; serving goes on. */
 void ds_accesslog_write (DsAccessLog *log, const DsLogRecord *rec);
 
-/* Closes the file (never stdout) and frees @log; NULL is allowed. */
+/* Writes what is buffered, closes the file (never stdout) and frees @log;
+ * NULL is allowed. */
 void ds_accesslog_free (DsAccessLog *log);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DsAccessLog, ds_accesslog_free)

@@ -34,6 +34,7 @@ typedef struct
   char *charset;
   char *access_log;         /* "-" stdout, "none", or a file path */
   int log_format;           /* DsLogFormat */
+  guint access_log_buffer_kib; /* 0: one write(2) per line */
   guint shutdown_timeout;   /* seconds to drain on SIGTERM */
   guint workers;            /* 0: a thread per connection; N: an epoll pool of N */
   gboolean listing;         /* FALSE (--no-listing): a directory without an index
