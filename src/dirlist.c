@@ -162,6 +162,18 @@ ds_dirlist_read (int root_fd, const char *rel, DsDotfiles dotfiles, DsSymlinks s
       *out_errno = err;
       return NULL;
     }
+  return ds_dirlist_read_fd (root_fd, fd, rel, dotfiles, symlinks, out_errno);
+}
+
+GPtrArray *
+ds_dirlist_read_fd (int root_fd, int fd, const char *rel, DsDotfiles dotfiles,
+                    DsSymlinks symlinks, int *out_errno)
+{
+  g_return_val_if_fail (out_errno != NULL, NULL);
+  *out_errno = EINVAL;
+  g_return_val_if_fail (root_fd >= 0, NULL);
+  g_return_val_if_fail (fd >= 0, NULL);
+  g_return_val_if_fail (rel != NULL, NULL);
 
   g_autoptr (DsDir) dir = fdopendir (fd);
   if (dir == NULL)
@@ -835,4 +847,153 @@ ds_dirlist_json (const char *rel, const GPtrArray *entries, gsize *out_len)
   if (out_len != NULL)
     *out_len = out->len;
   return g_string_free (out, FALSE);
+}
+
+/* ---- the listing cache ------------------------------------------------- */
+
+typedef struct
+{
+  dev_t dev;
+  ino_t ino;
+  struct timespec mtime;
+  struct timespec ctime;
+  gint64 stored; /* seconds */
+  GBytes *body;
+} CacheEntry;
+
+struct _DsDirCache
+{
+  GMutex lock;
+  GHashTable *entries; /* key (owned) -> CacheEntry */
+  guint max_entries;
+  gsize max_bytes;
+  gsize bytes;         /* sum of the bodies */
+};
+
+static void
+cache_entry_free (gpointer data)
+{
+  CacheEntry *e = data;
+
+  g_bytes_unref (e->body);
+  g_free (e);
+}
+
+DsDirCache *
+ds_dircache_new (guint max_entries, gsize max_bytes)
+{
+  g_return_val_if_fail (max_entries > 0, NULL);
+
+  DsDirCache *c = g_new0 (DsDirCache, 1);
+  g_mutex_init (&c->lock);
+  c->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, cache_entry_free);
+  c->max_entries = max_entries;
+  c->max_bytes = max_bytes;
+  return c;
+}
+
+void
+ds_dircache_free (DsDirCache *c)
+{
+  if (c == NULL)
+    return;
+  g_hash_table_unref (c->entries);
+  g_mutex_clear (&c->lock);
+  g_free (c);
+}
+
+static gboolean
+same_time (const struct timespec *a, const struct timespec *b)
+{
+  return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+static gboolean
+entry_fresh (const CacheEntry *e, const struct stat *dir_st, gint64 now)
+{
+  return e->stored == now && e->dev == dir_st->st_dev && e->ino == dir_st->st_ino
+         && same_time (&e->mtime, &dir_st->st_mtim) && same_time (&e->ctime, &dir_st->st_ctim);
+}
+
+GBytes *
+ds_dircache_lookup (DsDirCache *c, const char *key, const struct stat *dir_st, gint64 now)
+{
+  g_return_val_if_fail (c != NULL && key != NULL && dir_st != NULL, NULL);
+
+  GBytes *body = NULL;
+  g_mutex_lock (&c->lock);
+  const CacheEntry *e = g_hash_table_lookup (c->entries, key);
+  if (e != NULL && entry_fresh (e, dir_st, now))
+    body = g_bytes_ref (e->body);
+  g_mutex_unlock (&c->lock);
+  return body;
+}
+
+/* Drops entries not stored in second @now (none of them can be served
+ * again), then, while over a bound, any entry.  Called with the lock held. */
+static void
+evict_locked (DsDirCache *c, gint64 now, gsize incoming)
+{
+  GHashTableIter it;
+  gpointer value;
+
+  g_hash_table_iter_init (&it, c->entries);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    {
+      CacheEntry *e = value;
+      if (e->stored != now)
+        {
+          c->bytes -= g_bytes_get_size (e->body);
+          g_hash_table_iter_remove (&it);
+        }
+    }
+  g_hash_table_iter_init (&it, c->entries);
+  while ((g_hash_table_size (c->entries) >= c->max_entries || c->bytes + incoming > c->max_bytes)
+         && g_hash_table_iter_next (&it, NULL, &value))
+    {
+      c->bytes -= g_bytes_get_size (((CacheEntry *) value)->body);
+      g_hash_table_iter_remove (&it);
+    }
+}
+
+void
+ds_dircache_store (DsDirCache *c, const char *key, const struct stat *dir_st, gint64 now,
+                   GBytes *body)
+{
+  g_return_if_fail (c != NULL && key != NULL && dir_st != NULL && body != NULL);
+
+  gsize size = g_bytes_get_size (body);
+  if (size > c->max_bytes / 4)
+    return;
+
+  CacheEntry *e = g_new0 (CacheEntry, 1);
+  e->dev = dir_st->st_dev;
+  e->ino = dir_st->st_ino;
+  e->mtime = dir_st->st_mtim;
+  e->ctime = dir_st->st_ctim;
+  e->stored = now;
+  e->body = g_bytes_ref (body);
+
+  g_mutex_lock (&c->lock);
+  CacheEntry *old = g_hash_table_lookup (c->entries, key);
+  if (old != NULL)
+    {
+      c->bytes -= g_bytes_get_size (old->body);
+      g_hash_table_remove (c->entries, key);
+    }
+  evict_locked (c, now, size);
+  g_hash_table_insert (c->entries, g_strdup (key), e);
+  c->bytes += size;
+  g_mutex_unlock (&c->lock);
+}
+
+guint
+ds_dircache_size (DsDirCache *c)
+{
+  g_return_val_if_fail (c != NULL, 0);
+
+  g_mutex_lock (&c->lock);
+  guint n = g_hash_table_size (c->entries);
+  g_mutex_unlock (&c->lock);
+  return n;
 }

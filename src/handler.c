@@ -597,34 +597,68 @@ serve_compressed_only (const DsSite *site, const DsRequest *req, const char *rel
   return TRUE;
 }
 
+/* Cache key of a listing: the form and order, then the directory. */
+static char *
+listing_key (const char *rel, gboolean json, DsSortKey key, gboolean desc)
+{
+  return g_strdup_printf ("%c%d%c:%s", json ? 'j' : 'h', (int) key, desc ? 'd' : 'a', rel);
+}
+
 static void
-serve_listing (const DsSite *site, const DsRequest *req, const char *rel, DsReply *reply)
+serve_listing (const DsSite *site, const DsRequest *req, const char *rel, gint64 now,
+               DsReply *reply)
 {
   int e = 0;
-  g_autoptr (GPtrArray) entries
-      = ds_dirlist_read (site_root (site), rel, site->conf->dotfiles, site->conf->symlinks, &e);
   DsSortKey key = DS_SORT_NAME;
   gboolean desc = FALSE;
+  struct stat dir_st;
 
-  if (entries == NULL)
+  int fd = ds_path_open (site_root (site), rel, site->conf->symlinks, &e);
+  if (fd < 0 || fstat (fd, &dir_st) != 0)
     {
+      if (fd >= 0)
+        {
+          e = errno;
+          close (fd);
+        }
       ds_reply_set_status_page (reply, site, status_for_errno (e));
       return;
     }
   ds_dirlist_parse_query (req->query, &key, &desc);
-  ds_dirlist_sort (entries, key, desc);
-  reply->status = 200;
-  reply->body = DS_BODY_BUFFER;
-  if (ds_dirlist_wants_json (req->query, req->accept))
-    {
-      reply->buf = ds_dirlist_json (rel, entries, &reply->buf_len);
-      ds_reply_add_header (reply, "Content-Type", "application/json");
-    }
+  gboolean json = ds_dirlist_wants_json (req->query, req->accept);
+  g_autofree char *cache_key = listing_key (rel, json, key, desc);
+  g_autoptr (GBytes) body = NULL;
+
+  if (site->dircache != NULL)
+    body = ds_dircache_lookup (site->dircache, cache_key, &dir_st, now);
+  if (body != NULL)
+    close (fd);
   else
     {
-      reply->buf = ds_dirlist_html (rel, entries, key, desc, &reply->buf_len);
-      ds_reply_add_header (reply, "Content-Type", "text/html; charset=utf-8");
+      /* dir_st was taken before the read: a change during it makes the
+       * stored copy stale at once. */
+      g_autoptr (GPtrArray) entries = ds_dirlist_read_fd (site_root (site), fd, rel,
+                                                          site->conf->dotfiles,
+                                                          site->conf->symlinks, &e);
+      if (entries == NULL)
+        {
+          ds_reply_set_status_page (reply, site, status_for_errno (e));
+          return;
+        }
+      ds_dirlist_sort (entries, key, desc);
+      gsize len = 0;
+      char *text = json ? ds_dirlist_json (rel, entries, &len)
+                        : ds_dirlist_html (rel, entries, key, desc, &len);
+      body = g_bytes_new_take (text, len);
+      if (site->dircache != NULL)
+        ds_dircache_store (site->dircache, cache_key, &dir_st, now, body);
     }
+  reply->status = 200;
+  reply->body = DS_BODY_BUFFER;
+  reply->buf = g_memdup2 (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  reply->buf_len = g_bytes_get_size (body);
+  ds_reply_add_header (reply, "Content-Type",
+                       json ? "application/json" : "text/html; charset=utf-8");
   /* The same URL gives HTML or JSON depending on Accept. */
   ds_reply_add_header (reply, "Vary", "Accept");
   ds_reply_add_header (reply, "Cache-Control", "no-cache");
@@ -658,7 +692,7 @@ serve_directory (const DsSite *site, const DsRequest *req, const char *rel, gint
       return;
     }
   if (site->conf->listing)
-    serve_listing (site, req, rel, reply);
+    serve_listing (site, req, rel, now, reply);
   else
     ds_reply_set_status_page (reply, site, 403);
 }

@@ -54,6 +54,10 @@
  * nginx's default cap too (4 x 8 KiB large_client_header_buffers). */
 #define MEMORY_LIMIT ((size_t) 32 * 1024)
 #define LISTEN_BACKLOG 511
+/* Rendered listings kept for the second they were made in (dirlist.h):
+ * a busy listing is read and formatted once a second, not per request. */
+#define LISTING_CACHE_ENTRIES 64
+#define LISTING_CACHE_BYTES ((gsize) 32 * 1024 * 1024)
 
 typedef struct MHD_Response DsMhdResponse;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DsMhdResponse, MHD_destroy_response)
@@ -848,6 +852,7 @@ server_free (DsServer *s)
   g_free (s->text_type);
   if (s->error_pages != NULL)
     g_hash_table_unref (s->error_pages);
+  ds_dircache_free (s->site.dircache);
   if (s->tls != NULL)
     ds_tls_free (s->tls);
   g_ptr_array_unref (s->extra_names);
@@ -1073,6 +1078,8 @@ ds_server_start (const DsConf *conf, GError **error)
   s->site.root_fd = s->root_fd;
   s->site.text_type = s->text_type;
   s->site.error_pages = s->error_pages;
+  if (conf->listing)
+    s->site.dircache = ds_dircache_new (LISTING_CACHE_ENTRIES, LISTING_CACHE_BYTES);
 
   raise_nofile (conf->max_connections);
   if (!open_listener (s, error))

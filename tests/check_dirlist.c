@@ -1012,6 +1012,146 @@ START_TEST (test_json_empty_root)
 }
 END_TEST
 
+/* ---- the listing cache -------------------------------------------------- */
+
+static struct stat
+dir_stat (dev_t dev, ino_t ino, time_t mtime, long mtime_ns, time_t ctime)
+{
+  struct stat st;
+
+  memset (&st, 0, sizeof st);
+  st.st_dev = dev;
+  st.st_ino = ino;
+  st.st_mtim.tv_sec = mtime;
+  st.st_mtim.tv_nsec = mtime_ns;
+  st.st_ctim.tv_sec = ctime;
+  return st;
+}
+
+static GBytes *
+body_of (const char *text)
+{
+  return g_bytes_new (text, strlen (text));
+}
+
+/* A lookup hits only for the same key, second, device, inode, mtime (to
+ * the nanosecond) and ctime. */
+typedef struct
+{
+  const char *desc;
+  const char *key;
+  gint64 now;
+  struct stat st;
+} MissCase;
+
+START_TEST (test_cache_hit_and_misses)
+{
+  const struct stat st = dir_stat (1, 42, 1000, 5, 1000);
+  const MissCase misses[] = {
+    { "other key", "h0a:other", 2000, st },
+    { "next second", "h0a:dir", 2001, st },
+    { "earlier second", "h0a:dir", 1999, st },
+    { "other device", "h0a:dir", 2000, dir_stat (2, 42, 1000, 5, 1000) },
+    { "other inode (directory replaced)", "h0a:dir", 2000, dir_stat (1, 43, 1000, 5, 1000) },
+    /* A name added in the same second: only the nanoseconds differ. */
+    { "mtime nanoseconds", "h0a:dir", 2000, dir_stat (1, 42, 1000, 6, 1000) },
+    { "mtime", "h0a:dir", 2000, dir_stat (1, 42, 1001, 5, 1000) },
+    { "ctime (chmod, rename of the directory)", "h0a:dir", 2000, dir_stat (1, 42, 1000, 5, 1001) },
+  };
+  g_autoptr (DsDirCache) c = ds_dircache_new (8, 1 << 20);
+  g_autoptr (GBytes) body = body_of ("<p>listing</p>");
+
+  ds_dircache_store (c, "h0a:dir", &st, 2000, body);
+  g_autoptr (GBytes) hit = ds_dircache_lookup (c, "h0a:dir", &st, 2000);
+  ck_assert_msg (hit != NULL && g_bytes_equal (hit, body), "no hit for the stored listing");
+  for (guint i = 0; i < G_N_ELEMENTS (misses); i++)
+    {
+      g_autoptr (GBytes) b = ds_dircache_lookup (c, misses[i].key, &misses[i].st, misses[i].now);
+      ck_assert_msg (b == NULL, "%s: served from the cache", misses[i].desc);
+    }
+
+  /* Storing again replaces the body. */
+  g_autoptr (GBytes) body2 = body_of ("<p>new</p>");
+  ds_dircache_store (c, "h0a:dir", &st, 2000, body2);
+  g_autoptr (GBytes) hit2 = ds_dircache_lookup (c, "h0a:dir", &st, 2000);
+  ck_assert_msg (hit2 != NULL && g_bytes_equal (hit2, body2), "store did not replace");
+  ck_assert_uint_eq (ds_dircache_size (c), 1);
+}
+END_TEST
+
+/* Bounds: entries of earlier seconds go first, the count and the byte total
+ * never exceed the limits, and a body over a quarter of the bytes is not
+ * kept. */
+START_TEST (test_cache_bounds)
+{
+  g_autoptr (DsDirCache) c = ds_dircache_new (4, 4000);
+  g_autofree char *big = g_strnfill (1001, 'x');
+  g_autofree char *fits = g_strnfill (900, 'y');
+  g_autoptr (GBytes) big_body = body_of (big);
+  g_autoptr (GBytes) body = body_of (fits);
+  struct stat st = dir_stat (1, 1, 1, 0, 1);
+
+  ds_dircache_store (c, "big", &st, 10, big_body);
+  ck_assert_uint_eq (ds_dircache_size (c), 0);
+
+  for (int i = 0; i < 3; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("old%d", i);
+      ds_dircache_store (c, key, &st, 10, body);
+    }
+  ck_assert_uint_eq (ds_dircache_size (c), 3);
+  /* A store in a later second drops everything from second 10. */
+  ds_dircache_store (c, "new0", &st, 11, body);
+  ck_assert_uint_eq (ds_dircache_size (c), 1);
+  for (int i = 1; i < 10; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("new%d", i);
+      ds_dircache_store (c, key, &st, 11, body);
+      /* 4 entries of 900 bytes would be 3,600: the count bound holds at 4,
+       * and 5 x 900 > 4000 never happens. */
+      ck_assert_uint_le (ds_dircache_size (c), 4);
+      g_autoptr (GBytes) last = ds_dircache_lookup (c, key, &st, 11);
+      ck_assert_msg (last != NULL, "the entry just stored (%s) was evicted", key);
+    }
+  ck_assert_uint_eq (ds_dircache_size (c), 4);
+}
+END_TEST
+
+/* Threads storing and looking up at once (run under ASan/TSan in CI). */
+static gpointer
+cache_thread (gpointer data)
+{
+  DsDirCache *c = data;
+  struct stat st = dir_stat (1, 1, 1, 0, 1);
+  g_autoptr (GBytes) body = body_of ("<p>x</p>");
+
+  for (int i = 0; i < 20000; i++)
+    {
+      char key[32];
+      g_snprintf (key, sizeof key, "k%d", i % 37);
+      gint64 now = i / 1000;
+      if (i % 3 == 0)
+        ds_dircache_store (c, key, &st, now, body);
+      g_autoptr (GBytes) b = ds_dircache_lookup (c, key, &st, now);
+      if (b != NULL && !g_bytes_equal (b, body))
+        return GINT_TO_POINTER (1);
+    }
+  return NULL;
+}
+
+START_TEST (test_cache_threads)
+{
+  g_autoptr (DsDirCache) c = ds_dircache_new (16, 1 << 20);
+  GThread *t[4];
+
+  for (int i = 0; i < 4; i++)
+    t[i] = g_thread_new ("cache", cache_thread, c);
+  for (int i = 0; i < 4; i++)
+    ck_assert_msg (g_thread_join (t[i]) == NULL, "thread %d saw a wrong body", i);
+  ck_assert_uint_le (ds_dircache_size (c), 16);
+}
+END_TEST
+
 /* ---- suite ------------------------------------------------------------- */
 
 static Suite *
@@ -1048,6 +1188,12 @@ dirlist_suite (void)
   tcase_add_test (tc, test_json_exact);
   tcase_add_test (tc, test_json_empty_root);
   tcase_add_test (tc, test_mtime_last_year);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("cache");
+  tcase_add_test (tc, test_cache_hit_and_misses);
+  tcase_add_test (tc, test_cache_bounds);
+  tcase_add_test (tc, test_cache_threads);
   suite_add_tcase (s, tc);
 
   return s;

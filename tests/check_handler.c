@@ -764,6 +764,85 @@ START_TEST (test_head_like_get)
 }
 END_TEST
 
+/* ---- the listing cache ----------------------------------------------------- */
+
+static char *
+listing_body (const DsSite *site, const char *target, gint64 now)
+{
+  const char *q = strchr (target, '?');
+  DsRequest req = {
+    .method = "GET",
+    .version = "HTTP/1.1",
+    .path = target,
+    .path_len = q != NULL ? (gsize) (q - target) : strlen (target),
+    .query = q != NULL ? q + 1 : NULL,
+    .host_count = 1,
+  };
+  DsReply reply;
+
+  ds_reply_init (&reply);
+  alarm (10);
+  ds_handler_decide (site, &req, now, &reply);
+  alarm (0);
+  ck_assert_msg (reply.status == 200 && reply.body == DS_BODY_BUFFER, "%s: status %u", target,
+                 reply.status);
+  char *body = g_strndup (reply.buf, reply.buf_len);
+  ds_reply_clear (&reply);
+  return body;
+}
+
+/* Within one second a listing comes from the cache (a size changed in place
+ * is not seen yet: that is how the test knows the cache was used); the next
+ * second, or any change of the directory itself (a name added), reads it
+ * again.  HTML and JSON, and each sort order, are cached apart. */
+START_TEST (test_listing_cache)
+{
+  g_autofree char *dir = g_build_filename (root_dir, "cached", NULL);
+  g_autofree char *a = g_build_filename (dir, "a.txt", NULL);
+  g_autofree char *b = g_build_filename (dir, "b.txt", NULL);
+  g_autoptr (DsConf) conf = ds_conf_new_default ();
+  g_autoptr (DsDirCache) cache = ds_dircache_new (8, 1 << 20);
+  const gint64 t = 1700000000;
+
+  conf->listing = TRUE;
+  const DsSite site = { .conf = conf, .mime = mime, .root_fd = root_fd,
+                        .text_type = "text/plain; charset=utf-8", .dircache = cache };
+  ck_assert (g_mkdir (dir, 0755) == 0);
+  ck_assert (g_file_set_contents (a, "1", 1, NULL));
+
+  g_autofree char *j1 = listing_body (&site, "/cached/?format=json", t);
+  ck_assert_msg (strstr (j1, "\"name\":\"a.txt\",\"type\":\"file\",\"size\":1,") != NULL, "%s", j1);
+
+  /* In place: the directory's mtime and ctime stay as they were. */
+  int fd = open (a, O_WRONLY);
+  ck_assert (fd >= 0 && write (fd, "12345", 5) == 5 && close (fd) == 0);
+  g_autofree char *j2 = listing_body (&site, "/cached/?format=json", t);
+  ck_assert_str_eq (j2, j1);
+  g_autofree char *j3 = listing_body (&site, "/cached/?format=json", t + 1);
+  ck_assert_msg (strstr (j3, "\"size\":5,") != NULL, "next second, still: %s", j3);
+
+  /* HTML is its own entry: the first HTML listing is read now. */
+  g_autofree char *h1 = listing_body (&site, "/cached/", t + 1);
+  ck_assert_msg (strstr (h1, "a.txt") != NULL && strstr (h1, "b.txt") == NULL, "%s", h1);
+
+  /* A new name changes the directory: seen in the same second. */
+  ck_assert (g_file_set_contents (b, "22", 2, NULL));
+  g_autofree char *h2 = listing_body (&site, "/cached/", t + 1);
+  ck_assert_msg (strstr (h2, "b.txt") != NULL, "new file missing from the listing: %s", h2);
+  g_autofree char *j4 = listing_body (&site, "/cached/?format=json", t + 1);
+  ck_assert_msg (strstr (j4, "b.txt") != NULL, "new file missing from the JSON: %s", j4);
+
+  /* Sort orders are separate entries: a has 5 bytes, b 2, so by size b
+   * comes first ascending and a first descending. */
+  g_autofree char *asc = listing_body (&site, "/cached/?sort=size&order=asc&format=json", t + 1);
+  g_autofree char *dsc = listing_body (&site, "/cached/?sort=size&order=desc&format=json", t + 1);
+  ck_assert_msg (strstr (asc, "b.txt") < strstr (asc, "a.txt"), "asc: %s", asc);
+  ck_assert_msg (strstr (dsc, "a.txt") < strstr (dsc, "b.txt"), "desc: %s", dsc);
+
+  ck_assert (g_unlink (a) == 0 && g_unlink (b) == 0 && g_rmdir (dir) == 0);
+}
+END_TEST
+
 /* ---- a file stamped in the future -------------------------------------- */
 
 /* RFC 9110 §8.8.2.1: Last-Modified must not be later than the response's
@@ -959,6 +1038,7 @@ handler_suite (void)
     tcase_add_test (tc, test_unreadable);
   tcase_add_test (tc, test_no_fd_leak);
   tcase_add_test (tc, test_mtime_after_2262);
+  tcase_add_test (tc, test_listing_cache);
   suite_add_tcase (s, tc);
 
   /* Every row again with the path walk used where openat2 is unavailable. */

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <sys/stat.h>
 
 #include "docserve/path.h"
 
@@ -26,6 +27,11 @@ void ds_dir_entry_free (DsDirEntry *e);
  * DsDirEntry (free func set), or NULL with *out_errno. */
 GPtrArray *ds_dirlist_read (int root_fd, const char *rel, DsDotfiles dotfiles,
                             DsSymlinks symlinks, int *out_errno);
+
+/* The same, for the directory @rel already opened as @fd (which it takes
+ * over and closes, also on failure). */
+GPtrArray *ds_dirlist_read_fd (int root_fd, int fd, const char *rel, DsDotfiles dotfiles,
+                               DsSymlinks symlinks, int *out_errno);
 
 typedef enum
 {
@@ -53,5 +59,33 @@ char *ds_dirlist_html (const char *rel, const GPtrArray *entries, DsSortKey key,
 /* The JSON document: {"path": "/rel/", "entries": [{"name", "type":
  * "file"|"directory", "size", "mtime" (RFC 3339 UTC)}...]}.  Caller frees. */
 char *ds_dirlist_json (const char *rel, const GPtrArray *entries, gsize *out_len);
+
+/* A bounded, thread-safe cache of rendered listings.  An entry is served
+ * only within the second (@now, seconds) it was stored in, and only while
+ * the directory has the same device, inode, mtime and ctime as when it was
+ * read: a name added, removed or renamed shows at once, and the size or
+ * date of an entry changed in place is at most one second old. */
+typedef struct _DsDirCache DsDirCache;
+
+/* At most @max_entries listings and @max_bytes of bodies; a body larger
+ * than a quarter of @max_bytes is not kept. */
+DsDirCache *ds_dircache_new (guint max_entries, gsize max_bytes);
+void ds_dircache_free (DsDirCache *c);
+
+/* The body stored under @key for the directory @dir_st (its fstat) in
+ * second @now, or NULL.  Caller unrefs. */
+GBytes *ds_dircache_lookup (DsDirCache *c, const char *key, const struct stat *dir_st,
+                            gint64 now);
+
+/* Stores @body (a new reference is taken) for @key, the directory as it
+ * was (@dir_st, taken before it was read) and second @now; drops entries of
+ * earlier seconds, then others while over the bounds. */
+void ds_dircache_store (DsDirCache *c, const char *key, const struct stat *dir_st, gint64 now,
+                        GBytes *body);
+
+/* Number of listings held (for tests). */
+guint ds_dircache_size (DsDirCache *c);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DsDirCache, ds_dircache_free)
 
 G_END_DECLS

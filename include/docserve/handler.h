@@ -5,6 +5,7 @@
 #include <glib.h>
 
 #include "docserve/conf.h"
+#include "docserve/dirlist.h"
 #include "docserve/mime.h"
 #include "docserve/range.h"
 
@@ -39,6 +40,7 @@ typedef struct
   gint root_fd;            /* read with g_atomic_int_get: SIGHUP swaps it */
   const char *text_type;   /* "text/plain; charset=X" for sniffed text */
   GHashTable *error_pages; /* status (GUINT_TO_POINTER) -> GBytes, or NULL */
+  DsDirCache *dircache;    /* rendered listings (thread-safe), or NULL: none */
 } DsSite;
 
 typedef enum
