@@ -1,33 +1,51 @@
 #!/usr/bin/env bash
-# bench/compare.sh: docserve against nginx (and optionally lighttpd) in one
-# run, on loopback, with the servers alternated so that every ratio comes
-# from runs made side by side on the same machine at the same time.
+# bench/compare.sh: docserve (thread per connection, and with --workers N)
+# against nginx (and optionally lighttpd) in one run, on loopback, with the
+# servers alternated so that every ratio comes from runs made side by side on
+# the same machine at the same time.
 #
 # Usage: bench/compare.sh [--quick] [--with-lighttpd] [--keep]
-#   --quick          1 round of 2 s per scenario (about 1.5 minutes; default:
-#                    3 rounds of 4 s, about 10 minutes)
-#   --with-lighttpd  add lighttpd as a third server (about +50 % time)
+#   --quick          1 round of 2 s per scenario (about 2 minutes; default:
+#                    3 rounds of 4 s, about 14 minutes)
+#   --with-lighttpd  add lighttpd as a further server (about +33 % time)
 #   --keep           keep the temp dir (configs, logs, raw per-run TSV)
 # Environment:
 #   DOCSERVE         the binary (default ./docserve, else <repo>/docserve)
-#   BENCH_DURATION   seconds per wrk run (default 4, 2 with --quick)
+#   BENCH_DURATION   seconds per wrk/h2load run (default 4, 2 with --quick)
 #   BENCH_REPS       repetitions per scenario (default 3, 1 with --quick)
+#   BENCH_WORKERS    N for the "dsw" server, docserve --workers N (default 2;
+#                    0 leaves that server out)
 #   DOCSERVE_COMMIT  what to print as the commit when DOCSERVE is not built
 #                    from this checkout (default: this checkout's HEAD)
 #   TMPDIR           where the temp dir (docroot with a 100 MiB file) goes
 #
-# Needs wrk, nginx, curl and python3; wrk and nginx-light (and lighttpd with
-# --with-lighttpd) are installed with apt-get when missing.  Everything runs
-# on 127.0.0.1 with free ports; every run is bounded by wrk's -d plus a
-# timeout(1) guard; all servers started here are stopped on exit.
+# Needs wrk, h2load, nginx, curl and python3; wrk, nghttp2-client (h2load)
+# and nginx-light (and lighttpd with --with-lighttpd) are installed with
+# apt-get when missing.  Everything runs on 127.0.0.1 with free ports; every
+# run is bounded by wrk's -d (h2load: a request count sized for that
+# duration) plus a timeout(1) guard; all servers started here are stopped on
+# exit.
+#
+# Servers: ds (docserve, access log off), dsw (the same plus --workers N:
+# libmicrohttpd's epoll thread pool instead of a thread per connection), ngx
+# (nginx, 2 workers), lig (lighttpd, with --with-lighttpd); the access-log
+# scenarios run ds, dslog (docserve with its access log on) and ngx.
 #
 # Method, per scenario: REPS rounds; in each round every server gets one wrk
 # run (2 threads, 1 for 1 connection), the order reversed every other round.
+# The 304 scenario is timed with h2load --h1 instead, for every server: wrk's
+# http-parser waits for a body after a 304 that carries Content-Length, which
+# docserve's does (nodejs/http-parser#251).  h2load gets a request count (-n),
+# not a duration: with -D, h2load before 1.64 often hangs at the end when the
+# server closes keep-alive connections (nghttp2/nghttp2#2250), and all these
+# servers close them after 100 requests.  The count is the server's pace in a
+# short untimed h2load run times the duration.
 # Reported: the median throughput of each server, the median of the per-round
-# ratios docserve/other, the peak RSS during the runs (VmHWM, reset through
-# /proc/PID/clear_refs before each run; nginx: master + workers summed), and
-# CPU time per request (utime+stime of the server's processes from
-# /proc/PID/stat before and after each run, over the requests wrk completed).
+# ratios docserve/nginx and docserve --workers/nginx, the peak RSS during the
+# runs (VmHWM, reset through /proc/PID/clear_refs before each run; nginx:
+# master + workers summed), and CPU time per request (utime+stime of the
+# server's processes from /proc/PID/stat before and after each run, over the
+# requests wrk or h2load completed).
 # wrk shares the 2 cores with the server under test, so absolute figures are
 # lower than on a dedicated client; the ratios are what this script is for.
 set -euo pipefail
@@ -52,6 +70,11 @@ else
   DUR=${BENCH_DURATION:-4}
   REPS=${BENCH_REPS:-3}
 fi
+WORKERS=${BENCH_WORKERS:-2}
+case "$WORKERS" in
+  ''|*[!0-9]*) echo "compare.sh: BENCH_WORKERS=$WORKERS: not a number" >&2; exit 2 ;;
+esac
+WORKERS=$((10#$WORKERS))
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(git -C "$SCRIPT_DIR" rev-parse --show-toplevel 2>/dev/null || dirname "$SCRIPT_DIR")
@@ -72,6 +95,7 @@ log() { echo "# $*" >&2; }
 PATH=$PATH:/usr/sbin:/sbin
 need_pkgs=()
 command -v wrk >/dev/null 2>&1 || need_pkgs+=(wrk)
+command -v h2load >/dev/null 2>&1 || need_pkgs+=(nghttp2-client)
 command -v nginx >/dev/null 2>&1 || need_pkgs+=(nginx-light)
 command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
 command -v python3 >/dev/null 2>&1 || need_pkgs+=(python3)
@@ -160,14 +184,17 @@ wait_http() { # url: up to 10 s
 
 # ---- servers -----------------------------------------------------------
 declare -A PORT PID
-SERVERS=(ds ngx)
+SERVERS=(ds)
+[ "$WORKERS" -gt 0 ] && SERVERS+=(dsw)
+SERVERS+=(ngx)
 [ "$WITH_LIGHTTPD" = 1 ] && SERVERS+=(lig)
-declare -A NAME=([ds]=docserve [dslog]="docserve+log" [ngx]=nginx [lig]=lighttpd)
+declare -A NAME=([ds]=docserve [dsw]="docserve --workers $WORKERS" [dslog]="docserve+log" [ngx]=nginx [lig]=lighttpd)
 
-start_docserve() { # key, access-log spec
+start_docserve() { # key, access-log spec, extra option...
   local key=$1 logspec=$2 errf=$T/$1.stderr port=""
+  shift 2
   "$DS_BIN" --port 0 --access-log "$logspec" --max-connections 4096 \
-    --timeout 15 --keepalive-requests 100 "$ROOT" 2>"$errf" >/dev/null &
+    --timeout 15 --keepalive-requests 100 "$@" "$ROOT" 2>"$errf" >/dev/null &
   PID[$key]=$!
   STARTED_PIDS+=("${PID[$key]}")
   for _ in $(seq 100); do
@@ -284,12 +311,13 @@ reset_hwm() { local p; for p in "$@"; do echo 5 >"/proc/$p/clear_refs" 2>/dev/nu
 
 log "temp dir $T; building the docroot done; starting the servers"
 start_docserve ds none
+[ "$WORKERS" -gt 0 ] && start_docserve dsw none --workers "$WORKERS"
 start_docserve dslog "$T/access.log"
 start_nginx
 [ "$WITH_LIGHTTPD" = 1 ] && start_lighttpd
 
 # Sanity: every server serves the same 1 KiB file and a 304 for its ETag.
-declare -A ETAG CL304
+declare -A ETAG
 for s in "${SERVERS[@]}" dslog; do
   base="http://127.0.0.1:${PORT[$s]}"
   got=$(curl -s --max-time 5 "$base/index.html" | wc -c)
@@ -299,12 +327,6 @@ for s in "${SERVERS[@]}" dslog; do
   [ -n "${ETAG[$s]}" ] || { echo "compare.sh: ${NAME[$s]}: no ETag" >&2; exit 1; }
   code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "If-None-Match: ${ETAG[$s]}" "$base/index.html")
   [ "$code" = 304 ] || { echo "compare.sh: ${NAME[$s]}: If-None-Match gave $code" >&2; exit 1; }
-  # wrk's http-parser reads a body of Content-Length bytes after a 304
-  # (nodejs/http-parser#251), so a 304 with a non-zero Content-Length (legal,
-  # RFC 9110 section 8.6) stalls every wrk connection: such a server is
-  # reported as not measurable rather than as 0 requests/s.
-  CL304[$s]=$(curl -s -D - -o /dev/null --max-time 5 -H "If-None-Match: ${ETAG[$s]}" "$base/index.html" \
-    | tr -d '\r' | awk 'tolower($1) == "content-length:" {print $2}')
   code=$(curl -s -o "$T/$s.listing" -w '%{http_code}' --max-time 5 "$base/dir/")
   n=$(grep -o 'entry-[0-9]*\.txt' "$T/$s.listing" | sort -u | wc -l)
   if [ "$code" != 200 ] || [ "$n" != 1000 ]; then
@@ -326,33 +348,103 @@ EOF
 
 RUNS=$T/runs.tsv
 : >"$RUNS"
+H2SCEN=$T/h2load-scenarios.txt # the scenarios timed with h2load
+: >"$H2SCEN"
 RSSF=$T/rss.tsv
 : >"$RSSF"
 
+# h2load_bench < h2load-output: the BENCH line of report.lua from h2load's
+# summary (requests = succeeded; bytes = traffic total; errors: errored
+# without timeouts as read errors, other failures as write errors, responses
+# other than 304s as status errors, timeouts; p99 0), nothing if incomplete.
+h2load_bench() {
+  awk '
+    /^finished in / {
+      d = $3; sub(/,$/, "", d)
+      if (d ~ /ms$/) { sub(/ms$/, "", d); us = d * 1000 }
+      else if (d ~ /us$/) { sub(/us$/, "", d); us = d + 0 }
+      else if (d ~ /s$/) { sub(/s$/, "", d); us = d * 1000000 }
+      else next
+      fin = 1
+    }
+    /^requests: / {
+      for (i = 2; i < NF; i++) {
+        k = $(i + 1); sub(/,$/, "", k)
+        if (k == "succeeded") ok = $i; else if (k == "failed") failed = $i
+        else if (k == "errored") errored = $i; else if (k == "timeout") tmo = $i
+      }
+      req = 1
+    }
+    /^status codes: / {
+      for (i = 3; i < NF; i++) {
+        k = $(i + 1); sub(/,$/, "", k)
+        if (k ~ /^[0-9]xx$/) st[k] = $i
+      }
+      sc = 1
+    }
+    /^traffic: / { b = $3; gsub(/[()]/, "", b); traffic = 1 }
+    END {
+      if (!fin || !req || !sc || !traffic) exit
+      nstatus = st["1xx"] + st["2xx"] + st["4xx"] + st["5xx"]
+      # succeeded counts 2xx and 3xx: anything but 304s is an error here.
+      if (st["3xx"] != ok) {
+        diff = ok - st["3xx"]; if (diff < 0) diff = -diff
+        if (diff > nstatus) nstatus = diff
+        if (nstatus == 0) nstatus = 1
+      }
+      eread = errored - tmo; if (eread < 0) eread = 0
+      # failed = errored + responses with a 4xx/5xx status
+      ewrite = failed - errored - st["4xx"] - st["5xx"]; if (ewrite < 0) ewrite = 0
+      printf "BENCH %d %d %d 0 %d %d %d %d 0\n", ok, b, us + 0.5, eread, ewrite, nstatus, tmo
+    }'
+}
+
+# h2load_count URL CONNS H2LOAD-ARGS...: the number of requests for about
+# DUR seconds, from an untimed run of 50 requests per connection.
+h2load_count() {
+  local url=$1 conns=$2 line n=0
+  shift 2
+  line=$(timeout 60 h2load "$@" -n $((conns * 50)) "$url" 2>&1 | h2load_bench) || true
+  if [ -n "$line" ]; then
+    n=$(awk -v d="$DUR" '{ if ($4 > 0) printf "%d", $2 * 1000000 / $4 * d }' <<<"$line")
+  fi
+  [ "${n:-0}" -gt 0 ] || n=$((20000 * DUR))
+  [ "$n" -ge $((conns * 10)) ] || n=$((conns * 10))
+  echo "$n"
+}
+
 # run_one SCENARIO ROUND SERVER PATH CONNS EXTRA-HEADER
+# EXTRA-HEADER INM: If-None-Match with the server's ETag, timed with h2load
+# --h1 (wrk's http-parser stalls on a 304 with Content-Length).
 run_one() {
   local scen=$1 round=$2 srv=$3 path=$4 conns=$5 hdr=$6
-  local threads=2 pids t0 t1 hwm out line
+  local threads=2 pids t0 t1 hwm out line tool=wrk
+  local url="http://127.0.0.1:${PORT[$srv]}$path"
   [ "$conns" -lt 2 ] && threads=1
   local args=(-t"$threads" -c"$conns" -d"${DUR}s" --timeout 5s -s "$LUA")
   case "$hdr" in
     "") ;;
-    INM) args+=(-H "If-None-Match: ${ETAG[$srv]}") ;;
+    INM)
+      tool=h2load
+      args=(--h1 -t "$threads" -c "$conns" -H "If-None-Match: ${ETAG[$srv]}")
+      args+=(-n "$(h2load_count "$url" "$conns" "${args[@]}")")
+      grep -qxF -- "$scen" "$H2SCEN" || printf '%s\n' "$scen" >>"$H2SCEN"
+      ;;
     *) args+=(-H "$hdr") ;;
   esac
-  if [ "$hdr" = INM ] && [ "${CL304[$srv]:-0}" != 0 ]; then
-    printf '%s\t%s\t%s\t-1\t%s\t1\t0\t0\t0\t0\t0\t0\t0\t0\n' "$scen" "$round" "$srv" "${CL304[$srv]}" >>"$RUNS"
-    return 0
-  fi
   read -r -a pids <<<"$(server_pids "$srv")"
   reset_hwm "${pids[@]}"
   t0=$(cpu_ticks "${pids[@]}")
-  out=$(timeout $((DUR + 60)) wrk "${args[@]}" "http://127.0.0.1:${PORT[$srv]}$path" 2>&1) || true
+  out=$(timeout $((DUR + 60)) "$tool" "${args[@]}" "$url" 2>&1) || true
   t1=$(cpu_ticks "${pids[@]}")
   hwm=$(status_kb VmHWM "${pids[@]}")
-  line=$(grep '^BENCH ' <<<"$out" | tail -1) || true
+  if [ "$tool" = h2load ]; then
+    line=$(h2load_bench <<<"$out") || true
+  else
+    line=$(grep '^BENCH ' <<<"$out" | tail -1) || true
+  fi
   if [ -z "$line" ]; then
-    log "wrk failed for ${NAME[$srv]} $scen: $(tail -3 <<<"$out" | tr '\n' ' ')"
+    log "$tool failed for ${NAME[$srv]} $scen: $(tail -3 <<<"$out" | tr '\n' ' ')"
     line="BENCH 0 0 1 0 0 0 0 0 0"
   fi
   # scen round server requests bytes duration_us e_conn e_read e_write e_status e_timeout p99_us cpu_ticks hwm_kb
@@ -455,10 +547,11 @@ echo "docserve benchmark: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "commit:   $commit"
 echo "binary:   $DS_BIN ($(date -u -r "$DS_BIN" '+built %Y-%m-%d %H:%M UTC'))"
 echo "versions: $("$DS_BIN" --version | head -3 | tr '\n' ' ' | sed 's/ *$//')"
-echo "          $(nginx -v 2>&1); $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)$([ "$WITH_LIGHTTPD" = 1 ] && echo "; $(lighttpd -v 2>&1 | head -1 | cut -d' ' -f1)")"
+echo "          $(nginx -v 2>&1); $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2); $(h2load --version 2>&1 | head -1)$([ "$WITH_LIGHTTPD" = 1 ] && echo "; $(lighttpd -v 2>&1 | head -1 | cut -d' ' -f1)")"
 echo "machine:  $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), Linux $(uname -r)"
 echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) at start"
-echo "method:   $REPS round(s) x ${DUR} s per server per scenario, order alternated; wrk 2 threads (1 for c=1); loopback"
+echo "method:   $REPS round(s) x ${DUR} s per server per scenario, order alternated; wrk 2 threads (1 for c=1),"
+echo "          h2load --h1 2 threads, -n sized for ${DUR} s, for the 304 row; loopback"
 echo
 
 # ---- scenarios ---------------------------------------------------------------
@@ -485,23 +578,22 @@ scenario "LOG 1KiB keep-alive c=100" /index.html 100 "" ds dslog ngx
 log_lines=$(wc -l <"$T/access.log" 2>/dev/null || echo 0)
 
 # ---- report ----------------------------------------------------------------
-python3 - "$RUNS" "$RSSF" "$CLK_TCK" "$WITH_LIGHTTPD" "$log_lines" <<'EOF'
+python3 - "$RUNS" "$RSSF" "$CLK_TCK" "$WITH_LIGHTTPD" "$log_lines" "$WORKERS" "$H2SCEN" <<'EOF'
 import statistics, sys
 from collections import defaultdict
 
 runs_path, rss_path, clk, with_lig, log_lines = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1", int(sys.argv[5])
+workers = int(sys.argv[6])
+with_dsw = workers > 0
+h2load_scens = set(l.rstrip("\n") for l in open(sys.argv[7]))
 runs = defaultdict(lambda: defaultdict(dict))  # scen -> round -> server -> rec
 order = []
-unmeasurable = {}
 for line in open(runs_path):
     f = line.rstrip("\n").split("\t")
     scen, rnd, srv = f[0], int(f[1]), f[2]
     req, byt, dur, ec, er, ew, es, et, p99, ticks, hwm = map(int, f[3:])
     if scen not in order:
         order.append(scen)
-    if req < 0:  # not measurable with wrk: byt holds the 304's Content-Length
-        unmeasurable[(scen, srv)] = byt
-        continue
     mib = "[MiB/s]" in scen
     secs = dur / 1e6 if dur else 1
     value = (byt / 1048576 / secs) if mib else (req / secs)
@@ -546,9 +638,13 @@ def errors(scen, srv):
 def peak(scen, srv):
     return max((r[srv]["hwm"] for r in runs[scen].values() if srv in r), default=0) / 1024
 
-names = {"ds": "docserve", "dslog": "docserve+log", "ngx": "nginx", "lig": "lighttpd"}
-cols = ["scenario", "docserve", "nginx"] + (["lighttpd"] if with_lig else []) + ["ds/ngx", "range"] + (["ds/lig"] if with_lig else []) \
-    + ["ds HWM", "ngx HWM", "ds CPU", "ngx CPU"] + (["lig CPU"] if with_lig else []) + ["notes"]
+names = {"ds": "docserve", "dsw": "docserve --workers %d" % workers, "dslog": "docserve+log", "ngx": "nginx", "lig": "lighttpd"}
+dsw_cols = lambda *c: list(c) if with_dsw else []
+lig_cols = lambda *c: list(c) if with_lig else []
+cols = ["scenario", "docserve"] + dsw_cols("dsw") + ["nginx"] + lig_cols("lighttpd") \
+    + ["ds/ngx", "range"] + dsw_cols("dsw/ngx") + lig_cols("ds/lig") \
+    + ["ds HWM"] + dsw_cols("dsw HWM") + ["ngx HWM", "ds CPU"] + dsw_cols("dsw CPU") + ["ngx CPU"] + lig_cols("lig CPU") \
+    + ["notes"]
 rows = []
 for scen in order:
     mib = "[MiB/s]" in scen
@@ -559,21 +655,17 @@ for scen in order:
         notes.append("docserve with access log; log costs %.1f %% vs log off (%s)" % (cost * 100, fmt_val(med(series(scen, "ds")), False)))
     else:
         ds = "ds"
-    row = [scen, fmt_val(med(series(scen, ds)), mib), fmt_val(med(series(scen, "ngx")), mib)]
-    if with_lig:
-        row.append(fmt_val(med(series(scen, "lig")), mib) if series(scen, "lig") else "-")
-    row.append(fmt_ratio(ratio(scen, ds, "ngx")))
-    row.append(spread(scen, ds, "ngx"))
-    if with_lig:
-        row.append(fmt_ratio(ratio(scen, ds, "lig")) if series(scen, "lig") else "-")
-    row += [("%.1f MiB" % peak(scen, ds)) if series(scen, ds) else "-", "%.1f MiB" % peak(scen, "ngx"),
-            cpu_per(scen, ds, mib), cpu_per(scen, "ngx", mib)]
-    if with_lig:
-        row.append(cpu_per(scen, "lig", mib) if series(scen, "lig") else "-")
-    for srv in ([ds, "ngx"] + (["lig"] if with_lig else [])):
-        if (scen, srv) in unmeasurable:
-            notes.append("%s not measured: its 304 carries Content-Length: %d and wrk's http-parser"
-                         " then waits for that body (nodejs/http-parser#251)" % (names[srv], unmeasurable[(scen, srv)]))
+    if scen in h2load_scens:
+        notes.append("timed with h2load --h1 (wrk cannot parse a 304 with Content-Length)")
+    has = lambda srv: bool(series(scen, srv))
+    val = lambda srv: fmt_val(med(series(scen, srv)), mib) if has(srv) else "-"
+    rat = lambda a, b: fmt_ratio(ratio(scen, a, b)) if has(a) and has(b) else "-"
+    hwm = lambda srv: ("%.1f MiB" % peak(scen, srv)) if has(srv) else "-"
+    cpu = lambda srv: cpu_per(scen, srv, mib) if has(srv) else "-"
+    row = [scen, val(ds)] + dsw_cols(val("dsw")) + [val("ngx")] + lig_cols(val("lig")) \
+        + [rat(ds, "ngx"), spread(scen, ds, "ngx")] + dsw_cols(rat("dsw", "ngx")) + lig_cols(rat(ds, "lig")) \
+        + [hwm(ds)] + dsw_cols(hwm("dsw")) + [hwm("ngx"), cpu(ds)] + dsw_cols(cpu("dsw")) + [cpu("ngx")] + lig_cols(cpu("lig"))
+    for srv in ([ds] + dsw_cols("dsw") + ["ngx"] + lig_cols("lig")):
         e, n = errors(scen, srv)
         if e:
             notes.append("%s: %d errors in %d requests" % (names[srv], e, n))
@@ -581,7 +673,7 @@ for scen in order:
     rows.append(row)
 
 print("Throughput: median of the rounds.  ds/ngx: median of the per-round ratios (>1: docserve faster);")
-print("range: lowest and highest per-round ratio.")
+print("range: lowest and highest per-round ds/ngx ratio." + ("  dsw: docserve --workers %d; dsw/ngx: as ds/ngx." % workers if with_dsw else ""))
 print("HWM: peak RSS during the runs (nginx: master+workers summed).  CPU: server user+sys CPU in")
 print("microseconds per request (per MiB for the [MiB/s] rows), clock tick %d ms." % (1000 // clk))
 print()
@@ -595,14 +687,15 @@ for r in rows:
 
 print()
 print("Idle keep-alive memory: 1,000 connections, one request each, then held open")
-for line in open(rss_path):
-    srv, before, after, threads = line.split()
+rss = [line.split() for line in open(rss_path)]
+nw = max([len(names[r[0]]) for r in rss] + [9])
+for srv, before, after, threads in rss:
     before, after = int(before), int(after)
     if after == 0:
-        print("  %-9s failed" % names[srv])
+        print("  %-*s failed" % (nw, names[srv]))
         continue
-    print("  %-9s RSS %6.1f MiB -> %6.1f MiB: %5.1f KiB per connection (%s threads)"
-          % (names[srv], before / 1024, after / 1024, (after - before) / 1000, threads))
+    print("  %-*s RSS %6.1f MiB -> %6.1f MiB: %5.1f KiB per connection (%s threads)"
+          % (nw, names[srv], before / 1024, after / 1024, (after - before) / 1000, threads))
 print()
 print("access log lines written by docserve+log: %d" % log_lines)
 EOF
