@@ -490,6 +490,65 @@ send_choice (const DsSite *site, const DsRequest *req, Choice *c, gint64 now, Ds
   add_cache_headers (site, reply, c->vary);
 }
 
+/* ---- the sidecar miss cache ------------------------------------------- */
+
+struct _DsSidecarCache
+{
+  GMutex lock;
+  GHashTable *absent; /* rel (owned) -> nothing: noted in second `second` */
+  gint64 second;
+  guint max_entries;
+};
+
+DsSidecarCache *
+ds_sidecar_cache_new (guint max_entries)
+{
+  DsSidecarCache *c = g_new0 (DsSidecarCache, 1);
+
+  g_mutex_init (&c->lock);
+  c->absent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  c->second = G_MININT64;
+  c->max_entries = max_entries;
+  return c;
+}
+
+void
+ds_sidecar_cache_free (DsSidecarCache *c)
+{
+  if (c == NULL)
+    return;
+  g_hash_table_unref (c->absent);
+  g_mutex_clear (&c->lock);
+  g_free (c);
+}
+
+gboolean
+ds_sidecar_cache_known_absent (DsSidecarCache *c, const char *rel, gint64 now)
+{
+  g_return_val_if_fail (c != NULL && rel != NULL, FALSE);
+
+  g_mutex_lock (&c->lock);
+  gboolean known = c->second == now && g_hash_table_contains (c->absent, rel);
+  g_mutex_unlock (&c->lock);
+  return known;
+}
+
+void
+ds_sidecar_cache_note_absent (DsSidecarCache *c, const char *rel, gint64 now)
+{
+  g_return_if_fail (c != NULL && rel != NULL);
+
+  g_mutex_lock (&c->lock);
+  if (c->second != now)
+    {
+      g_hash_table_remove_all (c->absent);
+      c->second = now;
+    }
+  if (g_hash_table_size (c->absent) < c->max_entries)
+    g_hash_table_add (c->absent, g_strdup (rel));
+  g_mutex_unlock (&c->lock);
+}
+
 /* Picks the representation of regular file @rel (open as @fd): docs-mode
  * NAME.gz, or a precompressed sidecar, or the file itself.  Takes @fd. */
 static void
@@ -524,7 +583,8 @@ serve_regular (const DsSite *site, const DsRequest *req, const char *rel, int fd
     }
 
   c.type = type_for (site, name, fd);
-  if (site->conf->precompressed)
+  if (site->conf->precompressed
+      && (site->sidecars == NULL || !ds_sidecar_cache_known_absent (site->sidecars, rel, now)))
     {
       struct stat vst[3];
       int vfd[3] = { -1, -1, -1 };
@@ -540,7 +600,9 @@ serve_regular (const DsSite *site, const DsRequest *req, const char *rel, int fd
           if (vfd[e] >= 0)
             avail |= DS_ENC_MASK (e);
         }
-      if (avail != DS_ENC_MASK (DS_ENC_IDENTITY))
+      if (avail == DS_ENC_MASK (DS_ENC_IDENTITY) && site->sidecars != NULL)
+        ds_sidecar_cache_note_absent (site->sidecars, rel, now);
+      else if (avail != DS_ENC_MASK (DS_ENC_IDENTITY))
         {
           int e = ds_encoding_choose (req->accept_encoding, avail);
           c.vary = TRUE;

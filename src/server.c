@@ -58,6 +58,9 @@
  * a busy listing is read and formatted once a second, not per request. */
 #define LISTING_CACHE_ENTRIES 64
 #define LISTING_CACHE_BYTES ((gsize) 32 * 1024 * 1024)
+/* Files found without .br/.gz sidecars, remembered for the current second
+ * (handler.h): a busy file is probed once a second, not per request. */
+#define SIDECAR_CACHE_ENTRIES 4096
 
 typedef struct MHD_Response DsMhdResponse;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DsMhdResponse, MHD_destroy_response)
@@ -853,6 +856,7 @@ server_free (DsServer *s)
   if (s->error_pages != NULL)
     g_hash_table_unref (s->error_pages);
   ds_dircache_free (s->site.dircache);
+  ds_sidecar_cache_free (s->site.sidecars);
   if (s->tls != NULL)
     ds_tls_free (s->tls);
   g_ptr_array_unref (s->extra_names);
@@ -1080,6 +1084,8 @@ ds_server_start (const DsConf *conf, GError **error)
   s->site.error_pages = s->error_pages;
   if (conf->listing)
     s->site.dircache = ds_dircache_new (LISTING_CACHE_ENTRIES, LISTING_CACHE_BYTES);
+  if (conf->precompressed)
+    s->site.sidecars = ds_sidecar_cache_new (SIDECAR_CACHE_ENTRIES);
 
   raise_nofile (conf->max_connections);
   if (!open_listener (s, error))

@@ -843,6 +843,85 @@ START_TEST (test_listing_cache)
 }
 END_TEST
 
+/* The sidecar miss cache: a file found without .gz is not probed again in
+ * the same second, so a .gz made in that second is used from the next one
+ * on (that it is not used at once shows the cache is consulted).  Without a
+ * cache, the new sidecar is used at once. */
+static void
+encoding_of (const DsSite *site, gint64 now, char **out_encoding, char **out_vary)
+{
+  DsRequest req = {
+    .method = "GET",
+    .version = "HTTP/1.1",
+    .path = "/sc/page.html",
+    .path_len = strlen ("/sc/page.html"),
+    .host_count = 1,
+    .accept_encoding = "gzip",
+  };
+  DsReply reply;
+
+  ds_reply_init (&reply);
+  alarm (10);
+  ds_handler_decide (site, &req, now, &reply);
+  alarm (0);
+  ck_assert_msg (reply.status == 200, "status %u", reply.status);
+  *out_encoding = g_strdup (ds_reply_get_header (&reply, "Content-Encoding"));
+  *out_vary = g_strdup (ds_reply_get_header (&reply, "Vary"));
+  ds_reply_clear (&reply);
+}
+
+START_TEST (test_sidecar_cache)
+{
+  const gboolean cached = _i == 1;
+  g_autofree char *dir = g_build_filename (root_dir, "sc", NULL);
+  g_autofree char *page = g_build_filename (dir, "page.html", NULL);
+  g_autofree char *gz = g_build_filename (dir, "page.html.gz", NULL);
+  g_autoptr (DsConf) conf = ds_conf_new_default ();
+  g_autoptr (DsSidecarCache) cache = ds_sidecar_cache_new (16);
+  const gint64 t = 1700000000;
+  g_autofree char *enc = NULL;
+  g_autofree char *vary = NULL;
+
+  const DsSite site = { .conf = conf, .mime = mime, .root_fd = root_fd,
+                        .text_type = "text/plain; charset=utf-8",
+                        .sidecars = cached ? cache : NULL };
+  ck_assert (g_mkdir (dir, 0755) == 0);
+  ck_assert (g_file_set_contents (page, "<p>page</p>", -1, NULL));
+  encoding_of (&site, t, &enc, &vary);
+  ck_assert_msg (enc == NULL && vary == NULL, "no sidecar yet: %s, Vary %s", enc, vary);
+  g_clear_pointer (&enc, g_free);
+  g_clear_pointer (&vary, g_free);
+
+  /* The .gz gets the page's mtime: at least as new, so it is usable. */
+  ck_assert (g_file_set_contents (gz, "not really gzip", -1, NULL));
+  struct stat st;
+  ck_assert (stat (page, &st) == 0);
+  struct timespec times[2] = { st.st_mtim, st.st_mtim };
+  ck_assert (utimensat (AT_FDCWD, gz, times, 0) == 0);
+
+  encoding_of (&site, t, &enc, &vary);
+  if (cached)
+    ck_assert_msg (enc == NULL && vary == NULL, "same second: %s, Vary %s", enc, vary);
+  else
+    ck_assert_msg (g_strcmp0 (enc, "gzip") == 0 && g_strcmp0 (vary, "Accept-Encoding") == 0,
+                   "no cache: %s, Vary %s", enc, vary);
+  g_clear_pointer (&enc, g_free);
+  g_clear_pointer (&vary, g_free);
+
+  encoding_of (&site, t + 1, &enc, &vary);
+  ck_assert_msg (g_strcmp0 (enc, "gzip") == 0 && g_strcmp0 (vary, "Accept-Encoding") == 0,
+                 "next second: %s, Vary %s", enc, vary);
+
+  /* A file with a sidecar is never noted: still gzip in the same second. */
+  g_clear_pointer (&enc, g_free);
+  g_clear_pointer (&vary, g_free);
+  encoding_of (&site, t + 1, &enc, &vary);
+  ck_assert_msg (g_strcmp0 (enc, "gzip") == 0, "again: %s", enc);
+
+  ck_assert (g_unlink (gz) == 0 && g_unlink (page) == 0 && g_rmdir (dir) == 0);
+}
+END_TEST
+
 /* ---- a file stamped in the future -------------------------------------- */
 
 /* RFC 9110 §8.8.2.1: Last-Modified must not be later than the response's
@@ -1039,6 +1118,7 @@ handler_suite (void)
   tcase_add_test (tc, test_no_fd_leak);
   tcase_add_test (tc, test_mtime_after_2262);
   tcase_add_test (tc, test_listing_cache);
+  tcase_add_loop_test (tc, test_sidecar_cache, 0, 2);
   suite_add_tcase (s, tc);
 
   /* Every row again with the path walk used where openat2 is unavailable. */

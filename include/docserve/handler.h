@@ -32,6 +32,26 @@ typedef struct
   const char *accept_encoding;
 } DsRequest;
 
+/* Files known, for the current second, to have no usable .br/.gz sidecar,
+ * so that a busy file costs the two sidecar lookups once a second instead of
+ * on every request.  Thread-safe.  Only the choice of encoding can be stale
+ * (a sidecar created in this second is used from the next one on): the
+ * file itself is opened and checked on every request. */
+typedef struct _DsSidecarCache DsSidecarCache;
+
+/* At most @max_entries names per second; past that, nothing more is noted. */
+DsSidecarCache *ds_sidecar_cache_new (guint max_entries);
+void ds_sidecar_cache_free (DsSidecarCache *c);
+
+/* Whether @rel was noted as having no sidecar in second @now. */
+gboolean ds_sidecar_cache_known_absent (DsSidecarCache *c, const char *rel, gint64 now);
+
+/* Notes that @rel has no usable sidecar in second @now (an earlier second's
+ * notes are dropped first). */
+void ds_sidecar_cache_note_absent (DsSidecarCache *c, const char *rel, gint64 now);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DsSidecarCache, ds_sidecar_cache_free)
+
 /* The site being served: built before the server starts, read-only after. */
 typedef struct
 {
@@ -41,6 +61,7 @@ typedef struct
   const char *text_type;   /* "text/plain; charset=X" for sniffed text */
   GHashTable *error_pages; /* status (GUINT_TO_POINTER) -> GBytes, or NULL */
   DsDirCache *dircache;    /* rendered listings (thread-safe), or NULL: none */
+  DsSidecarCache *sidecars; /* files without sidecars (thread-safe), or NULL */
 } DsSite;
 
 typedef enum
