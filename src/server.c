@@ -27,6 +27,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#ifdef HAVE_MALLOC_TRIM
+#include <malloc.h>
+#endif
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -54,6 +57,8 @@
  * nginx's default cap too (4 x 8 KiB large_client_header_buffers). */
 #define MEMORY_LIMIT ((size_t) 32 * 1024)
 #define LISTEN_BACKLOG 511
+/* malloc_trim once the connections fall to a quarter of a peak this high. */
+#define TRIM_AFTER_CONNECTIONS 64
 /* Rendered listings kept for the second they were made in (dirlist.h):
  * a busy listing is read and formatted once a second, not per request. */
 #define LISTING_CACHE_ENTRIES 64
@@ -87,6 +92,7 @@ struct _DsServer
   GPtrArray *extra_values;
   gboolean activated; /* listening on a socket from systemd */
   gboolean pid_file_written;
+  guint conns_peak; /* most connections since the last trim; under conns_lock */
   GThread *watchdog;
   GMutex watchdog_lock;
   GCond watchdog_cond;
@@ -272,6 +278,7 @@ on_connection (void *cls, struct MHD_Connection *c, void **socket_ctx,
       *socket_ctx = cc;
       g_mutex_lock (&s->conns_lock);
       g_hash_table_add (s->conns, cc);
+      s->conns_peak = MAX (s->conns_peak, g_hash_table_size (s->conns));
       g_mutex_unlock (&s->conns_lock);
       g_atomic_int_inc (&s->connections);
     }
@@ -729,7 +736,18 @@ watchdog_check (DsServer *s)
           (void) shutdown (cc->fd, SHUT_RDWR);
         }
     }
+  /* After a burst (many connections, most of them gone now), give the
+   * freed connection memory back: glibc keeps it in its arenas otherwise,
+   * and the RSS of a quiet server stays at its peak. */
+  guint n = g_hash_table_size (s->conns);
+  gboolean trim = s->conns_peak >= TRIM_AFTER_CONNECTIONS && n <= s->conns_peak / 4;
+  if (trim)
+    s->conns_peak = n;
   g_mutex_unlock (&s->conns_lock);
+#ifdef HAVE_MALLOC_TRIM
+  if (trim)
+    malloc_trim (0);
+#endif
 }
 
 static gpointer
