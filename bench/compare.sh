@@ -29,7 +29,8 @@
 # Servers: ds (docserve, access log off), dsw (the same plus --workers N:
 # libmicrohttpd's epoll thread pool instead of a thread per connection), ngx
 # (nginx, 2 workers), lig (lighttpd, with --with-lighttpd); the access-log
-# scenarios run ds, dslog (docserve with its access log on) and ngx.
+# scenarios run ds, dslog (docserve with its access log on, one write per
+# line), dslogb (the same with --access-log-buffer 64) and ngx.
 #
 # Method, per scenario: REPS rounds; in each round every server gets one wrk
 # run (2 threads, 1 for 1 connection), the order reversed every other round.
@@ -143,7 +144,7 @@ cleanup() {
     wait "$pid" 2>/dev/null || true
   done
   if [ "$KEEP" = 1 ]; then
-    rm -f "$ROOT/big.bin" "$T/access.log"
+    rm -f "$ROOT/big.bin" "$T/access.log" "$T/access-buffered.log"
     log "kept $T"
   else
     rm -rf "$T"
@@ -188,7 +189,7 @@ SERVERS=(ds)
 [ "$WORKERS" -gt 0 ] && SERVERS+=(dsw)
 SERVERS+=(ngx)
 [ "$WITH_LIGHTTPD" = 1 ] && SERVERS+=(lig)
-declare -A NAME=([ds]=docserve [dsw]="docserve --workers $WORKERS" [dslog]="docserve+log" [ngx]=nginx [lig]=lighttpd)
+declare -A NAME=([ds]=docserve [dsw]="docserve --workers $WORKERS" [dslog]="docserve+log" [dslogb]="docserve+buffered log" [ngx]=nginx [lig]=lighttpd)
 
 start_docserve() { # key, access-log spec, extra option...
   local key=$1 logspec=$2 errf=$T/$1.stderr port=""
@@ -313,12 +314,13 @@ log "temp dir $T; building the docroot done; starting the servers"
 start_docserve ds none
 [ "$WORKERS" -gt 0 ] && start_docserve dsw none --workers "$WORKERS"
 start_docserve dslog "$T/access.log"
+start_docserve dslogb "$T/access-buffered.log" --access-log-buffer 64
 start_nginx
 [ "$WITH_LIGHTTPD" = 1 ] && start_lighttpd
 
 # Sanity: every server serves the same 1 KiB file and a 304 for its ETag.
 declare -A ETAG
-for s in "${SERVERS[@]}" dslog; do
+for s in "${SERVERS[@]}" dslog dslogb; do
   base="http://127.0.0.1:${PORT[$s]}"
   got=$(curl -s --max-time 5 "$base/index.html" | wc -c)
   [ "$got" = 1024 ] || { echo "compare.sh: ${NAME[$s]}: /index.html gave $got bytes" >&2; exit 1; }
@@ -556,7 +558,7 @@ echo
 
 # ---- scenarios ---------------------------------------------------------------
 log "warm-up"
-for s in "${SERVERS[@]}" dslog; do
+for s in "${SERVERS[@]}" dslog dslogb; do
   timeout 30 wrk -t2 -c10 -d1s "http://127.0.0.1:${PORT[$s]}/index.html" >/dev/null 2>&1 || true
 done
 
@@ -571,11 +573,12 @@ scenario "100MiB c=1 [MiB/s]" /big.bin 1 "" "${SERVERS[@]}"
 scenario "100MiB c=10 [MiB/s]" /big.bin 10 "" "${SERVERS[@]}"
 scenario "304 If-None-Match c=100" /index.html 100 INM "${SERVERS[@]}"
 scenario "listing 1,000 entries c=10" /dir/ 10 "" "${SERVERS[@]}"
-# Access log on: docserve with and without the log, and nginx, alternated.
-scenario "LOG 1KiB keep-alive c=10" /index.html 10 "" ds dslog ngx
-scenario "LOG 1KiB keep-alive c=100" /index.html 100 "" ds dslog ngx
+# Access log on: docserve without the log, with it (one write per line, and
+# --access-log-buffer 64), and nginx, alternated.
+scenario "LOG 1KiB keep-alive c=10" /index.html 10 "" ds dslog dslogb ngx
+scenario "LOG 1KiB keep-alive c=100" /index.html 100 "" ds dslog dslogb ngx
 
-log_lines=$(wc -l <"$T/access.log" 2>/dev/null || echo 0)
+log_lines=$(( $(wc -l <"$T/access.log" 2>/dev/null || echo 0) + $(wc -l <"$T/access-buffered.log" 2>/dev/null || echo 0) ))
 
 # ---- report ----------------------------------------------------------------
 python3 - "$RUNS" "$RSSF" "$CLK_TCK" "$WITH_LIGHTTPD" "$log_lines" "$WORKERS" "$H2SCEN" <<'EOF'
@@ -638,7 +641,8 @@ def errors(scen, srv):
 def peak(scen, srv):
     return max((r[srv]["hwm"] for r in runs[scen].values() if srv in r), default=0) / 1024
 
-names = {"ds": "docserve", "dsw": "docserve --workers %d" % workers, "dslog": "docserve+log", "ngx": "nginx", "lig": "lighttpd"}
+names = {"ds": "docserve", "dsw": "docserve --workers %d" % workers, "dslog": "docserve+log",
+         "dslogb": "docserve+buffered log", "ngx": "nginx", "lig": "lighttpd"}
 dsw_cols = lambda *c: list(c) if with_dsw else []
 lig_cols = lambda *c: list(c) if with_lig else []
 cols = ["scenario", "docserve"] + dsw_cols("dsw") + ["nginx"] + lig_cols("lighttpd") \
@@ -646,15 +650,22 @@ cols = ["scenario", "docserve"] + dsw_cols("dsw") + ["nginx"] + lig_cols("lightt
     + ["ds HWM"] + dsw_cols("dsw HWM") + ["ngx HWM", "ds CPU"] + dsw_cols("dsw CPU") + ["ngx CPU"] + lig_cols("lig CPU") \
     + ["notes"]
 rows = []
+variants = []  # (scenario, label, docserve key)
 for scen in order:
+    if scen.startswith("LOG "):
+        variants.append((scen, scen, "dslog"))
+        variants.append((scen, scen + " buffered", "dslogb"))
+    else:
+        variants.append((scen, scen, "ds"))
+for scen, label, ds in variants:
     mib = "[MiB/s]" in scen
     notes = []
-    if scen.startswith("LOG "):
-        ds = "dslog"
+    if ds == "dslog":
         cost = 1 - ratio(scen, "dslog", "ds")
-        notes.append("docserve with access log; log costs %.1f %% vs log off (%s)" % (cost * 100, fmt_val(med(series(scen, "ds")), False)))
-    else:
-        ds = "ds"
+        notes.append("docserve with access log, a write per line; log costs %.1f %% vs log off (%s)" % (cost * 100, fmt_val(med(series(scen, "ds")), False)))
+    elif ds == "dslogb":
+        cost = 1 - ratio(scen, "dslogb", "ds")
+        notes.append("docserve with --access-log-buffer 64; log costs %.1f %% vs log off" % (cost * 100))
     if scen in h2load_scens:
         notes.append("timed with h2load --h1 (wrk cannot parse a 304 with Content-Length)")
     has = lambda srv: bool(series(scen, srv))
@@ -662,7 +673,7 @@ for scen in order:
     rat = lambda a, b: fmt_ratio(ratio(scen, a, b)) if has(a) and has(b) else "-"
     hwm = lambda srv: ("%.1f MiB" % peak(scen, srv)) if has(srv) else "-"
     cpu = lambda srv: cpu_per(scen, srv, mib) if has(srv) else "-"
-    row = [scen, val(ds)] + dsw_cols(val("dsw")) + [val("ngx")] + lig_cols(val("lig")) \
+    row = [label, val(ds)] + dsw_cols(val("dsw")) + [val("ngx")] + lig_cols(val("lig")) \
         + [rat(ds, "ngx"), spread(scen, ds, "ngx")] + dsw_cols(rat("dsw", "ngx")) + lig_cols(rat(ds, "lig")) \
         + [hwm(ds)] + dsw_cols(hwm("dsw")) + [hwm("ngx"), cpu(ds)] + dsw_cols(cpu("dsw")) + [cpu("ngx")] + lig_cols(cpu("lig"))
     for srv in ([ds] + dsw_cols("dsw") + ["ngx"] + lig_cols("lig")):
@@ -697,7 +708,7 @@ for srv, before, after, threads in rss:
     print("  %-*s RSS %6.1f MiB -> %6.1f MiB: %5.1f KiB per connection (%s threads)"
           % (nw, names[srv], before / 1024, after / 1024, (after - before) / 1000, threads))
 print()
-print("access log lines written by docserve+log: %d" % log_lines)
+print("access log lines written by docserve+log and docserve+buffered log: %d" % log_lines)
 EOF
 
 echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) at end"
