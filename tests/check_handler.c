@@ -732,20 +732,29 @@ reply_dump (const DsReply *reply, GString *out)
     g_string_append_printf (out, " [%s: %s]", reply->headers[i].name, reply->headers[i].value);
 }
 
-START_TEST (test_head_like_get)
+/* An HTTP/1.1 request for @target (path and query), borrowing it. */
+static DsRequest
+request_for (const char *method, const char *target)
 {
-  const char *target = head_paths[_i];
   const char *q = strchr (target, '?');
-  g_autoptr (DsConf) conf = ds_conf_new_default ();
-  const DsSite site = { .conf = conf, .mime = mime, .root_fd = root_fd,
-                        .text_type = "text/plain; charset=utf-8" };
   DsRequest req = {
+    .method = method,
     .version = "HTTP/1.1",
     .path = target,
     .path_len = q != NULL ? (gsize) (q - target) : strlen (target),
     .query = q != NULL ? q + 1 : NULL,
     .host_count = 1,
   };
+  return req;
+}
+
+START_TEST (test_head_like_get)
+{
+  const char *target = head_paths[_i];
+  g_autoptr (DsConf) conf = ds_conf_new_default ();
+  const DsSite site = { .conf = conf, .mime = mime, .root_fd = root_fd,
+                        .text_type = "text/plain; charset=utf-8" };
+  DsRequest req = request_for ("GET", target);
   DsReply reply;
   g_autoptr (GString) get = g_string_new ("");
   g_autoptr (GString) head = g_string_new ("");
@@ -769,15 +778,7 @@ END_TEST
 static char *
 listing_body (const DsSite *site, const char *target, gint64 now)
 {
-  const char *q = strchr (target, '?');
-  DsRequest req = {
-    .method = "GET",
-    .version = "HTTP/1.1",
-    .path = target,
-    .path_len = q != NULL ? (gsize) (q - target) : strlen (target),
-    .query = q != NULL ? q + 1 : NULL,
-    .host_count = 1,
-  };
+  DsRequest req = request_for ("GET", target);
   DsReply reply;
 
   ds_reply_init (&reply);
@@ -850,15 +851,10 @@ END_TEST
 static void
 encoding_of (const DsSite *site, gint64 now, char **out_encoding, char **out_vary)
 {
-  DsRequest req = {
-    .method = "GET",
-    .version = "HTTP/1.1",
-    .path = "/sc/page.html",
-    .path_len = strlen ("/sc/page.html"),
-    .host_count = 1,
-    .accept_encoding = "gzip",
-  };
+  DsRequest req = request_for ("GET", "/sc/page.html");
   DsReply reply;
+
+  req.accept_encoding = "gzip";
 
   ds_reply_init (&reply);
   alarm (10);
