@@ -47,17 +47,9 @@ PAR=4
 MAXT=120 # seconds, per curl
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(git -C "$SCRIPT_DIR" rev-parse --show-toplevel 2>/dev/null || dirname "$SCRIPT_DIR")
-
-if [ -n "${DOCSERVE:-}" ]; then
-  DS_BIN=$DOCSERVE
-elif [ -x ./docserve ]; then
-  DS_BIN=./docserve
-else
-  DS_BIN=$REPO/docserve
-fi
-[ -x "$DS_BIN" ] || { echo "tls.sh: $DS_BIN: no docserve binary (build it or set DOCSERVE)" >&2; exit 1; }
-DS_BIN=$(cd "$(dirname "$DS_BIN")" && pwd)/$(basename "$DS_BIN")
+# shellcheck source=bench/common.sh
+. "$SCRIPT_DIR/common.sh"
+find_docserve tls.sh
 read -r -a DS_EXTRA <<<"${DOCSERVE_ARGS:-}"
 
 log() { echo "# $*" >&2; }
