@@ -192,6 +192,13 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
       sites[i].root_fd = root_fd;
       sites[i].text_type = "text/plain; charset=utf-8";
       sites[i].error_pages = NULL;
+      /* Sites 2 and 3 with the listing and sidecar-miss caches, as the
+       * server runs them; 0 and 1 without. */
+      if (i >= 2)
+        {
+          sites[i].dircache = ds_dircache_new (16, 4 * 1024 * 1024);
+          sites[i].sidecars = ds_sidecar_cache_new (256);
+        }
     }
   return 0;
 }
