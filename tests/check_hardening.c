@@ -170,13 +170,21 @@ new_root (const char *name)
 
 /* ---- process facts ------------------------------------------------------------ */
 
+/* /proc/PID/@file of @pid as text, or NULL.  Caller frees. */
+static char *
+proc_text (GPid pid, const char *file)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/%s", (int) pid, file);
+  char *text = NULL;
+  return g_file_get_contents (path, &text, NULL, NULL) ? text : NULL;
+}
+
 /* utime + stime of @pid in seconds, from /proc/PID/stat. */
 static double
 cpu_seconds (GPid pid)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
-  g_autofree char *text = NULL;
-  if (!g_file_get_contents (path, &text, NULL, NULL))
+  g_autofree char *text = proc_text (pid, "stat");
+  if (text == NULL)
     return -1;
   const char *p = strrchr (text, ')');
   if (p == NULL)
@@ -768,10 +776,8 @@ END_TEST
 static long
 rss_kib (GPid pid)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int) pid);
-  g_autofree char *text = NULL;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
+  g_autofree char *text = proc_text (pid, "status");
+  if (text == NULL)
     return -1;
   const char *p = strstr (text, "\nVmRSS:");
   return p != NULL ? strtol (p + strlen ("\nVmRSS:"), NULL, 10) : -1;
