@@ -929,8 +929,10 @@ ds_dircache_lookup (DsDirCache *c, const char *key, const struct stat *dir_st, g
   return body;
 }
 
-/* Drops entries not stored in second @now (none of them can be served
- * again), then, while over a bound, any entry.  Called with the lock held. */
+/* Drops entries not stored in second @now or the next (none of the others
+ * is served again; one of the next second comes from a request that
+ * started after this one), then, while over a bound, any entry.  Called
+ * with the lock held. */
 static void
 evict_locked (DsDirCache *c, gint64 now, gsize incoming)
 {
@@ -941,7 +943,7 @@ evict_locked (DsDirCache *c, gint64 now, gsize incoming)
   while (g_hash_table_iter_next (&it, NULL, &value))
     {
       CacheEntry *e = value;
-      if (e->stored != now)
+      if (e->stored != now && e->stored != now + 1)
         {
           c->bytes -= g_bytes_get_size (e->body);
           g_hash_table_iter_remove (&it);
@@ -963,7 +965,7 @@ ds_dircache_store (DsDirCache *c, const char *key, const struct stat *dir_st, gi
   g_return_if_fail (c != NULL && key != NULL && dir_st != NULL && body != NULL);
 
   gsize size = g_bytes_get_size (body);
-  if (size > c->max_bytes / 4)
+  if (size > c->max_bytes / 4 || dir_st->st_ctim.tv_sec > now - DS_DIRCACHE_SETTLE_S)
     return;
 
   CacheEntry *e = g_new0 (CacheEntry, 1);

@@ -539,6 +539,13 @@ ds_sidecar_cache_note_absent (DsSidecarCache *c, const char *rel, gint64 now)
   g_return_if_fail (c != NULL && rel != NULL);
 
   g_mutex_lock (&c->lock);
+  if (now + 1 == c->second)
+    {
+      /* A request that started just before the others moved on to the
+       * next second: its misses would not be consulted any more. */
+      g_mutex_unlock (&c->lock);
+      return;
+    }
   if (c->second != now)
     {
       g_hash_table_remove_all (c->absent);
@@ -697,8 +704,9 @@ serve_listing (const DsSite *site, const DsRequest *req, const char *rel, gint64
     close (fd);
   else
     {
-      /* dir_st was taken before the read: a change during it makes the
-       * stored copy stale at once. */
+      /* dir_st was taken before the read, and only a directory quiet for
+       * DS_DIRCACHE_SETTLE_S is stored: a change during the read gets a
+       * later ctime, which makes the stored copy stale at once. */
       g_autoptr (GPtrArray) entries = ds_dirlist_read_fd (site_root (site), fd, rel,
                                                           site->conf->dotfiles,
                                                           site->conf->symlinks, &e);

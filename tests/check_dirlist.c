@@ -1117,6 +1117,62 @@ START_TEST (test_cache_bounds)
 }
 END_TEST
 
+/* Only a directory whose ctime is DS_DIRCACHE_SETTLE_S or more seconds
+ * before the store is kept: two changes within one clock tick can leave the
+ * same times, so a listing of a directory that just changed could hide the
+ * second change. */
+typedef struct
+{
+  const char *desc;
+  gint64 ctime_ago; /* now - ctime */
+  gboolean kept;
+} SettleCase;
+
+static const SettleCase settle_cases[] = {
+  { "changed this second", 0, FALSE },
+  { "changed a second ago", 1, FALSE },
+  { "changed two seconds ago", 2, FALSE },
+  { "quiet for the settling time", DS_DIRCACHE_SETTLE_S, TRUE },
+  { "quiet for an hour", 3600, TRUE },
+  { "ctime in the future (clock stepped back)", -5, FALSE },
+};
+
+START_TEST (test_cache_settle)
+{
+  const SettleCase *tc = &settle_cases[_i];
+  const gint64 now = 100000;
+  const struct stat st = dir_stat (1, 42, 5, 0, (time_t) (now - tc->ctime_ago));
+  g_autoptr (DsDirCache) c = ds_dircache_new (8, 1 << 20);
+  g_autoptr (GBytes) body = body_of ("<p>listing</p>");
+
+  ds_dircache_store (c, "h0a:dir", &st, now, body);
+  g_autoptr (GBytes) hit = ds_dircache_lookup (c, "h0a:dir", &st, now);
+  ck_assert_msg ((hit != NULL) == tc->kept, "%s: %s", tc->desc,
+                 tc->kept ? "not kept" : "kept");
+  ck_assert_uint_eq (ds_dircache_size (c), tc->kept ? 1 : 0);
+}
+END_TEST
+
+/* A request that started just before the second changed stores with the
+ * earlier second: that must not drop the entries of the new second. */
+START_TEST (test_cache_late_store)
+{
+  g_autoptr (DsDirCache) c = ds_dircache_new (8, 1 << 20);
+  g_autoptr (GBytes) body = body_of ("<p>x</p>");
+  const struct stat st = dir_stat (1, 1, 1, 0, 1);
+
+  ds_dircache_store (c, "new", &st, 11, body);
+  ds_dircache_store (c, "late", &st, 10, body);
+  g_autoptr (GBytes) b = ds_dircache_lookup (c, "new", &st, 11);
+  ck_assert_msg (b != NULL, "a store for second 10 dropped second 11's entry");
+  ck_assert_uint_eq (ds_dircache_size (c), 2);
+
+  /* Two seconds on, both are gone at the next store. */
+  ds_dircache_store (c, "later", &st, 12, body);
+  ck_assert_uint_eq (ds_dircache_size (c), 1);
+}
+END_TEST
+
 /* Threads storing and looking up at once (run under ASan/TSan in CI). */
 static gpointer
 cache_thread (gpointer data)
@@ -1193,6 +1249,8 @@ dirlist_suite (void)
   tc = tcase_create ("cache");
   tcase_add_test (tc, test_cache_hit_and_misses);
   tcase_add_test (tc, test_cache_bounds);
+  tcase_add_loop_test (tc, test_cache_settle, 0, G_N_ELEMENTS (settle_cases));
+  tcase_add_test (tc, test_cache_late_store);
   tcase_add_test (tc, test_cache_threads);
   suite_add_tcase (s, tc);
 

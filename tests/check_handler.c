@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -792,10 +793,27 @@ listing_body (const DsSite *site, const char *target, gint64 now)
   return body;
 }
 
-/* Within one second a listing comes from the cache (a size changed in place
- * is not seen yet: that is how the test knows the cache was used); the next
- * second, or any change of the directory itself (a name added), reads it
- * again.  HTML and JSON, and each sort order, are cached apart. */
+static struct timespec
+ctime_of (const char *path)
+{
+  struct stat st;
+
+  ck_assert_msg (stat (path, &st) == 0, "stat %s: %s", path, g_strerror (errno));
+  return st.st_ctim;
+}
+
+static gboolean
+timespec_before (const struct timespec *a, const struct timespec *b)
+{
+  return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* A directory changed in the last DS_DIRCACHE_SETTLE_S seconds is read
+ * every time.  Once it has been quiet that long, within one second a
+ * listing comes from the cache (a size changed in place is not seen yet:
+ * that is how the test knows the cache was used); the next second, or any
+ * change of the directory itself (a name added), reads it again.  HTML and
+ * JSON, and each sort order, are cached apart. */
 START_TEST (test_listing_cache)
 {
   g_autofree char *dir = g_build_filename (root_dir, "cached", NULL);
@@ -803,7 +821,6 @@ START_TEST (test_listing_cache)
   g_autofree char *b = g_build_filename (dir, "b.txt", NULL);
   g_autoptr (DsConf) conf = ds_conf_new_default ();
   g_autoptr (DsDirCache) cache = ds_dircache_new (8, 1 << 20);
-  const gint64 t = 1700000000;
 
   conf->listing = TRUE;
   const DsSite site = { .conf = conf, .mime = mime, .root_fd = root_fd,
@@ -811,8 +828,18 @@ START_TEST (test_listing_cache)
   ck_assert (g_mkdir (dir, 0755) == 0);
   ck_assert (g_file_set_contents (a, "1", 1, NULL));
 
+  /* Just changed, at the real time: read, not stored. */
+  gint64 real_now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *j0 = listing_body (&site, "/cached/?format=json", real_now);
+  ck_assert_msg (strstr (j0, "\"name\":\"a.txt\",\"type\":\"file\",\"size\":1,") != NULL, "%s", j0);
+  ck_assert_msg (ds_dircache_size (cache) == 0, "a directory changed just now was cached");
+
+  /* The same directory, as if it had been quiet for the settling time. */
+  const struct timespec c0 = ctime_of (dir);
+  const gint64 t = c0.tv_sec + DS_DIRCACHE_SETTLE_S;
   g_autofree char *j1 = listing_body (&site, "/cached/?format=json", t);
-  ck_assert_msg (strstr (j1, "\"name\":\"a.txt\",\"type\":\"file\",\"size\":1,") != NULL, "%s", j1);
+  ck_assert_str_eq (j1, j0);
+  ck_assert_uint_eq (ds_dircache_size (cache), 1);
 
   /* In place: the directory's mtime and ctime stay as they were. */
   int fd = open (a, O_WRONLY);
@@ -826,8 +853,20 @@ START_TEST (test_listing_cache)
   g_autofree char *h1 = listing_body (&site, "/cached/", t + 1);
   ck_assert_msg (strstr (h1, "a.txt") != NULL && strstr (h1, "b.txt") == NULL, "%s", h1);
 
-  /* A new name changes the directory: seen in the same second. */
+  /* A new name changes the directory: seen in the same second.  At time t
+   * the real clock would be past c0, so wait until the kernel's coarse
+   * clock, which stamps the change, is. */
+  for (int i = 0; i < 2000; i++)
+    {
+      struct timespec coarse;
+      ck_assert (clock_gettime (CLOCK_REALTIME_COARSE, &coarse) == 0);
+      if (timespec_before (&c0, &coarse))
+        break;
+      g_usleep (1000);
+    }
   ck_assert (g_file_set_contents (b, "22", 2, NULL));
+  const struct timespec c1 = ctime_of (dir);
+  ck_assert_msg (timespec_before (&c0, &c1), "creating b.txt left the directory's ctime");
   g_autofree char *h2 = listing_body (&site, "/cached/", t + 1);
   ck_assert_msg (strstr (h2, "b.txt") != NULL, "new file missing from the listing: %s", h2);
   g_autofree char *j4 = listing_body (&site, "/cached/?format=json", t + 1);
@@ -835,8 +874,9 @@ START_TEST (test_listing_cache)
 
   /* Sort orders are separate entries: a has 5 bytes, b 2, so by size b
    * comes first ascending and a first descending. */
-  g_autofree char *asc = listing_body (&site, "/cached/?sort=size&order=asc&format=json", t + 1);
-  g_autofree char *dsc = listing_body (&site, "/cached/?sort=size&order=desc&format=json", t + 1);
+  const gint64 t2 = c1.tv_sec + DS_DIRCACHE_SETTLE_S;
+  g_autofree char *asc = listing_body (&site, "/cached/?sort=size&order=asc&format=json", t2);
+  g_autofree char *dsc = listing_body (&site, "/cached/?sort=size&order=desc&format=json", t2);
   ck_assert_msg (strstr (asc, "b.txt") < strstr (asc, "a.txt"), "asc: %s", asc);
   ck_assert_msg (strstr (dsc, "a.txt") < strstr (dsc, "b.txt"), "desc: %s", dsc);
 
@@ -915,6 +955,34 @@ START_TEST (test_sidecar_cache)
   ck_assert_msg (g_strcmp0 (enc, "gzip") == 0, "again: %s", enc);
 
   ck_assert (g_unlink (gz) == 0 && g_unlink (page) == 0 && g_rmdir (dir) == 0);
+}
+END_TEST
+
+/* The cache on its own: notes hold for their second only; a late note for
+ * the second before does not wipe the current second's; a clock stepped
+ * further back starts afresh; past the bound nothing more is noted. */
+START_TEST (test_sidecar_cache_seconds)
+{
+  g_autoptr (DsSidecarCache) c = ds_sidecar_cache_new (2);
+
+  ds_sidecar_cache_note_absent (c, "a", 11);
+  ck_assert (ds_sidecar_cache_known_absent (c, "a", 11));
+  ck_assert (!ds_sidecar_cache_known_absent (c, "a", 12));
+  ck_assert (!ds_sidecar_cache_known_absent (c, "b", 11));
+
+  ds_sidecar_cache_note_absent (c, "late", 10);
+  ck_assert_msg (ds_sidecar_cache_known_absent (c, "a", 11), "a late note wiped second 11");
+  ck_assert (!ds_sidecar_cache_known_absent (c, "late", 10));
+  ck_assert (!ds_sidecar_cache_known_absent (c, "late", 11));
+
+  ds_sidecar_cache_note_absent (c, "b", 11);
+  ds_sidecar_cache_note_absent (c, "over", 11);
+  ck_assert (ds_sidecar_cache_known_absent (c, "b", 11));
+  ck_assert_msg (!ds_sidecar_cache_known_absent (c, "over", 11), "bound of 2 passed");
+
+  ds_sidecar_cache_note_absent (c, "back", 5);
+  ck_assert (ds_sidecar_cache_known_absent (c, "back", 5));
+  ck_assert (!ds_sidecar_cache_known_absent (c, "a", 11));
 }
 END_TEST
 
@@ -1115,6 +1183,7 @@ handler_suite (void)
   tcase_add_test (tc, test_mtime_after_2262);
   tcase_add_test (tc, test_listing_cache);
   tcase_add_loop_test (tc, test_sidecar_cache, 0, 2);
+  tcase_add_test (tc, test_sidecar_cache_seconds);
   suite_add_tcase (s, tc);
 
   /* Every row again with the path walk used where openat2 is unavailable. */

@@ -64,7 +64,15 @@ char *ds_dirlist_json (const char *rel, const GPtrArray *entries, gsize *out_len
  * only within the second (@now, seconds) it was stored in, and only while
  * the directory has the same device, inode, mtime and ctime as when it was
  * read: a name added, removed or renamed shows at once, and the size or
- * date of an entry changed in place is at most one second old. */
+ * date of an entry changed in place is at most one second old.
+ *
+ * A directory changed in the last DS_DIRCACHE_SETTLE_S seconds (by its
+ * ctime) is not stored: timestamps come from a clock that moves in ticks
+ * (4 ms at HZ=250 before Linux 6.13) or, on some filesystems, whole
+ * seconds, so two changes close together can leave the same mtime and
+ * ctime, and the second would go unseen.  Once the directory has been
+ * quiet that long, any change gets a later timestamp than the stored one. */
+#define DS_DIRCACHE_SETTLE_S 3
 typedef struct _DsDirCache DsDirCache;
 
 /* At most @max_entries listings and @max_bytes of bodies; a body larger
@@ -78,8 +86,10 @@ GBytes *ds_dircache_lookup (DsDirCache *c, const char *key, const struct stat *d
                             gint64 now);
 
 /* Stores @body (a new reference is taken) for @key, the directory as it
- * was (@dir_st, taken before it was read) and second @now; drops entries of
- * earlier seconds, then others while over the bounds. */
+ * was (@dir_st, taken before it was read) and second @now, unless the
+ * directory's ctime is less than DS_DIRCACHE_SETTLE_S seconds before @now
+ * (or after it); drops entries of earlier seconds, then others while over
+ * the bounds. */
 void ds_dircache_store (DsDirCache *c, const char *key, const struct stat *dir_st, gint64 now,
                         GBytes *body);
 

@@ -46,8 +46,9 @@ void ds_sidecar_cache_free (DsSidecarCache *c);
 /* Whether @rel was noted as having no sidecar in second @now. */
 gboolean ds_sidecar_cache_known_absent (DsSidecarCache *c, const char *rel, gint64 now);
 
-/* Notes that @rel has no usable sidecar in second @now (an earlier second's
- * notes are dropped first). */
+/* Notes that @rel has no usable sidecar in second @now (another second's
+ * notes are dropped first; a note for the second before the current one,
+ * from a request that started just before it changed, is not taken). */
 void ds_sidecar_cache_note_absent (DsSidecarCache *c, const char *rel, gint64 now);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DsSidecarCache, ds_sidecar_cache_free)
