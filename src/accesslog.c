@@ -70,8 +70,11 @@
  * Buffering (ds_accesslog_set_buffer, --access-log-buffer; off by default):
  * whole lines are appended to a memory buffer under the mutex (a memcpy, no
  * system call) and written in one write(2) per batch: by the request that
- * fills the buffer, by a flusher thread at most FLUSH_INTERVAL_MS after the
- * first line of a batch, before a reopen switches files, and at free.  A
+ * fills the buffer, by a flusher thread FLUSH_INTERVAL_MS after the first
+ * line of a batch (later only by a write of the previous batch still under
+ * way), before a reopen switches files, and at free.  A batch is what has
+ * come until then: the size is a threshold, and the batch that crosses it
+ * is written whole.  A
  * second mutex (write_lock) is held across the swap of the buffer and its
  * write, so batches reach the file in the order their lines were logged and
  * requests keep appending to the other buffer while a batch is written.
@@ -115,6 +118,7 @@ struct _DsAccessLog
   /* Buffering; all NULL/0 when off.  buf and stopping are under lock. */
   gsize buffer_size;  /* flush when this much is buffered; set once */
   GString *buf;       /* lines not yet written */
+  gint64 first_at;    /* monotonic time buf's first line came; under lock */
   GString *spare;     /* the batch being written; under write_lock */
   GMutex write_lock;  /* held from taking a batch to its write's end */
   GCond wake;         /* the flusher: first line of a batch, or stop */
@@ -734,7 +738,9 @@ flusher_thread (gpointer data)
           g_cond_wait (&log->wake, &log->lock);
           continue;
         }
-      gint64 deadline = g_get_monotonic_time () + FLUSH_INTERVAL_MS * G_TIME_SPAN_MILLISECOND;
+      /* From the batch's first line, not from now: the flusher may have
+       * been busy writing the previous batch when it came. */
+      gint64 deadline = log->first_at + FLUSH_INTERVAL_MS * G_TIME_SPAN_MILLISECOND;
       while (!log->stopping && g_cond_wait_until (&log->wake, &log->lock, deadline))
         ;
       g_mutex_unlock (&log->lock);
@@ -788,6 +794,8 @@ ds_accesslog_write (DsAccessLog *log, const DsLogRecord *rec)
     {
       g_mutex_lock (&log->lock);
       gboolean first = log->buf->len == 0;
+      if (first)
+        log->first_at = g_get_monotonic_time ();
       g_string_append_len (log->buf, line, (gssize) len);
       gboolean full = log->buf->len >= log->buffer_size;
       g_mutex_unlock (&log->lock);

@@ -1059,8 +1059,8 @@ ds_conf_parse (int *argc, char ***argv, GError **error)
     { "log-format", 0, 0, G_OPTION_ARG_STRING, &raw.value[OPT_LOG_FORMAT],
       "Access log format: combined (default), common, json or csv", "FORMAT" },
     { "access-log-buffer", 0, 0, G_OPTION_ARG_STRING, &raw.value[OPT_ACCESS_LOG_BUFFER],
-      "Write the access log in batches of up to KIB KiB, at most 0.5 s late "
-      "(default 0 = one write per line)", "KIB" },
+      "Write the access log in batches, when KIB KiB have collected or 0.5 s "
+      "after the first line (default 0 = one write per line)", "KIB" },
     { "user", 0, 0, G_OPTION_ARG_STRING, &raw.value[OPT_USER],
       "After binding, switch to user NAME (needs root)", "NAME" },
     { "group", 0, 0, G_OPTION_ARG_STRING, &raw.value[OPT_GROUP],
