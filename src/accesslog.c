@@ -74,10 +74,10 @@
  * line of a batch (later only by a write of the previous batch still under
  * way), before a reopen switches files, and at free.  A batch is what has
  * come until then: the size is a threshold, and the batch that crosses it
- * is written whole.  A
- * second mutex (write_lock) is held across the swap of the buffer and its
- * write, so batches reach the file in the order their lines were logged and
- * requests keep appending to the other buffer while a batch is written.
+ * is written whole.  A second mutex (write_lock) is held across the swap of
+ * the buffer and its write, so batches reach the file in the order their
+ * lines were logged and requests keep appending to the other buffer while a
+ * batch is written.
  * Lines are never split between batches.  What a SIGKILL or a crash loses
  * is at most the last FLUSH_INTERVAL_MS of lines. */
 #include "config.h"

@@ -88,8 +88,8 @@ GBytes *ds_dircache_lookup (DsDirCache *c, const char *key, const struct stat *d
 /* Stores @body (a new reference is taken) for @key, the directory as it
  * was (@dir_st, taken before it was read) and second @now, unless the
  * directory's ctime is less than DS_DIRCACHE_SETTLE_S seconds before @now
- * (or after it); drops entries of earlier seconds, then others while over
- * the bounds. */
+ * (or after it); drops the entries of other seconds than @now and the
+ * next, then others while over the bounds. */
 void ds_dircache_store (DsDirCache *c, const char *key, const struct stat *dir_st, gint64 now,
                         GBytes *body);
 
