@@ -21,6 +21,7 @@
 #include "docserve/handler.h"
 #include "docserve/httpdate.h"
 #include "docserve/mime.h"
+#include "docserve/reqhead.h"
 #include "docserve/status.h"
 #include "docserve/tls.h"
 
@@ -304,6 +305,62 @@ count_host (void *cls, enum MHD_ValueKind kind, const char *key, const char *val
   return MHD_YES;
 }
 
+/* The header fields as libmicrohttpd stores them: pointers into its read
+ * buffer, in arrival order.  A few dozen fit on the stack. */
+#define INLINE_FIELDS 48
+
+typedef struct
+{
+  DsHeaderField *v;
+  guint n;
+  guint cap;
+  DsHeaderField inline_v[INLINE_FIELDS];
+} FieldList;
+
+static enum MHD_Result
+add_field (void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+           const char *value, size_t value_size)
+{
+  FieldList *l = cls;
+
+  if (l->n == l->cap)
+    {
+      l->cap *= 2;
+      if (l->v == l->inline_v)
+        l->v = g_memdup2 (l->inline_v, sizeof l->inline_v);
+      l->v = g_renew (DsHeaderField, l->v, l->cap);
+    }
+  l->v[l->n++] = (DsHeaderField) { key, key_size, value != NULL ? value : "",
+                                   value != NULL ? value_size : 0 };
+  return MHD_YES;
+}
+
+/* Checks the request head as libmicrohttpd left it in its buffer (see
+ * reqhead.h): the head starts at @method and is REQUEST_HEADER_SIZE long. */
+static DsHeadVerdict
+check_head (struct MHD_Connection *c, const char *url, const char *method,
+            const char *version, const ReqCtx *r)
+{
+  const union MHD_ConnectionInfo *size =
+    MHD_get_connection_info (c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+  FieldList l;
+  l.v = l.inline_v;
+  l.n = 0;
+  l.cap = INLINE_FIELDS;
+
+  if (size == NULL)
+    return DS_HEAD_BAD_LAYOUT;
+  MHD_get_connection_values_n (c, MHD_HEADER_KIND, add_field, &l);
+
+  DsRequestHead head = { .block = method, .block_len = size->header_size,
+                         .target = url, .target_len = strlen (r->target),
+                         .version = version, .fields = l.v, .n_fields = l.n };
+  DsHeadVerdict v = ds_reqhead_check (&head);
+  if (l.v != l.inline_v)
+    g_free (l.v);
+  return v;
+}
+
 static const char *
 header (struct MHD_Connection *c, const char *name)
 {
@@ -575,10 +632,14 @@ on_request (void *cls, struct MHD_Connection *c, const char *url, const char *me
       r->referer = g_strdup (header (c, MHD_HTTP_HEADER_REFERER));
       r->user_agent = g_strdup (header (c, MHD_HTTP_HEADER_USER_AGENT));
       fill_request (c, url, r, &req);
-      guint status = ds_handler_precheck (&req);
-      if (status == 0)
+      DsHeadVerdict head = check_head (c, url, method, version, r);
+      guint status = head > DS_HEAD_OK_CLOSE ? 400 : ds_handler_precheck (&req);
+      if (status == 0 && head == DS_HEAD_OK)
         return MHD_YES; /* wait for the body (if any) to be read */
-      ds_reply_set_status_page (&reply, &s->site, status);
+      if (status == 0) /* answer before a body whose end only a close tells */
+        ds_handler_decide (&s->site, &req, g_get_real_time () / G_USEC_PER_SEC, &reply);
+      else
+        ds_reply_set_status_page (&reply, &s->site, status);
       reply.close = TRUE;
       return queue_reply (s, c, r, &reply);
     }
