@@ -95,7 +95,7 @@ jobs=${FUZZ_JOBS:-$(nproc)}
 compile() {
   local src=$1 obj=$2 flags=$3
   if [ -f "$obj" ] && [ "$obj" -nt "$src" ] && [ "$obj" -nt "$build/config.h" ] \
-     && [ -z "$(find "$top/include" "$here/fuzz_common.h" -newer "$obj" -print -quit)" ]; then
+     && [ -z "$(find "$top/include" "$here/fuzz_common.h" "$here/../headsim.h" -newer "$obj" -print -quit)" ]; then
     return 0
   fi
   echo "  CC      ${src#"$top"/}"
