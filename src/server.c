@@ -20,7 +20,9 @@
 #include "docserve/common.h"
 #include "docserve/handler.h"
 #include "docserve/httpdate.h"
+#include "docserve/listener.h"
 #include "docserve/mime.h"
+#include "docserve/process.h"
 #include "docserve/reqhead.h"
 #include "docserve/status.h"
 #include "docserve/tls.h"
@@ -36,9 +38,6 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
-#include <grp.h>
-#include <pwd.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -57,7 +56,6 @@
  * all get 431 (or, within MHD's reply-header margin, a close), which is
  * nginx's default cap too (4 x 8 KiB large_client_header_buffers). */
 #define MEMORY_LIMIT ((size_t) 32 * 1024)
-#define LISTEN_BACKLOG 511
 /* malloc_trim once the connections fall to a quarter of a peak this high. */
 #define TRIM_AFTER_CONNECTIONS 64
 /* Rendered listings kept for the second they were made in (dirlist.h):
@@ -79,8 +77,7 @@ struct _DsServer
   DsSite site;
   int root_fd;
   GArray *old_roots; /* root fds replaced by SIGHUP: closed only at the end */
-  int listen_fd;
-  guint port;
+  DsListener listener;
   struct MHD_Daemon *daemon;
   gint connections; /* atomic: open connections */
   gint draining;    /* atomic: after quiesce, every reply closes */
@@ -91,7 +88,6 @@ struct _DsServer
   GHashTable *error_pages;
   GPtrArray *extra_names;  /* --header, split once at start-up */
   GPtrArray *extra_values;
-  gboolean activated; /* listening on a socket from systemd */
   gboolean pid_file_written;
   guint conns_peak; /* most connections since the last trim; under conns_lock */
   GThread *watchdog;
@@ -830,90 +826,12 @@ watchdog_main (gpointer data)
   return NULL;
 }
 
-/* Raises the soft RLIMIT_NOFILE so @max_connections sockets plus one open
- * file each fit; warns if the hard limit is lower. */
-static void
-raise_nofile (guint max_connections)
-{
-  struct rlimit rl;
-  rlim_t want = (rlim_t) max_connections * 2 + 64;
-
-  if (getrlimit (RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
-    return;
-  rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want ? want : rl.rlim_max;
-  (void) setrlimit (RLIMIT_NOFILE, &rl);
-  if (rl.rlim_cur < want)
-    fprintf (stderr,
-             "docserve: warning: open file limit %lu is below the %lu that "
-             "--max-connections %u needs\n",
-             (unsigned long) rl.rlim_cur, (unsigned long) want, max_connections);
-}
-
-static int
-bind_listen (const char *address, guint port, int *out_errno)
-{
-  struct sockaddr_storage ss = { 0 };
-  socklen_t len;
-  int one = 1, zero = 0;
-  struct sockaddr_in *sin = (struct sockaddr_in *) &ss;
-  struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *) &ss;
-
-  if (inet_pton (AF_INET, address, &sin->sin_addr) == 1)
-    {
-      sin->sin_family = AF_INET;
-      sin->sin_port = htons ((uint16_t) port);
-      len = sizeof *sin;
-    }
-  else if (inet_pton (AF_INET6, address, &sin6->sin6_addr) == 1)
-    {
-      sin6->sin6_family = AF_INET6;
-      sin6->sin6_port = htons ((uint16_t) port);
-      len = sizeof *sin6;
-    }
-  else
-    {
-      *out_errno = EINVAL;
-      return -1;
-    }
-
-  int fd = socket (ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    {
-      *out_errno = errno;
-      return -1;
-    }
-  (void) setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  /* "::" serves IPv4 too (dual stack); a specific v6 address only itself. */
-  if (ss.ss_family == AF_INET6)
-    (void) setsockopt (fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
-  if (bind (fd, (struct sockaddr *) &ss, len) != 0 || listen (fd, LISTEN_BACKLOG) != 0)
-    {
-      *out_errno = errno;
-      close (fd);
-      return -1;
-    }
-  return fd;
-}
-
-static guint
-bound_port (int fd)
-{
-  struct sockaddr_storage ss;
-  socklen_t len = sizeof ss;
-
-  if (getsockname (fd, (struct sockaddr *) &ss, &len) != 0)
-    return 0;
-  if (ss.ss_family == AF_INET6)
-    return ntohs (((struct sockaddr_in6 *) &ss)->sin6_port);
-  return ntohs (((struct sockaddr_in *) &ss)->sin_port);
-}
-
 static void
 server_free (DsServer *s)
 {
   if (s->pid_file_written)
     (void) unlink (s->conf->pid_file); /* best effort: we may have dropped privileges */
-  ds_fd_cleanup (&s->listen_fd);
+  ds_listener_close (&s->listener);
   int current = g_atomic_int_get (&s->site.root_fd);
   if (current > 0 && current != s->root_fd)
     close (current);
@@ -943,140 +861,6 @@ server_free (DsServer *s)
   g_free (s);
 }
 
-/* systemd socket activation (sd_listen_fds(3) protocol, without
- * libsystemd): returns fd 3 when LISTEN_PID is us and LISTEN_FDS >= 1, -1
- * when not activated, -2 (with @error) when fd 3 is not a listening stream
- * socket.  The variables are unset so children do not inherit them. */
-static int
-activated_socket (GError **error)
-{
-  const char *pid = g_getenv ("LISTEN_PID");
-  const char *fds = g_getenv ("LISTEN_FDS");
-  int type = 0, listening = 0;
-  socklen_t len = sizeof type;
-
-  if (pid == NULL || fds == NULL || g_ascii_strtoll (pid, NULL, 10) != (gint64) getpid ()
-      || g_ascii_strtoll (fds, NULL, 10) < 1)
-    return -1;
-  g_unsetenv ("LISTEN_PID");
-  g_unsetenv ("LISTEN_FDS");
-  g_unsetenv ("LISTEN_FDNAMES");
-  if (getsockopt (3, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_STREAM
-      || getsockopt (3, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening)
-    {
-      g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME,
-                   "socket activation: fd 3 is not a listening stream socket");
-      return -2;
-    }
-  if (g_ascii_strtoll (fds, NULL, 10) > 1)
-    fprintf (stderr, "docserve: socket activation: using fd 3, ignoring %s more\n",
-             fds[0] == '2' && fds[1] == '\0' ? "1" : "the");
-  (void) fcntl (3, F_SETFD, FD_CLOEXEC);
-  return 3;
-}
-
-static gboolean
-open_listener (DsServer *s, GError **error)
-{
-  const DsConf *conf = s->conf;
-  guint port = conf->port;
-  int e = 0;
-
-  s->listen_fd = activated_socket (error);
-  if (s->listen_fd == -2)
-    {
-      s->listen_fd = -1;
-      return FALSE;
-    }
-  if (s->listen_fd >= 0)
-    {
-      s->activated = TRUE;
-      s->port = bound_port (s->listen_fd);
-      return TRUE;
-    }
-
-  for (;;)
-    {
-      s->listen_fd = bind_listen (conf->address, port, &e);
-      if (s->listen_fd >= 0)
-        break;
-      if (e == EADDRINUSE && !conf->port_given && port != 0 && port < DS_PORT_SEARCH_LAST)
-        {
-          port++;
-          continue;
-        }
-      if (e == EADDRINUSE && !conf->port_given)
-        g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME,
-                     "cannot listen on %s: ports %u to %u are all in use (choose one with --port)",
-                     conf->address, conf->port, port);
-      else
-        g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "cannot listen on %s port %u: %s",
-                     conf->address, port, g_strerror (e));
-      return FALSE;
-    }
-  s->port = bound_port (s->listen_fd);
-  return TRUE;
-}
-
-static gboolean
-write_pid_file (const char *path, GError **error)
-{
-  g_autofree char *text = g_strdup_printf ("%d\n", (int) getpid ());
-  g_autoptr (GError) local = NULL;
-
-  if (!g_file_set_contents (path, text, -1, &local))
-    {
-      g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "--pid-file: %s", local->message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* Switches to @user (and @group, else the user's primary group), dropping
- * supplementary groups, and verifies that root cannot be regained. */
-static gboolean
-drop_privileges (const char *user, const char *group, GError **error)
-{
-  struct passwd pw, *pwp = NULL;
-  struct group gr, *grp = NULL;
-  char buf[16384];
-  gid_t gid;
-
-  if (getpwnam_r (user, &pw, buf, sizeof buf, &pwp) != 0 || pwp == NULL)
-    {
-      g_set_error (error, DS_ERROR, DS_ERROR_USAGE, "--user: no such user \"%s\"", user);
-      return FALSE;
-    }
-  uid_t uid = pw.pw_uid;
-  gid = pw.pw_gid;
-  if (group != NULL)
-    {
-      char gbuf[16384];
-      if (getgrnam_r (group, &gr, gbuf, sizeof gbuf, &grp) != 0 || grp == NULL)
-        {
-          g_set_error (error, DS_ERROR, DS_ERROR_USAGE, "--group: no such group \"%s\"", group);
-          return FALSE;
-        }
-      gid = gr.gr_gid;
-    }
-  if (getuid () == uid && geteuid () == uid && getgid () == gid && getegid () == gid)
-    return TRUE; /* already that user */
-  if (setgroups (1, &gid) != 0 || setgid (gid) != 0 || setuid (uid) != 0)
-    {
-      g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "cannot switch to user %s: %s", user,
-                   g_strerror (errno));
-      return FALSE;
-    }
-  if (getuid () != uid || geteuid () != uid || getgid () != gid || getegid () != gid
-      || (uid != 0 && setuid (0) == 0))
-    {
-      g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME,
-                   "cannot switch to user %s: credentials did not change as asked", user);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 DsServer *
 ds_server_start (const DsConf *conf, GError **error)
 {
@@ -1084,7 +868,7 @@ ds_server_start (const DsConf *conf, GError **error)
   struct stat st;
 
   s->conf = conf;
-  s->listen_fd = -1;
+  s->listener.fd = -1;
   g_mutex_init (&s->conns_lock);
   g_mutex_init (&s->watchdog_lock);
   g_cond_init (&s->watchdog_cond);
@@ -1166,8 +950,8 @@ ds_server_start (const DsConf *conf, GError **error)
   if (conf->precompressed)
     s->site.sidecars = ds_sidecar_cache_new (SIDECAR_CACHE_ENTRIES);
 
-  raise_nofile (conf->max_connections);
-  if (!open_listener (s, error))
+  ds_listener_raise_nofile (conf->max_connections);
+  if (!ds_listener_open (conf, &s->listener, error))
     {
       server_free (s);
       return NULL;
@@ -1175,14 +959,14 @@ ds_server_start (const DsConf *conf, GError **error)
   /* Everything that needs privileges is open: root, log, socket. */
   if (conf->pid_file != NULL)
     {
-      if (!write_pid_file (conf->pid_file, error))
+      if (!ds_process_write_pid_file (conf->pid_file, error))
         {
           server_free (s);
           return NULL;
         }
       s->pid_file_written = TRUE;
     }
-  if (conf->user != NULL && !drop_privileges (conf->user, conf->group, error))
+  if (conf->user != NULL && !ds_process_drop_privileges (conf->user, conf->group, error))
     {
       server_free (s);
       return NULL;
@@ -1211,7 +995,7 @@ ds_server_start (const DsConf *conf, GError **error)
   s->daemon = MHD_start_daemon (
       flags, 0, NULL, NULL, &on_request, s,
       MHD_OPTION_EXTERNAL_LOGGER, &on_mhd_log, s,
-      MHD_OPTION_LISTEN_SOCKET, (MHD_socket) s->listen_fd,
+      MHD_OPTION_LISTEN_SOCKET, (MHD_socket) s->listener.fd,
       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) conf->timeout,
       MHD_OPTION_CONNECTION_LIMIT, (unsigned int) conf->max_connections,
       MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int) conf->max_connections_per_ip,
@@ -1239,22 +1023,13 @@ ds_server_start (const DsConf *conf, GError **error)
 guint
 ds_server_get_port (const DsServer *server)
 {
-  return server->port;
+  return server->listener.port;
 }
 
 char *
 ds_server_get_url (const DsServer *server)
 {
-  struct sockaddr_storage ss;
-  socklen_t len = sizeof ss;
-  char host[INET6_ADDRSTRLEN] = "?";
-
-  if (getsockname (server->listen_fd, (struct sockaddr *) &ss, &len) == 0)
-    (void) getnameinfo ((struct sockaddr *) &ss, len, host, sizeof host, NULL, 0, NI_NUMERICHOST);
-  gboolean v6 = strchr (host, ':') != NULL;
-  return g_strdup_printf ("%s://%s%s%s:%u/%s", server->tls != NULL ? "https" : "http",
-                          v6 ? "[" : "", host, v6 ? "]" : "", server->port,
-                          server->activated ? " (socket activation)" : "");
+  return ds_listener_url (&server->listener, server->tls != NULL);
 }
 
 void
