@@ -29,113 +29,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#define ALLOW_VALUE "GET, HEAD, OPTIONS"
 #define SNIFF_LEN 1024
-#define ERROR_PAGE_MAX (1024 * 1024)
-
-void
-ds_reply_init (DsReply *reply)
-{
-  memset (reply, 0, sizeof *reply);
-  reply->fd = -1;
-}
-
-void
-ds_reply_clear (DsReply *reply)
-{
-  g_free (reply->buf);
-  ds_fd_cleanup (&reply->fd);
-  if (reply->multipart != NULL)
-    ds_multipart_free (reply->multipart);
-  for (guint i = 0; i < reply->n_headers; i++)
-    g_free (reply->headers[i].value);
-  ds_reply_init (reply);
-}
-
-void
-ds_reply_add_header (DsReply *reply, const char *name, const char *value)
-{
-  g_assert (reply->n_headers < DS_REPLY_MAX_HEADERS);
-  reply->headers[reply->n_headers].name = name;
-  reply->headers[reply->n_headers].value = g_strdup (value);
-  reply->n_headers++;
-}
-
-const char *
-ds_reply_get_header (const DsReply *reply, const char *name)
-{
-  for (guint i = 0; i < reply->n_headers; i++)
-    if (g_ascii_strcasecmp (reply->headers[i].name, name) == 0)
-      return reply->headers[i].value;
-  return NULL;
-}
-
-void
-ds_reply_set_status_page (DsReply *reply, const DsSite *site, guint status)
-{
-  GBytes *custom = NULL;
-
-  g_free (reply->buf);
-  ds_fd_cleanup (&reply->fd);
-  reply->status = status;
-  reply->body = DS_BODY_BUFFER;
-  if (site != NULL && site->error_pages != NULL)
-    custom = g_hash_table_lookup (site->error_pages, GUINT_TO_POINTER (status));
-  if (custom != NULL)
-    {
-      gsize len = 0;
-      const void *data = g_bytes_get_data (custom, &len);
-      reply->buf = g_memdup2 (data, len);
-      reply->buf_len = len;
-    }
-  else
-    reply->buf = ds_status_page (status, &reply->buf_len);
-  ds_reply_add_header (reply, "Content-Type", "text/html; charset=utf-8");
-  if (status == 405)
-    ds_reply_add_header (reply, "Allow", ALLOW_VALUE);
-  if (status == 501 || status == 503 || status == 400)
-    reply->close = TRUE;
-}
-
-GHashTable *
-ds_handler_load_error_pages (const char *dir, GError **error)
-{
-  static const guint codes[] = { 400, 403, 404, 405, 408, 412, 414, 416,
-                                 431, 500, 501, 503, 0 };
-  g_autoptr (GHashTable) pages
-      = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_bytes_unref);
-
-  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "--error-pages: %s: not a directory", dir);
-      return NULL;
-    }
-  for (int i = 0; codes[i] != 0; i++)
-    {
-      g_autofree char *name = g_strdup_printf ("%u.html", codes[i]);
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_autoptr (GError) local = NULL;
-      char *data = NULL;
-      gsize len = 0;
-
-      if (!g_file_test (path, G_FILE_TEST_EXISTS))
-        continue;
-      if (!g_file_get_contents (path, &data, &len, &local))
-        {
-          g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "--error-pages: %s", local->message);
-          return NULL;
-        }
-      if (len > ERROR_PAGE_MAX)
-        {
-          g_free (data);
-          g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "--error-pages: %s: larger than 1 MiB",
-                       path);
-          return NULL;
-        }
-      g_hash_table_insert (pages, GUINT_TO_POINTER (codes[i]), g_bytes_new_take (data, len));
-    }
-  return g_steal_pointer (&pages);
-}
 
 static gboolean
 is_served_method (const char *m)
@@ -289,7 +183,7 @@ redirect_to_slash (const DsSite *site, const char *rel, const DsRequest *req, Ds
   g_autofree char *query = req->query != NULL ? encode_query (req->query) : NULL;
   g_autofree char *loc = g_strconcat (enc, rel[0] != '\0' ? "/" : "", query != NULL ? "?" : "",
                                       query != NULL ? query : "", NULL);
-  ds_reply_set_status_page (reply, site, 301);
+  ds_reply_set_status_page (reply, site->error_pages, 301);
   ds_reply_add_header (reply, "Location", loc);
 }
 
@@ -414,7 +308,7 @@ send_choice (const DsSite *site, const DsRequest *req, Choice *c, gint64 now, Ds
     {
     case DS_COND_PRECONDITION_FAILED:
       ds_fd_cleanup (&c->fd);
-      ds_reply_set_status_page (reply, site, 412);
+      ds_reply_set_status_page (reply, site->error_pages, 412);
       return;
     case DS_COND_NOT_MODIFIED:
       /* Same fd and size as the 200: libmicrohttpd then sends the 200's
@@ -442,7 +336,7 @@ send_choice (const DsSite *site, const DsRequest *req, Choice *c, gint64 now, Ds
     {
       char cr[48];
       ds_fd_cleanup (&c->fd);
-      ds_reply_set_status_page (reply, site, 416);
+      ds_reply_set_status_page (reply, site->error_pages, 416);
       g_snprintf (cr, sizeof cr, "bytes */%" G_GUINT64_FORMAT, size);
       ds_reply_add_header (reply, "Content-Range", cr);
       ds_reply_add_header (reply, "Accept-Ranges", "bytes");
@@ -491,70 +385,6 @@ send_choice (const DsSite *site, const DsRequest *req, Choice *c, gint64 now, Ds
 }
 
 /* ---- the sidecar miss cache ------------------------------------------- */
-
-struct _DsSidecarCache
-{
-  GMutex lock;
-  GHashTable *absent; /* rel (owned) -> nothing: noted in second `second` */
-  gint64 second;
-  guint max_entries;
-};
-
-DsSidecarCache *
-ds_sidecar_cache_new (guint max_entries)
-{
-  DsSidecarCache *c = g_new0 (DsSidecarCache, 1);
-
-  g_mutex_init (&c->lock);
-  c->absent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  c->second = G_MININT64;
-  c->max_entries = max_entries;
-  return c;
-}
-
-void
-ds_sidecar_cache_free (DsSidecarCache *c)
-{
-  if (c == NULL)
-    return;
-  g_hash_table_unref (c->absent);
-  g_mutex_clear (&c->lock);
-  g_free (c);
-}
-
-gboolean
-ds_sidecar_cache_known_absent (DsSidecarCache *c, const char *rel, gint64 now)
-{
-  g_return_val_if_fail (c != NULL && rel != NULL, FALSE);
-
-  g_mutex_lock (&c->lock);
-  gboolean known = c->second == now && g_hash_table_contains (c->absent, rel);
-  g_mutex_unlock (&c->lock);
-  return known;
-}
-
-void
-ds_sidecar_cache_note_absent (DsSidecarCache *c, const char *rel, gint64 now)
-{
-  g_return_if_fail (c != NULL && rel != NULL);
-
-  g_mutex_lock (&c->lock);
-  if (now + 1 == c->second)
-    {
-      /* A request that started just before the others moved on to the
-       * next second: its misses would not be consulted any more. */
-      g_mutex_unlock (&c->lock);
-      return;
-    }
-  if (c->second != now)
-    {
-      g_hash_table_remove_all (c->absent);
-      c->second = now;
-    }
-  if (g_hash_table_size (c->absent) < c->max_entries)
-    g_hash_table_add (c->absent, g_strdup (rel));
-  g_mutex_unlock (&c->lock);
-}
 
 /* Picks the representation of regular file @rel (open as @fd): docs-mode
  * NAME.gz, or a precompressed sidecar, or the file itself.  Takes @fd. */
@@ -690,7 +520,7 @@ serve_listing (const DsSite *site, const DsRequest *req, const char *rel, gint64
           e = errno;
           close (fd);
         }
-      ds_reply_set_status_page (reply, site, status_for_errno (e));
+      ds_reply_set_status_page (reply, site->error_pages, status_for_errno (e));
       return;
     }
   ds_dirlist_parse_query (req->query, &key, &desc);
@@ -712,7 +542,7 @@ serve_listing (const DsSite *site, const DsRequest *req, const char *rel, gint64
                                                           site->conf->symlinks, &e);
       if (entries == NULL)
         {
-          ds_reply_set_status_page (reply, site, status_for_errno (e));
+          ds_reply_set_status_page (reply, site->error_pages, status_for_errno (e));
           return;
         }
       ds_dirlist_sort (entries, key, desc);
@@ -750,7 +580,7 @@ serve_directory (const DsSite *site, const DsRequest *req, const char *rel, gint
         continue;
       if (status != 0)
         {
-          ds_reply_set_status_page (reply, site, status);
+          ds_reply_set_status_page (reply, site->error_pages, status);
           return;
         }
       if (!S_ISREG (st.st_mode))
@@ -764,7 +594,7 @@ serve_directory (const DsSite *site, const DsRequest *req, const char *rel, gint
   if (site->conf->listing)
     serve_listing (site, req, rel, now, reply);
   else
-    ds_reply_set_status_page (reply, site, 403);
+    ds_reply_set_status_page (reply, site->error_pages, 403);
 }
 
 void
@@ -776,7 +606,7 @@ ds_handler_decide (const DsSite *site, const DsRequest *req, gint64 now, DsReply
 
   if (status != 0)
     {
-      ds_reply_set_status_page (out_reply, site, status);
+      ds_reply_set_status_page (out_reply, site->error_pages, status);
       return;
     }
   if (strcmp (req->method, "OPTIONS") == 0)
@@ -784,7 +614,7 @@ ds_handler_decide (const DsSite *site, const DsRequest *req, gint64 now, DsReply
       /* OPTIONS * and OPTIONS /path both describe the server's one policy. */
       out_reply->status = 204;
       out_reply->body = DS_BODY_NONE;
-      ds_reply_add_header (out_reply, "Allow", ALLOW_VALUE);
+      ds_reply_add_header (out_reply, "Allow", DS_ALLOW_VALUE);
       return;
     }
 
@@ -793,11 +623,11 @@ ds_handler_decide (const DsSite *site, const DsRequest *req, gint64 now, DsReply
     case DS_PATH_OK:
       break;
     case DS_PATH_NOT_FOUND:
-      ds_reply_set_status_page (out_reply, site, 404);
+      ds_reply_set_status_page (out_reply, site->error_pages, 404);
       return;
     case DS_PATH_BAD_REQUEST:
     default:
-      ds_reply_set_status_page (out_reply, site, 400);
+      ds_reply_set_status_page (out_reply, site->error_pages, 400);
       return;
     }
 
@@ -808,7 +638,7 @@ ds_handler_decide (const DsSite *site, const DsRequest *req, gint64 now, DsReply
     return;
   if (status != 0)
     {
-      ds_reply_set_status_page (out_reply, site, status);
+      ds_reply_set_status_page (out_reply, site->error_pages, status);
       return;
     }
   if (S_ISDIR (st.st_mode))
@@ -824,14 +654,14 @@ ds_handler_decide (const DsSite *site, const DsRequest *req, gint64 now, DsReply
     {
       /* FIFOs, sockets, devices: never read them. */
       close (fd);
-      ds_reply_set_status_page (out_reply, site, 403);
+      ds_reply_set_status_page (out_reply, site->error_pages, 403);
       return;
     }
   if (dir_slash)
     {
       /* "/file.txt/" names a directory that does not exist. */
       close (fd);
-      ds_reply_set_status_page (out_reply, site, 404);
+      ds_reply_set_status_page (out_reply, site->error_pages, 404);
       return;
     }
   serve_regular (site, req, rel, fd, &st, now, out_reply);

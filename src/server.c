@@ -21,7 +21,6 @@
 #include "docserve/handler.h"
 #include "docserve/httpdate.h"
 #include "docserve/listener.h"
-#include "docserve/mime.h"
 #include "docserve/process.h"
 #include "docserve/reqhead.h"
 #include "docserve/status.h"
@@ -58,13 +57,6 @@
 #define MEMORY_LIMIT ((size_t) 32 * 1024)
 /* malloc_trim once the connections fall to a quarter of a peak this high. */
 #define TRIM_AFTER_CONNECTIONS 64
-/* Rendered listings kept for the second they were made in (dirlist.h):
- * a busy listing is read and formatted once a second, not per request. */
-#define LISTING_CACHE_ENTRIES 64
-#define LISTING_CACHE_BYTES ((gsize) 32 * 1024 * 1024)
-/* Files found without .br/.gz sidecars, remembered for the current second
- * (handler.h): a busy file is probed once a second, not per request. */
-#define SIDECAR_CACHE_ENTRIES 4096
 
 typedef struct MHD_Response DsMhdResponse;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DsMhdResponse, MHD_destroy_response)
@@ -72,11 +64,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DsMhdResponse, MHD_destroy_response)
 struct _DsServer
 {
   const DsConf *conf;
-  DsMime *mime;
   DsAccessLog *log;
-  DsSite site;
-  int root_fd;
-  GArray *old_roots; /* root fds replaced by SIGHUP: closed only at the end */
+  DsSite *site;
   DsListener listener;
   struct MHD_Daemon *daemon;
   gint connections; /* atomic: open connections */
@@ -84,8 +73,6 @@ struct _DsServer
   char *server_header;
   GMutex conns_lock;
   GHashTable *conns; /* ConnCtx set, under conns_lock */
-  char *text_type;
-  GHashTable *error_pages;
   GPtrArray *extra_names;  /* --header, split once at start-up */
   GPtrArray *extra_values;
   gboolean pid_file_written;
@@ -633,9 +620,9 @@ on_request (void *cls, struct MHD_Connection *c, const char *url, const char *me
       if (status == 0 && head == DS_HEAD_OK)
         return MHD_YES; /* wait for the body (if any) to be read */
       if (status == 0) /* answer before a body whose end only a close tells */
-        ds_handler_decide (&s->site, &req, g_get_real_time () / G_USEC_PER_SEC, &reply);
+        ds_handler_decide (s->site, &req, g_get_real_time () / G_USEC_PER_SEC, &reply);
       else
-        ds_reply_set_status_page (&reply, &s->site, status);
+        ds_reply_set_status_page (&reply, s->site->error_pages, status);
       reply.close = TRUE;
       return queue_reply (s, c, r, &reply);
     }
@@ -648,7 +635,7 @@ on_request (void *cls, struct MHD_Connection *c, const char *url, const char *me
     return MHD_YES;
 
   fill_request (c, url, r, &req);
-  ds_handler_decide (&s->site, &req, g_get_real_time () / G_USEC_PER_SEC, &reply);
+  ds_handler_decide (s->site, &req, g_get_real_time () / G_USEC_PER_SEC, &reply);
   return queue_reply (s, c, r, &reply);
 }
 
@@ -832,16 +819,7 @@ server_free (DsServer *s)
   if (s->pid_file_written)
     (void) unlink (s->conf->pid_file); /* best effort: we may have dropped privileges */
   ds_listener_close (&s->listener);
-  int current = g_atomic_int_get (&s->site.root_fd);
-  if (current > 0 && current != s->root_fd)
-    close (current);
-  ds_fd_cleanup (&s->root_fd);
-  for (guint i = 0; s->old_roots != NULL && i < s->old_roots->len; i++)
-    close (g_array_index (s->old_roots, int, i));
-  if (s->old_roots != NULL)
-    g_array_unref (s->old_roots);
-  if (s->mime != NULL)
-    ds_mime_free (s->mime);
+  ds_site_free (s->site);
   if (s->log != NULL)
     ds_accesslog_free (s->log);
   g_free (s->server_header);
@@ -849,11 +827,6 @@ server_free (DsServer *s)
   g_mutex_clear (&s->conns_lock);
   g_mutex_clear (&s->watchdog_lock);
   g_cond_clear (&s->watchdog_cond);
-  g_free (s->text_type);
-  if (s->error_pages != NULL)
-    g_hash_table_unref (s->error_pages);
-  ds_dircache_free (s->site.dircache);
-  ds_sidecar_cache_free (s->site.sidecars);
   if (s->tls != NULL)
     ds_tls_free (s->tls);
   g_ptr_array_unref (s->extra_names);
@@ -865,7 +838,6 @@ DsServer *
 ds_server_start (const DsConf *conf, GError **error)
 {
   DsServer *s = g_new0 (DsServer, 1);
-  struct stat st;
 
   s->conf = conf;
   s->listener.fd = -1;
@@ -882,32 +854,9 @@ ds_server_start (const DsConf *conf, GError **error)
       g_ptr_array_add (s->extra_names, name);
       g_ptr_array_add (s->extra_values, value);
     }
-  s->text_type = g_strdup_printf ("text/plain; charset=%s", conf->charset);
   s->server_header = g_strdup (PACKAGE_NAME "/" PACKAGE_VERSION);
-  s->old_roots = g_array_new (FALSE, FALSE, sizeof (int));
-  s->root_fd = open (conf->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (s->root_fd < 0 || fstat (s->root_fd, &st) != 0)
-    {
-      g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "%s: %s", conf->root,
-                   errno == ENOTDIR ? "not a directory" : g_strerror (errno));
-      server_free (s);
-      return NULL;
-    }
-  /* The root itself must open the way every request will open it. */
-  int probe_errno = 0;
-  int probe = ds_path_open (s->root_fd, "", conf->symlinks, &probe_errno);
-  if (probe < 0)
-    {
-      g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "%s: %s", conf->root,
-                   g_strerror (probe_errno));
-      server_free (s);
-      return NULL;
-    }
-  close (probe);
-
-  s->mime = ds_mime_new (conf->system_mime_types, conf->mime_types_file, conf->charset,
-                         conf->default_type, error);
-  if (s->mime == NULL)
+  s->site = ds_site_open (conf, error);
+  if (s->site == NULL)
     {
       server_free (s);
       return NULL;
@@ -931,25 +880,6 @@ ds_server_start (const DsConf *conf, GError **error)
       return NULL;
     }
   ds_accesslog_set_buffer (s->log, (gsize) conf->access_log_buffer_kib * 1024);
-  if (conf->error_pages != NULL)
-    {
-      s->error_pages = ds_handler_load_error_pages (conf->error_pages, error);
-      if (s->error_pages == NULL)
-        {
-          server_free (s);
-          return NULL;
-        }
-    }
-  s->site.conf = conf;
-  s->site.mime = s->mime;
-  s->site.root_fd = s->root_fd;
-  s->site.text_type = s->text_type;
-  s->site.error_pages = s->error_pages;
-  if (conf->listing)
-    s->site.dircache = ds_dircache_new (LISTING_CACHE_ENTRIES, LISTING_CACHE_BYTES);
-  if (conf->precompressed)
-    s->site.sidecars = ds_sidecar_cache_new (SIDECAR_CACHE_ENTRIES);
-
   ds_listener_raise_nofile (conf->max_connections);
   if (!ds_listener_open (conf, &s->listener, error))
     {
@@ -1071,29 +1001,7 @@ ds_server_reopen_log (DsServer *server, GError **error)
 gboolean
 ds_server_reopen_root (DsServer *server, GError **error)
 {
-  const DsConf *conf = server->conf;
-  int e = 0;
-  int fd = open (conf->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-  if (fd < 0)
-    {
-      g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "%s: %s", conf->root, g_strerror (errno));
-      return FALSE;
-    }
-  int probe = ds_path_open (fd, "", conf->symlinks, &e);
-  if (probe < 0)
-    {
-      close (fd);
-      g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "%s: %s", conf->root, g_strerror (e));
-      return FALSE;
-    }
-  close (probe);
-  /* Requests under way keep using the old fd; it is closed at exit. */
-  int old = g_atomic_int_get (&server->site.root_fd);
-  if (old != server->root_fd) /* the first root is closed by server_free itself */
-    g_array_append_val (server->old_roots, old);
-  g_atomic_int_set (&server->site.root_fd, fd);
-  return TRUE;
+  return ds_site_reopen_root (server->site, error);
 }
 
 gboolean

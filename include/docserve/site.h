@@ -1,0 +1,66 @@
+/* site.h: what is served, built once at start-up and read-only afterwards
+ * (no locks on the request path): the root directory fd (SIGHUP swaps in a
+ * fresh one), the MIME table, the error pages and the caches. */
+#pragma once
+
+#include <glib.h>
+
+#include "docserve/conf.h"
+#include "docserve/dirlist.h"
+#include "docserve/mime.h"
+
+G_BEGIN_DECLS
+
+/* Files known, for the current second, to have no usable .br/.gz sidecar,
+ * so that a busy file costs the two sidecar lookups once a second instead of
+ * on every request.  Thread-safe.  Only the choice of encoding can be stale
+ * (a sidecar created in this second is used from the next one on): the
+ * file itself is opened and checked on every request. */
+typedef struct _DsSidecarCache DsSidecarCache;
+
+/* At most @max_entries names per second; past that, nothing more is noted. */
+DsSidecarCache *ds_sidecar_cache_new (guint max_entries);
+void ds_sidecar_cache_free (DsSidecarCache *c);
+
+/* Whether @rel was noted as having no sidecar in second @now. */
+gboolean ds_sidecar_cache_known_absent (DsSidecarCache *c, const char *rel, gint64 now);
+
+/* Notes that @rel has no usable sidecar in second @now (another second's
+ * notes are dropped first; a note for the second before the current one,
+ * from a request that started just before it changed, is not taken). */
+void ds_sidecar_cache_note_absent (DsSidecarCache *c, const char *rel, gint64 now);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DsSidecarCache, ds_sidecar_cache_free)
+
+/* The site being served.  Tests may fill one by hand; ds_site_open builds
+ * (and ds_site_free frees) a complete one from the configuration. */
+typedef struct
+{
+  const DsConf *conf;
+  const DsMime *mime;
+  gint root_fd;            /* read with g_atomic_int_get: SIGHUP swaps it */
+  const char *text_type;   /* "text/plain; charset=X" for sniffed text */
+  GHashTable *error_pages; /* status (GUINT_TO_POINTER) -> GBytes, or NULL */
+  DsDirCache *dircache;    /* rendered listings (thread-safe), or NULL: none */
+  DsSidecarCache *sidecars; /* files without sidecars (thread-safe), or NULL */
+} DsSite;
+
+/* Opens @conf's root (checked the way every request opens files: a root
+ * that cannot be opened so is refused now), builds the MIME table, reads
+ * --error-pages and makes the caches.  @conf is borrowed and must outlive
+ * the site.  NULL with DS_ERROR_RUNTIME or DS_ERROR_USAGE naming the
+ * problem. */
+DsSite *ds_site_open (const DsConf *conf, GError **error);
+
+/* Opens the root again (SIGHUP): a root that is a symlink switched to a new
+ * release, or a directory recreated, is served from then on; requests under
+ * way keep the old fd, closed by ds_site_free.  FALSE with the reason if it
+ * cannot be opened (the old one stays). */
+gboolean ds_site_reopen_root (DsSite *site, GError **error);
+
+/* Frees a site from ds_site_open (NULL is ignored). */
+void ds_site_free (DsSite *site);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DsSite, ds_site_free)
+
+G_END_DECLS

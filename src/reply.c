@@ -1,0 +1,117 @@
+/* reply.c: the DsReply value and the status pages.  A status page is
+ * status.c's generated HTML (it reveals nothing about the request), or the
+ * administrator's --error-pages file for that code, read once at start. */
+#include "config.h"
+
+#include "docserve/reply.h"
+
+#include "docserve/common.h"
+#include "docserve/status.h"
+
+#include <string.h>
+
+#define ERROR_PAGE_MAX (1024 * 1024)
+
+void
+ds_reply_init (DsReply *reply)
+{
+  memset (reply, 0, sizeof *reply);
+  reply->fd = -1;
+}
+
+void
+ds_reply_clear (DsReply *reply)
+{
+  g_free (reply->buf);
+  ds_fd_cleanup (&reply->fd);
+  if (reply->multipart != NULL)
+    ds_multipart_free (reply->multipart);
+  for (guint i = 0; i < reply->n_headers; i++)
+    g_free (reply->headers[i].value);
+  ds_reply_init (reply);
+}
+
+void
+ds_reply_add_header (DsReply *reply, const char *name, const char *value)
+{
+  g_assert (reply->n_headers < DS_REPLY_MAX_HEADERS);
+  reply->headers[reply->n_headers].name = name;
+  reply->headers[reply->n_headers].value = g_strdup (value);
+  reply->n_headers++;
+}
+
+const char *
+ds_reply_get_header (const DsReply *reply, const char *name)
+{
+  for (guint i = 0; i < reply->n_headers; i++)
+    if (g_ascii_strcasecmp (reply->headers[i].name, name) == 0)
+      return reply->headers[i].value;
+  return NULL;
+}
+
+void
+ds_reply_set_status_page (DsReply *reply, GHashTable *error_pages, guint status)
+{
+  GBytes *custom = NULL;
+
+  g_free (reply->buf);
+  ds_fd_cleanup (&reply->fd);
+  reply->status = status;
+  reply->body = DS_BODY_BUFFER;
+  if (error_pages != NULL)
+    custom = g_hash_table_lookup (error_pages, GUINT_TO_POINTER (status));
+  if (custom != NULL)
+    {
+      gsize len = 0;
+      const void *data = g_bytes_get_data (custom, &len);
+      reply->buf = g_memdup2 (data, len);
+      reply->buf_len = len;
+    }
+  else
+    reply->buf = ds_status_page (status, &reply->buf_len);
+  ds_reply_add_header (reply, "Content-Type", "text/html; charset=utf-8");
+  if (status == 405)
+    ds_reply_add_header (reply, "Allow", DS_ALLOW_VALUE);
+  if (status == 501 || status == 503 || status == 400)
+    reply->close = TRUE;
+}
+
+GHashTable *
+ds_reply_load_error_pages (const char *dir, GError **error)
+{
+  static const guint codes[] = { 400, 403, 404, 405, 408, 412, 414, 416,
+                                 431, 500, 501, 503, 0 };
+  g_autoptr (GHashTable) pages
+      = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_bytes_unref);
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "--error-pages: %s: not a directory", dir);
+      return NULL;
+    }
+  for (int i = 0; codes[i] != 0; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%u.html", codes[i]);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autoptr (GError) local = NULL;
+      char *data = NULL;
+      gsize len = 0;
+
+      if (!g_file_test (path, G_FILE_TEST_EXISTS))
+        continue;
+      if (!g_file_get_contents (path, &data, &len, &local))
+        {
+          g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "--error-pages: %s", local->message);
+          return NULL;
+        }
+      if (len > ERROR_PAGE_MAX)
+        {
+          g_free (data);
+          g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "--error-pages: %s: larger than 1 MiB",
+                       path);
+          return NULL;
+        }
+      g_hash_table_insert (pages, GUINT_TO_POINTER (codes[i]), g_bytes_new_take (data, len));
+    }
+  return g_steal_pointer (&pages);
+}
