@@ -503,9 +503,11 @@ listing_key (const char *rel, gboolean json, DsSortKey key, gboolean desc)
   return g_strdup_printf ("%c%d%c:%s", json ? 'j' : 'h', (int) key, desc ? 'd' : 'a', rel);
 }
 
+/* @rel is the directory under @site's root, @shown the same directory as
+ * the client named it (with the mount's prefix). */
 static void
-serve_listing (const DsSite *site, const DsRequest *req, const char *rel, gint64 now,
-               DsReply *reply)
+serve_listing (const DsSite *site, const DsRequest *req, const char *rel, const char *shown,
+               gint64 now, DsReply *reply)
 {
   int e = 0;
   DsSortKey key = DS_SORT_NAME;
@@ -525,7 +527,7 @@ serve_listing (const DsSite *site, const DsRequest *req, const char *rel, gint64
     }
   ds_dirlist_parse_query (req->query, &key, &desc);
   gboolean json = ds_dirlist_wants_json (req->query, req->accept);
-  g_autofree char *cache_key = listing_key (rel, json, key, desc);
+  g_autofree char *cache_key = listing_key (shown, json, key, desc);
   g_autoptr (GBytes) body = NULL;
 
   if (site->dircache != NULL)
@@ -547,8 +549,8 @@ serve_listing (const DsSite *site, const DsRequest *req, const char *rel, gint64
         }
       ds_dirlist_sort (entries, key, desc);
       gsize len = 0;
-      char *text = json ? ds_dirlist_json (rel, entries, &len)
-                        : ds_dirlist_html (rel, entries, key, desc, &len);
+      char *text = json ? ds_dirlist_json (shown, entries, &len)
+                        : ds_dirlist_html (shown, entries, key, desc, &len);
       body = g_bytes_new_take (text, len);
       if (site->dircache != NULL)
         ds_dircache_store (site->dircache, cache_key, &dir_st, now, body);
@@ -566,8 +568,8 @@ serve_listing (const DsSite *site, const DsRequest *req, const char *rel, gint64
 
 /* Serves the first index file of directory @rel, else a listing, else 403. */
 static void
-serve_directory (const DsSite *site, const DsRequest *req, const char *rel, gint64 now,
-                 DsReply *reply)
+serve_directory (const DsSite *site, const DsRequest *req, const char *rel, const char *shown,
+                 gint64 now, DsReply *reply)
 {
   for (char **idx = site->conf->index_files; idx != NULL && *idx != NULL; idx++)
     {
@@ -592,9 +594,53 @@ serve_directory (const DsSite *site, const DsRequest *req, const char *rel, gint
       return;
     }
   if (site->conf->listing)
-    serve_listing (site, req, rel, now, reply);
+    serve_listing (site, req, rel, shown, now, reply);
   else
     ds_reply_set_status_page (reply, site->error_pages, 403);
+}
+
+/* Serves @rel from @site's tree: a file, a directory (redirect, index,
+ * listing), or the status that says why not.  @shown is the path as the
+ * client named it (the tree's mount prefix and @rel), for redirects and
+ * listings. */
+static void
+serve_tree (const DsSite *site, const DsRequest *req, const char *rel, const char *shown,
+            gboolean dir_slash, gint64 now, DsReply *out_reply)
+{
+  struct stat st;
+  int fd = -1;
+  guint status = open_stat (site, rel, &fd, &st);
+  if (status == 404 && !dir_slash && serve_compressed_only (site, req, rel, now, out_reply))
+    return;
+  if (status != 0)
+    {
+      ds_reply_set_status_page (out_reply, site->error_pages, status);
+      return;
+    }
+  if (S_ISDIR (st.st_mode))
+    {
+      close (fd);
+      if (!dir_slash)
+        redirect_to_slash (site, shown, req, out_reply);
+      else
+        serve_directory (site, req, rel, shown, now, out_reply);
+      return;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      /* FIFOs, sockets, devices: never read them. */
+      close (fd);
+      ds_reply_set_status_page (out_reply, site->error_pages, 403);
+      return;
+    }
+  if (dir_slash)
+    {
+      /* "/file.txt/" names a directory that does not exist. */
+      close (fd);
+      ds_reply_set_status_page (out_reply, site->error_pages, 404);
+      return;
+    }
+  serve_regular (site, req, rel, fd, &st, now, out_reply);
 }
 
 void
@@ -631,38 +677,22 @@ ds_handler_decide (const DsSite *site, const DsRequest *req, gint64 now, DsReply
       return;
     }
 
-  struct stat st;
-  int fd = -1;
-  status = open_stat (site, rel, &fd, &st);
-  if (status == 404 && !dir_slash && serve_compressed_only (site, req, rel, now, out_reply))
-    return;
-  if (status != 0)
+  const char *below = rel;
+  if (site->routes != NULL)
     {
-      ds_reply_set_status_page (out_reply, site->error_pages, status);
-      return;
+      const DsMount *m = ds_routes_lookup (site->routes, rel, &below);
+      if (m == NULL)
+        {
+          ds_reply_set_status_page (out_reply, site->error_pages, 404);
+          return;
+        }
+      if (m->kind == DS_MOUNT_GENERATOR)
+        {
+          const DsGenerator *g = m->target;
+          g->generate (g->data, site, req, below, dir_slash, now, out_reply);
+          return;
+        }
+      site = m->target;
     }
-  if (S_ISDIR (st.st_mode))
-    {
-      close (fd);
-      if (!dir_slash)
-        redirect_to_slash (site, rel, req, out_reply);
-      else
-        serve_directory (site, req, rel, now, out_reply);
-      return;
-    }
-  if (!S_ISREG (st.st_mode))
-    {
-      /* FIFOs, sockets, devices: never read them. */
-      close (fd);
-      ds_reply_set_status_page (out_reply, site->error_pages, 403);
-      return;
-    }
-  if (dir_slash)
-    {
-      /* "/file.txt/" names a directory that does not exist. */
-      close (fd);
-      ds_reply_set_status_page (out_reply, site->error_pages, 404);
-      return;
-    }
-  serve_regular (site, req, rel, fd, &st, now, out_reply);
+  serve_tree (site, req, below, rel, dir_slash, now, out_reply);
 }

@@ -30,6 +30,7 @@ typedef struct
   DsMime *mime;
   char *text_type;
   GArray *roots; /* every root fd opened, the current one last */
+  DsRoutes *routes;
 } Owned;
 
 struct _DsSidecarCache
@@ -150,6 +151,9 @@ ds_site_open (const DsConf *conf, GError **error)
     site->dircache = ds_dircache_new (LISTING_CACHE_ENTRIES, LISTING_CACHE_BYTES);
   if (conf->precompressed)
     site->sidecars = ds_sidecar_cache_new (SIDECAR_CACHE_ENTRIES);
+  o->routes = ds_routes_new ();
+  ds_routes_add (o->routes, "/", DS_MOUNT_TREE, site);
+  site->routes = o->routes;
   return g_steal_pointer (&site);
 }
 
@@ -183,5 +187,6 @@ ds_site_free (DsSite *site)
     g_hash_table_unref (site->error_pages);
   ds_dircache_free (site->dircache);
   ds_sidecar_cache_free (site->sidecars);
+  ds_routes_free (o->routes);
   g_free (o);
 }

@@ -8,6 +8,7 @@
 #include "docserve/conf.h"
 #include "docserve/dirlist.h"
 #include "docserve/mime.h"
+#include "docserve/routes.h"
 
 G_BEGIN_DECLS
 
@@ -43,11 +44,12 @@ typedef struct
   GHashTable *error_pages; /* status (GUINT_TO_POINTER) -> GBytes, or NULL */
   DsDirCache *dircache;    /* rendered listings (thread-safe), or NULL: none */
   DsSidecarCache *sidecars; /* files without sidecars (thread-safe), or NULL */
+  const DsRoutes *routes;  /* what answers where; NULL: this one tree at the root */
 } DsSite;
 
 /* Opens @conf's root (checked the way every request opens files: a root
  * that cannot be opened so is refused now), builds the MIME table, reads
- * --error-pages and makes the caches.  @conf is borrowed and must outlive
+ * --error-pages, makes the caches and mounts the root tree at "/".  @conf is borrowed and must outlive
  * the site.  NULL with DS_ERROR_RUNTIME or DS_ERROR_USAGE naming the
  * problem. */
 DsSite *ds_site_open (const DsConf *conf, GError **error);
