@@ -59,11 +59,6 @@ link_in (const char *target, const char *rel)
 static void
 make_docroot (void)
 {
-  GError *error = NULL;
-  itest_docroot = g_dir_make_tmp ("docserve-dm-root-XXXXXX", &error);
-  itest_workdir = g_dir_make_tmp ("docserve-dm-work-XXXXXX", &error);
-  g_assert_no_error (error);
-
   put_gz ("pkg-a/changelog.Debian.gz", changelog_text, strlen (changelog_text));
   put_gz ("pkg-a/NEWS.gz", "News of pkg-a\n", 14);
   itest_put_file ("pkg-a/README", "This is the README of pkg-a.\n", -1);
@@ -398,11 +393,9 @@ START_TEST (test_error_pages)
 }
 END_TEST
 
-int
-main (void)
+static Suite *
+docsmode_suite (void)
 {
-  curl_global_init (CURL_GLOBAL_DEFAULT);
-  make_docroot ();
   Suite *s = suite_create ("docsmode");
   TCase *tc = tcase_create ("default");
   tcase_add_unchecked_fixture (tc, setup, teardown);
@@ -425,14 +418,7 @@ main (void)
   tcase_add_test (own, test_no_listing_no_precompressed);
   tcase_add_test (own, test_error_pages);
   suite_add_tcase (s, own);
-  SRunner *sr = srunner_create (s);
-  srunner_run_all (sr, CK_NORMAL);
-  int failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  itest_rm_rf (itest_docroot);
-  itest_rm_rf (itest_workdir);
-  g_free (itest_docroot);
-  g_free (itest_workdir);
-  curl_global_cleanup ();
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return s;
 }
+
+const ItestSuite itest_suite = { .populate = make_docroot, .build = docsmode_suite };

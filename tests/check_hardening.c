@@ -977,37 +977,24 @@ hardening_suite (void)
   return s;
 }
 
-int
-main (void)
+static void
+populate (void)
 {
-  GError *error = NULL;
-
-  signal (SIGPIPE, SIG_IGN);
-  curl_global_init (CURL_GLOBAL_DEFAULT);
-  itest_docroot = g_dir_make_tmp ("docserve-hx-root-XXXXXX", &error);
-  g_assert_no_error (error);
-  itest_workdir = g_dir_make_tmp ("docserve-hx-work-XXXXXX", &error);
-  g_assert_no_error (error);
   /* World-readable, for the test that drops to "nobody". */
   chmod (itest_docroot, 0755);
   chmod (itest_workdir, 0755);
   logfs_dir = g_build_filename (itest_workdir, "logfs", NULL);
   hx_put_file (itest_docroot, "index.html", "<!DOCTYPE html><title>home</title>\n");
   atexit (guard_cleanup);
+}
 
-  SRunner *sr = srunner_create (hardening_suite ());
-  srunner_run_all (sr, CK_NORMAL);
-  int failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-
+static void
+cleanup (void)
+{
   /* Whatever happened in the forked tests: never leave the tmpfs mounted. */
   if (umount2 (logfs_dir, 0) != 0 && errno == EBUSY)
     (void) umount2 (logfs_dir, MNT_DETACH);
-  itest_rm_rf (itest_docroot);
-  itest_rm_rf (itest_workdir);
-  g_free (itest_docroot);
-  g_free (itest_workdir);
-  g_free (logfs_dir);
-  curl_global_cleanup ();
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  g_clear_pointer (&logfs_dir, g_free);
 }
+
+const ItestSuite itest_suite = { .populate = populate, .build = hardening_suite, .cleanup = cleanup };

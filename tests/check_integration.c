@@ -39,9 +39,6 @@ static void
 make_docroot (void)
 {
   GError *error = NULL;
-  itest_docroot = g_dir_make_tmp ("docserve-it-root-XXXXXX", &error);
-  itest_workdir = g_dir_make_tmp ("docserve-it-work-XXXXXX", &error);
-  g_assert_no_error (error);
 
   itest_put_file ("index.html", "<!DOCTYPE html><title>home</title>\n", -1);
   itest_put_file ("style.css", "body { color: red }\n", -1);
@@ -849,22 +846,12 @@ integration_suite (void)
   return s;
 }
 
-int
-main (void)
+/* secret.txt back to readable, so that the docroot can be removed. */
+static void
+cleanup (void)
 {
-  signal (SIGPIPE, SIG_IGN);
-  curl_global_init (CURL_GLOBAL_DEFAULT);
-  make_docroot ();
-  SRunner *sr = srunner_create (integration_suite ());
-  srunner_run_all (sr, CK_NORMAL);
-  int failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
   g_autofree char *unread = g_build_filename (itest_docroot, "secret.txt", NULL);
   chmod (unread, 0644);
-  itest_rm_rf (itest_docroot);
-  itest_rm_rf (itest_workdir);
-  g_free (itest_docroot);
-  g_free (itest_workdir);
-  curl_global_cleanup ();
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
+
+const ItestSuite itest_suite = { .populate = make_docroot, .build = integration_suite, .cleanup = cleanup };

@@ -26,10 +26,6 @@
 static void
 make_docroot (void)
 {
-  GError *error = NULL;
-  itest_docroot = g_dir_make_tmp ("docserve-op-root-XXXXXX", &error);
-  itest_workdir = g_dir_make_tmp ("docserve-op-work-XXXXXX", &error);
-  g_assert_no_error (error);
   /* Readable by the unprivileged user of the --user test. */
   chmod (itest_docroot, 0755);
   itest_put_file ("index.html", "<!DOCTYPE html><title>ops</title>\n", -1);
@@ -466,12 +462,9 @@ START_TEST (test_systemd_socket_activate)
 }
 END_TEST
 
-int
-main (void)
+static Suite *
+ops_suite (void)
 {
-  signal (SIGPIPE, SIG_IGN);
-  curl_global_init (CURL_GLOBAL_DEFAULT);
-  make_docroot ();
   Suite *s = suite_create ("ops");
   TCase *tc = tcase_create ("ops");
   tcase_set_timeout (tc, 90);
@@ -488,14 +481,7 @@ main (void)
   tcase_add_test (tc, test_socket_activation_other_pid_ignored);
   tcase_add_test (tc, test_systemd_socket_activate);
   suite_add_tcase (s, tc);
-  SRunner *sr = srunner_create (s);
-  srunner_run_all (sr, CK_NORMAL);
-  int failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  itest_rm_rf (itest_docroot);
-  itest_rm_rf (itest_workdir);
-  g_free (itest_docroot);
-  g_free (itest_workdir);
-  curl_global_cleanup ();
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return s;
 }
+
+const ItestSuite itest_suite = { .populate = make_docroot, .build = ops_suite };

@@ -42,9 +42,6 @@ static void
 make_docroot (void)
 {
   GError *error = NULL;
-  itest_docroot = g_dir_make_tmp ("docserve-rg-root-XXXXXX", &error);
-  itest_workdir = g_dir_make_tmp ("docserve-rg-work-XXXXXX", &error);
-  g_assert_no_error (error);
 
   big = g_malloc (BIG_SIZE);
   guint32 x = 88172645u;
@@ -347,11 +344,9 @@ START_TEST (test_resume_download)
 }
 END_TEST
 
-int
-main (void)
+static Suite *
+ranges_suite (void)
 {
-  curl_global_init (CURL_GLOBAL_DEFAULT);
-  make_docroot ();
   Suite *s = suite_create ("ranges");
   TCase *tc = tcase_create ("ranges");
   tcase_add_unchecked_fixture (tc, setup, teardown);
@@ -366,15 +361,13 @@ main (void)
   tcase_add_test (tc, test_sparse_over_4gib);
   tcase_add_test (tc, test_resume_download);
   suite_add_tcase (s, tc);
-  SRunner *sr = srunner_create (s);
-  srunner_run_all (sr, CK_NORMAL);
-  int failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  itest_rm_rf (itest_docroot);
-  itest_rm_rf (itest_workdir);
-  g_free (itest_docroot);
-  g_free (itest_workdir);
-  g_free (big);
-  curl_global_cleanup ();
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return s;
 }
+
+static void
+cleanup (void)
+{
+  g_clear_pointer (&big, g_free);
+}
+
+const ItestSuite itest_suite = { .populate = make_docroot, .build = ranges_suite, .cleanup = cleanup };

@@ -101,9 +101,6 @@ static void
 make_docroot (void)
 {
   GError *error = NULL;
-  itest_docroot = g_dir_make_tmp ("docserve-tls-root-XXXXXX", &error);
-  itest_workdir = g_dir_make_tmp ("docserve-tls-work-XXXXXX", &error);
-  g_assert_no_error (error);
   g_autofree char *idx = g_build_filename (itest_docroot, "index.html", NULL);
   g_autofree char *css = g_build_filename (itest_docroot, "style.css", NULL);
   g_autofree char *gz = g_build_filename (itest_docroot, "style.css.gz", NULL);
@@ -327,11 +324,9 @@ START_TEST (test_check_config_good_pair)
 }
 END_TEST
 
-int
-main (void)
+static Suite *
+tls_suite (void)
 {
-  curl_global_init (CURL_GLOBAL_DEFAULT);
-  make_docroot ();
   Suite *s = suite_create ("tls");
   TCase *tc = tcase_create ("https");
   tcase_add_unchecked_fixture (tc, setup, teardown);
@@ -347,17 +342,15 @@ main (void)
   tcase_add_loop_test (own, test_bad_pairs, 0, G_N_ELEMENTS (bad_rows));
   tcase_add_test (own, test_check_config_good_pair);
   suite_add_tcase (s, own);
-  SRunner *sr = srunner_create (s);
-  srunner_run_all (sr, CK_NORMAL);
-  int failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  itest_rm_rf (itest_docroot);
-  itest_rm_rf (itest_workdir);
-  g_free (itest_docroot);
-  g_free (itest_workdir);
+  return s;
+}
+
+static void
+cleanup (void)
+{
   char **all[] = { &ca, &cert, &key, &cert2, &key2, &other_key, &expired, &expired_key, &enc_key, &live_cert, &live_key };
   for (gsize i = 0; i < G_N_ELEMENTS (all); i++)
-    g_free (*all[i]);
-  curl_global_cleanup ();
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    g_clear_pointer (all[i], g_free);
 }
+
+const ItestSuite itest_suite = { .populate = make_docroot, .build = tls_suite, .cleanup = cleanup };

@@ -398,3 +398,38 @@ itest_wait_for_text (const char *path, const char *needle)
     }
   return NULL;
 }
+
+/* ---- main ------------------------------------------------------------------ */
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *name = g_path_get_basename (argc > 0 ? argv[0] : "itest");
+  g_autofree char *root_tmpl = g_strdup_printf ("docserve-%s-root-XXXXXX", name);
+  g_autofree char *work_tmpl = g_strdup_printf ("docserve-%s-work-XXXXXX", name);
+
+  g_assert (itest_suite.build != NULL);
+  signal (SIGPIPE, SIG_IGN);
+  curl_global_init (CURL_GLOBAL_DEFAULT);
+  itest_docroot = g_dir_make_tmp (root_tmpl, &error);
+  g_assert_no_error (error);
+  itest_workdir = g_dir_make_tmp (work_tmpl, &error);
+  g_assert_no_error (error);
+  if (itest_suite.populate != NULL)
+    itest_suite.populate ();
+
+  SRunner *sr = srunner_create (itest_suite.build ());
+  srunner_run_all (sr, CK_ENV);
+  int failed = srunner_ntests_failed (sr);
+  srunner_free (sr);
+
+  if (itest_suite.cleanup != NULL)
+    itest_suite.cleanup ();
+  itest_rm_rf (itest_docroot);
+  itest_rm_rf (itest_workdir);
+  g_clear_pointer (&itest_docroot, g_free);
+  g_clear_pointer (&itest_workdir, g_free);
+  curl_global_cleanup ();
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

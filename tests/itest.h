@@ -1,10 +1,33 @@
-/* itest.h: helpers shared by the integration suites: run the real docserve
- * binary on 127.0.0.1 port 0 and talk to it with libcurl and raw sockets.
- * Every read has a deadline; daemons are stopped by PID. */
+/* itest.h: what the integration suites (tests/itest_<area>.c) share: one
+ * main() and helpers that run the real docserve binary on 127.0.0.1 port 0
+ * and talk to it with libcurl and raw sockets.  Every read has a deadline;
+ * daemons are stopped by PID.  Every name here starts with itest_, Itest or
+ * ITEST_. */
 #pragma once
 
 #include <check.h>
 #include <glib.h>
+
+/* ---- what a suite provides --------------------------------------------------
+ * tests/itest.c holds the main() of every integration suite.  It ignores
+ * SIGPIPE, initialises libcurl, makes itest_docroot and itest_workdir (two
+ * empty temporary directories, mode 0700), then:
+ *   populate ()   fills them with the suite's fixture (NULL: nothing to add);
+ *   build ()      returns the suite, which is run with the print mode taken
+ *                 from CK_VERBOSITY (Check itself reads CK_FORK, CK_RUN_SUITE,
+ *                 CK_RUN_CASE, CK_DEFAULT_TIMEOUT, ...);
+ *   cleanup ()    runs after the suite (NULL: nothing to do);
+ * removes both directories and exits 0 if every test passed.
+ * Each suite file defines exactly one:
+ *   const ItestSuite itest_suite = { .populate = ..., .build = ..., .cleanup = ... }; */
+typedef struct
+{
+  void (*populate) (void);
+  Suite *(*build) (void);
+  void (*cleanup) (void);
+} ItestSuite;
+
+extern const ItestSuite itest_suite;
 
 typedef struct
 {
@@ -21,7 +44,9 @@ typedef struct
   GByteArray *body;
 } ItestResp;
 
-extern char *itest_docroot; /* the suite's docroot, made by the suite */
+/* ---- helpers ------------------------------------------------------------ */
+
+extern char *itest_docroot; /* the suite's document root */
 extern char *itest_workdir; /* logs and files outside the root */
 
 const char *itest_docserve_bin (void);
