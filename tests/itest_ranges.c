@@ -1,4 +1,4 @@
-/* check_ranges.c: byte ranges and preconditions (RFC 9110 §13, §14) against
+/* itest_ranges.c: byte ranges and preconditions (RFC 9110 §13, §14) against
  * the real daemon: exact bytes, multipart bodies parsed back, 416, If-Range,
  * HEAD, a sparse file larger than 4 GiB, and a resumed download. */
 #include "config.h"

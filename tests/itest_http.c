@@ -1,4 +1,6 @@
-/* check_integration.c: the real docserve binary on 127.0.0.1, port 0.
+/* itest_http.c: serving files over HTTP/1.1 (types, paths, redirects,
+ * conditionals, methods, framing, keep-alive, limits) and the command line,
+ * with the real docserve binary on 127.0.0.1, port 0.
  *
  * Each TCase starts its own daemon as a child process (unchecked fixture, so
  * it is shared by the forked tests of that case) with a temp docroot made
@@ -782,9 +784,9 @@ END_TEST
 /* ---- suite --------------------------------------------------------------- */
 
 static Suite *
-integration_suite (void)
+http_suite (void)
 {
-  Suite *s = suite_create ("integration");
+  Suite *s = suite_create ("http");
   TCase *tc = tcase_create ("main");
   tcase_add_unchecked_fixture (tc, main_setup, main_teardown);
   tcase_set_timeout (tc, 60);
@@ -854,4 +856,4 @@ cleanup (void)
   chmod (unread, 0644);
 }
 
-const ItestSuite itest_suite = { .populate = make_docroot, .build = integration_suite, .cleanup = cleanup };
+const ItestSuite itest_suite = { .populate = make_docroot, .build = http_suite, .cleanup = cleanup };

@@ -1,4 +1,4 @@
-/* check_docsmode.c: listings, custom error pages, precompressed sidecars and
+/* itest_docsmode.c: listings, custom error pages, precompressed sidecars and
  * docs mode against the real daemon, on a temp tree that mimics
  * /usr/share/doc (package directories, relative symlinks between them,
  * gzipped changelogs, a tarball, dotfiles). */

@@ -1,4 +1,4 @@
-/* check_ops.c: what a sysadmin relies on, against the real daemon: access
+/* itest_ops.c: what a sysadmin relies on, against the real daemon: access
  * log formats parsed back field by field, SIGHUP log rotation under
  * concurrent load with every request accounted for once, the config file,
  * --check-config, --header and Cache-Control, the pid file, dropping to

@@ -1,4 +1,4 @@
-/* check_hardening.c: the Reliability promises of DESIGN.md, against the real
+/* itest_hardening.c: the Reliability promises of DESIGN.md, against the real
  * docserve binary on 127.0.0.1 (port 0), one daemon per test.
  *
  *  - a file truncated while it is being sent ends that transfer (short body,
@@ -17,7 +17,7 @@
  * each test in a forked child that exit()s on a failed assertion: an atexit
  * handler there kills the daemons the test started (by PID) and unmounts the
  * tmpfs, and main() unmounts it again after the run whatever happened.
- * fd exhaustion (503) is covered by check_integration (test_fd_exhaustion_503). */
+ * fd exhaustion (503) is covered by itest_http.c (test_fd_exhaustion_503). */
 #include "config.h"
 
 #include "itest.h"

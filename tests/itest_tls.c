@@ -1,4 +1,4 @@
-/* check_tls.c: HTTPS through GnuTLS, against the real daemon, with
+/* itest_tls.c: HTTPS through GnuTLS, against the real daemon, with
  * certificates made here by certtool (gnutls-bin): a test CA, a server
  * certificate for 127.0.0.1, a second one for reloads, a key that belongs to
  * neither, an expired certificate and a passphrase-protected key. */
