@@ -258,6 +258,21 @@ itest_request (const ItestDaemon *d, const char *method, const char *path, const
   return r;
 }
 
+int
+itest_listen_any (int *out_port)
+{
+  int fd = socket (AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in sin = { .sin_family = AF_INET };
+  socklen_t len = sizeof sin;
+  sin.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  ck_assert_int_ge (fd, 0);
+  ck_assert_int_eq (bind (fd, (struct sockaddr *) &sin, sizeof sin), 0);
+  ck_assert_int_eq (listen (fd, 16), 0);
+  getsockname (fd, (struct sockaddr *) &sin, &len);
+  *out_port = ntohs (sin.sin_port);
+  return fd;
+}
+
 /* Connects to 127.0.0.1:@port; @rcvbuf > 0 sets a small receive buffer
  * first (a slow reader). */
 int

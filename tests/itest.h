@@ -7,6 +7,7 @@
 
 #include <check.h>
 #include <glib.h>
+#include <sys/wait.h>
 
 /* ---- what a suite provides --------------------------------------------------
  * tests/itest.c holds the main() of every integration suite.  It ignores
@@ -70,6 +71,9 @@ size_t itest_on_header (char *p, size_t sz, size_t n, void *ud);
 char *itest_hdr (const ItestResp *r, const char *name);
 ItestResp *itest_request (const ItestDaemon *d, const char *method, const char *path,
                           const char *const *headers);
+/* A socket listening on 127.0.0.1 at a port the kernel chose (stored in
+ * *@out_port); fails the test if it cannot be made.  Caller closes. */
+int itest_listen_any (int *out_port);
 int itest_connect_port_rcvbuf (int port, int rcvbuf);
 int itest_connect_port (int port);
 /* Like itest_connect_port_rcvbuf, from source address @src (e.g. "127.0.0.2";
@@ -84,6 +88,16 @@ int itest_run_cli (const char *const *args, char **out_stdout, char **out_stderr
 /* Waits until file @path contains @needle (up to 2 s); returns its text
  * (caller frees) or NULL. */
 char *itest_wait_for_text (const char *path, const char *needle);
+
+/* Stops @d (SIGTERM) and fails the test unless docserve exited with status 0. */
+#define ITEST_ASSERT_STOPPED_OK(d)                                                                     \
+  do                                                                                                     \
+    {                                                                                                    \
+      int _st = itest_daemon_stop (d);                                                                   \
+      ck_assert_msg (_st != -1 && WIFEXITED (_st) && WEXITSTATUS (_st) == 0,                             \
+                     "docserve did not exit 0 on SIGTERM (status %d)", _st);                             \
+    }                                                                                                    \
+  while (0)
 
 #define ITEST_ASSERT_BODY(r, text)                                                                       \
   ck_assert_msg ((r)->body->len == strlen (text) && memcmp ((r)->body->data, text, strlen (text)) == 0,  \

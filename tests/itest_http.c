@@ -113,9 +113,7 @@ pool_setup (void)
 static void
 main_teardown (void)
 {
-  int st = itest_daemon_stop (&daemon_main);
-  ck_assert_msg (st != -1 && WIFEXITED (st) && WEXITSTATUS (st) == 0,
-                 "docserve did not exit 0 on SIGTERM (status %d)", st);
+  ITEST_ASSERT_STOPPED_OK (&daemon_main);
 }
 
 /* ---- files --------------------------------------------------------------- */
@@ -694,14 +692,9 @@ END_TEST
 START_TEST (test_cli_busy_port)
 {
   /* Occupy a port, then ask for it explicitly: exit 1, clear message. */
-  int fd = socket (AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in sin = { .sin_family = AF_INET };
-  socklen_t len = sizeof sin;
-  sin.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  ck_assert_int_eq (bind (fd, (struct sockaddr *) &sin, sizeof sin), 0);
-  ck_assert_int_eq (listen (fd, 1), 0);
-  getsockname (fd, (struct sockaddr *) &sin, &len);
-  g_autofree char *port = g_strdup_printf ("%d", ntohs (sin.sin_port));
+  int busy = 0;
+  int fd = itest_listen_any (&busy);
+  g_autofree char *port = g_strdup_printf ("%d", busy);
   const char *args[] = { "--port", port, itest_docroot, NULL };
   g_autofree char *out = NULL, *err = NULL;
   int code = itest_run_cli (args, &out, &err);
@@ -783,6 +776,26 @@ END_TEST
 
 /* ---- suite --------------------------------------------------------------- */
 
+/* The requests of the "main" cases, asked of one shared daemon. */
+static void
+add_main_tests (TCase *tc)
+{
+  tcase_add_test (tc, test_get_file);
+  tcase_add_test (tc, test_head_is_get_without_body);
+  tcase_add_test (tc, test_big_file_exact);
+  tcase_add_loop_test (tc, test_content_types, 0, G_N_ELEMENTS (type_rows));
+  tcase_add_loop_test (tc, test_paths, 0, G_N_ELEMENTS (path_rows));
+  tcase_add_test (tc, test_unreadable_403);
+  tcase_add_loop_test (tc, test_redirects, 0, G_N_ELEMENTS (redirect_rows));
+  tcase_add_test (tc, test_conditional);
+  tcase_add_loop_test (tc, test_methods, 0, G_N_ELEMENTS (method_rows));
+  tcase_add_test (tc, test_pipelined_and_body_discarded);
+  tcase_add_test (tc, test_malformed_survives);
+  tcase_add_test (tc, test_keepalive_header);
+  tcase_add_test (tc, test_access_log_line);
+  tcase_add_test (tc, test_uri_too_long);
+}
+
 static Suite *
 http_suite (void)
 {
@@ -790,20 +803,7 @@ http_suite (void)
   TCase *tc = tcase_create ("main");
   tcase_add_unchecked_fixture (tc, main_setup, main_teardown);
   tcase_set_timeout (tc, 60);
-  tcase_add_test (tc, test_get_file);
-  tcase_add_test (tc, test_head_is_get_without_body);
-  tcase_add_test (tc, test_big_file_exact);
-  tcase_add_loop_test (tc, test_content_types, 0, G_N_ELEMENTS (type_rows));
-  tcase_add_loop_test (tc, test_paths, 0, G_N_ELEMENTS (path_rows));
-  tcase_add_test (tc, test_unreadable_403);
-  tcase_add_loop_test (tc, test_redirects, 0, G_N_ELEMENTS (redirect_rows));
-  tcase_add_test (tc, test_conditional);
-  tcase_add_loop_test (tc, test_methods, 0, G_N_ELEMENTS (method_rows));
-  tcase_add_test (tc, test_pipelined_and_body_discarded);
-  tcase_add_test (tc, test_malformed_survives);
-  tcase_add_test (tc, test_keepalive_header);
-  tcase_add_test (tc, test_access_log_line);
-  tcase_add_test (tc, test_uri_too_long);
+  add_main_tests (tc);
   suite_add_tcase (s, tc);
 
   /* The same requests against --workers 2 (an epoll pool instead of a
@@ -811,20 +811,7 @@ http_suite (void)
   tc = tcase_create ("main-workers");
   tcase_add_unchecked_fixture (tc, pool_setup, main_teardown);
   tcase_set_timeout (tc, 60);
-  tcase_add_test (tc, test_get_file);
-  tcase_add_test (tc, test_head_is_get_without_body);
-  tcase_add_test (tc, test_big_file_exact);
-  tcase_add_loop_test (tc, test_content_types, 0, G_N_ELEMENTS (type_rows));
-  tcase_add_loop_test (tc, test_paths, 0, G_N_ELEMENTS (path_rows));
-  tcase_add_test (tc, test_unreadable_403);
-  tcase_add_loop_test (tc, test_redirects, 0, G_N_ELEMENTS (redirect_rows));
-  tcase_add_test (tc, test_conditional);
-  tcase_add_loop_test (tc, test_methods, 0, G_N_ELEMENTS (method_rows));
-  tcase_add_test (tc, test_pipelined_and_body_discarded);
-  tcase_add_test (tc, test_malformed_survives);
-  tcase_add_test (tc, test_keepalive_header);
-  tcase_add_test (tc, test_access_log_line);
-  tcase_add_test (tc, test_uri_too_long);
+  add_main_tests (tc);
   suite_add_tcase (s, tc);
 
   TCase *own = tcase_create ("own-daemon");

@@ -32,13 +32,6 @@ make_docroot (void)
   itest_put_file ("page.txt", "page\n", -1);
 }
 
-static void
-assert_stopped_ok (ItestDaemon *d)
-{
-  int st = itest_daemon_stop (d);
-  ck_assert_msg (st != -1 && WIFEXITED (st) && WEXITSTATUS (st) == 0, "exit status %d", st);
-}
-
 /* ---- access log formats -------------------------------------------------- */
 
 START_TEST (test_log_json)
@@ -50,7 +43,7 @@ START_TEST (test_log_json)
   g_autoptr (ItestResp) r = itest_request (&d, NULL, "/page.txt?x=\"1\"", hs);
   ck_assert_int_eq (r->status, 200);
   g_autofree char *log = itest_wait_for_text (d.log_path, "\"status\"");
-  assert_stopped_ok (&d);
+  ITEST_ASSERT_STOPPED_OK (&d);
   ck_assert_ptr_nonnull (log);
   ck_assert_int_eq (itest_count (log, "\n"), 1);
   const char *fields[] = { "\"remote_addr\":\"127.0.0.1\"", "\"method\":\"GET\"",
@@ -76,8 +69,8 @@ START_TEST (test_log_csv_and_common)
   g_autoptr (ItestResp) b = itest_request (&e, NULL, "/missing", NULL);
   g_autofree char *csvlog = itest_wait_for_text (d.log_path, "page.txt");
   g_autofree char *commonlog = itest_wait_for_text (e.log_path, "missing");
-  assert_stopped_ok (&d);
-  assert_stopped_ok (&e);
+  ITEST_ASSERT_STOPPED_OK (&d);
+  ITEST_ASSERT_STOPPED_OK (&e);
   ck_assert_ptr_nonnull (csvlog);
   g_auto (GStrv) lines = g_strsplit (csvlog, "\n", -1);
   ck_assert_str_eq (lines[0], "time,remote_addr,remote_port,method,target,protocol,status,bytes,"
@@ -171,7 +164,7 @@ START_TEST (test_sighup_rotation_under_load)
   ck_assert_msg (rotation_error == NULL, "%s", rotation_error);
   g_usleep (200000);
   g_autofree char *log_path = g_strdup (d.log_path);
-  assert_stopped_ok (&d); /* HUP never kills it */
+  ITEST_ASSERT_STOPPED_OK (&d); /* HUP never kills it */
   ck_assert_int_eq (total_ok, total);
 
   /* Every request appears exactly once across the files. */
@@ -227,7 +220,7 @@ START_TEST (test_config_file_and_headers)
   ck_assert_msg (itest_daemon_start_full (&d, NULL, args, err), "%s", err->str);
   g_autoptr (ItestResp) a = itest_request (&d, NULL, "/", NULL);
   g_autoptr (ItestResp) b = itest_request (&d, NULL, "/missing", NULL);
-  assert_stopped_ok (&d);
+  ITEST_ASSERT_STOPPED_OK (&d);
   ck_assert_int_eq (a->status, 200);
   ITEST_ASSERT_BODY (a, "page\n");
   ITEST_ASSERT_HDR (a, "X-Frame-Options", "DENY");
@@ -244,7 +237,7 @@ START_TEST (test_no_cache)
   const char *args[] = { "--no-cache", NULL };
   itest_daemon_start (&d, args);
   g_autoptr (ItestResp) a = itest_request (&d, NULL, "/page.txt", NULL);
-  assert_stopped_ok (&d);
+  ITEST_ASSERT_STOPPED_OK (&d);
   ITEST_ASSERT_HDR (a, "Cache-Control", "no-cache");
 }
 END_TEST
@@ -302,7 +295,7 @@ START_TEST (test_sighup_reopens_root)
         break;
       g_usleep (20000);
     }
-  assert_stopped_ok (&d);
+  ITEST_ASSERT_STOPPED_OK (&d);
   ITEST_ASSERT_BODY (a, "one\n");
   ITEST_ASSERT_BODY (b, "one\n");
   ITEST_ASSERT_BODY (c, "two\n");
@@ -320,7 +313,7 @@ START_TEST (test_pid_file)
   g_autofree char *text = NULL;
   ck_assert (g_file_get_contents (pidf, &text, NULL, NULL));
   ck_assert_int_eq (atoi (text), d.pid);
-  assert_stopped_ok (&d);
+  ITEST_ASSERT_STOPPED_OK (&d);
   ck_assert_msg (!g_file_test (pidf, G_FILE_TEST_EXISTS), "pid file left behind");
 }
 END_TEST
@@ -336,7 +329,7 @@ START_TEST (test_user_drop)
   g_autofree char *status = NULL;
   ck_assert (g_file_get_contents (status_path, &status, NULL, NULL));
   g_autoptr (ItestResp) r = itest_request (&d, NULL, "/page.txt", NULL);
-  assert_stopped_ok (&d);
+  ITEST_ASSERT_STOPPED_OK (&d);
   ck_assert_int_eq (r->status, 200);
   /* Real, effective, saved and fs uid/gid all nobody's; no supplementary groups but nogroup. */
   ck_assert_msg (g_regex_match_simple ("\nUid:\t65534\t65534\t65534\t65534\n", status, 0, 0), "%s", status);
@@ -344,21 +337,6 @@ START_TEST (test_user_drop)
   ck_assert_msg (g_regex_match_simple ("\nGroups:\t65534 ?\n", status, 0, 0), "%s", status);
 }
 END_TEST
-
-/* Binds 127.0.0.1:0 and returns the listening fd and its port. */
-static int
-listen_any (int *out_port)
-{
-  int fd = socket (AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in sin = { .sin_family = AF_INET };
-  socklen_t len = sizeof sin;
-  sin.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  ck_assert_int_eq (bind (fd, (struct sockaddr *) &sin, sizeof sin), 0);
-  ck_assert_int_eq (listen (fd, 16), 0);
-  getsockname (fd, (struct sockaddr *) &sin, &len);
-  *out_port = ntohs (sin.sin_port);
-  return fd;
-}
 
 typedef struct
 {
@@ -385,7 +363,7 @@ child_setup_fd3 (gpointer data)
 START_TEST (test_socket_activation)
 {
   int port = 0;
-  int lfd = listen_any (&port);
+  int lfd = itest_listen_any (&port);
   ChildFd cfd = { lfd };
   const char *argv[] = { itest_docserve_bin (), "--access-log", "none", "--port", "1", itest_docroot, NULL };
   GPid pid;
@@ -403,7 +381,7 @@ START_TEST (test_socket_activation)
   g_autoptr (ItestResp) r = itest_request (&d, NULL, "/page.txt", NULL);
   ck_assert_int_eq (r->status, 200);
   d.log_path = NULL;
-  assert_stopped_ok (&d);
+  ITEST_ASSERT_STOPPED_OK (&d);
 }
 END_TEST
 
@@ -417,7 +395,7 @@ START_TEST (test_socket_activation_other_pid_ignored)
   g_unsetenv ("LISTEN_PID");
   g_unsetenv ("LISTEN_FDS");
   g_autoptr (ItestResp) r = itest_request (&d, NULL, "/page.txt", NULL);
-  assert_stopped_ok (&d);
+  ITEST_ASSERT_STOPPED_OK (&d);
   ck_assert_int_eq (r->status, 200);
 }
 END_TEST
@@ -429,7 +407,7 @@ START_TEST (test_systemd_socket_activate)
   if (tool == NULL)
     return;
   int port = 0;
-  int probe = listen_any (&port);
+  int probe = itest_listen_any (&port);
   close (probe); /* a free port to hand to the tool */
   g_autofree char *addr = g_strdup_printf ("127.0.0.1:%d", port);
   const char *argv[] = { tool, "-l", addr, itest_docserve_bin (), "--access-log", "none", itest_docroot, NULL };
@@ -456,7 +434,7 @@ START_TEST (test_systemd_socket_activate)
     }
   g_autoptr (GString) text = g_string_new (NULL);
   itest_read_start_line (err_fd, text, 2000);
-  assert_stopped_ok (&d);
+  ITEST_ASSERT_STOPPED_OK (&d);
   ck_assert_int_eq (status, 200);
   ck_assert_msg (strstr (text->str, "(socket activation)") != NULL, "%s", text->str);
 }

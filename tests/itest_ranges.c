@@ -34,8 +34,7 @@ setup (void)
 static void
 teardown (void)
 {
-  int st = itest_daemon_stop (&d);
-  ck_assert_msg (st != -1 && WIFEXITED (st) && WEXITSTATUS (st) == 0, "exit status %d", st);
+  ITEST_ASSERT_STOPPED_OK (&d);
 }
 
 static void
