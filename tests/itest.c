@@ -18,11 +18,11 @@
 
 /* ---- the daemon ---------------------------------------------------------- */
 
-char *docroot;
-char *workdir;
+char *itest_docroot;
+char *itest_workdir;
 
 const char *
-docserve_bin (void)
+itest_docserve_bin (void)
 {
   const char *b = g_getenv ("DOCSERVE_BIN");
   return b != NULL ? b : "./docserve";
@@ -31,7 +31,7 @@ docserve_bin (void)
 /* Reads the child's stderr until the "Serving ... at http://ADDR:PORT/" line
  * or @deadline_ms; returns the port or -1 and leaves the text in @out. */
 int
-read_start_line (int fd, GString *out, int deadline_ms)
+itest_read_start_line (int fd, GString *out, int deadline_ms)
 {
   gint64 end = g_get_monotonic_time () + (gint64) deadline_ms * 1000;
   char buf[512];
@@ -60,10 +60,10 @@ read_start_line (int fd, GString *out, int deadline_ms)
 }
 
 /* Starts docserve with @extra args (NULL-terminated) on @root; the access
- * log goes to a file in workdir.  Returns FALSE (and the stderr text) if it
+ * log goes to a file in itest_workdir.  Returns FALSE (and the stderr text) if it
  * did not print its start-up line within 10 s. */
 gboolean
-daemon_start_full (Daemon *d, const char *root, const char *const *extra, GString *err_text)
+itest_daemon_start_full (ItestDaemon *d, const char *root, const char *const *extra, GString *err_text)
 {
   static int counter;
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
@@ -71,8 +71,8 @@ daemon_start_full (Daemon *d, const char *root, const char *const *extra, GStrin
   g_autoptr (GString) text = g_string_new (NULL);
 
   memset (d, 0, sizeof *d);
-  d->log_path = g_strdup_printf ("%s/access-%d-%d.log", workdir, (int) getpid (), counter++);
-  g_ptr_array_add (argv, (char *) docserve_bin ());
+  d->log_path = g_strdup_printf ("%s/access-%d-%d.log", itest_workdir, (int) getpid (), counter++);
+  g_ptr_array_add (argv, (char *) itest_docserve_bin ());
   g_ptr_array_add (argv, (char *) "--port=0");
   g_ptr_array_add (argv, (char *) "--access-log");
   g_ptr_array_add (argv, d->log_path);
@@ -84,22 +84,22 @@ daemon_start_full (Daemon *d, const char *root, const char *const *extra, GStrin
 
   if (!g_spawn_async_with_pipes (NULL, (char **) argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
                                  NULL, NULL, &d->pid, NULL, NULL, &d->stderr_fd, &error))
-    ck_abort_msg ("spawn %s: %s", docserve_bin (), error->message);
-  d->port = read_start_line (d->stderr_fd, err_text != NULL ? err_text : text, 10000);
+    ck_abort_msg ("spawn %s: %s", itest_docserve_bin (), error->message);
+  d->port = itest_read_start_line (d->stderr_fd, err_text != NULL ? err_text : text, 10000);
   return d->port > 0;
 }
 
 void
-daemon_start (Daemon *d, const char *const *extra)
+itest_daemon_start (ItestDaemon *d, const char *const *extra)
 {
   g_autoptr (GString) err = g_string_new (NULL);
-  if (!daemon_start_full (d, docroot, extra, err))
+  if (!itest_daemon_start_full (d, itest_docroot, extra, err))
     ck_abort_msg ("docserve did not start: %s", err->str);
 }
 
 /* Waits for the child up to @ms; returns its wait status or -1. */
 int
-wait_child (GPid pid, int ms)
+itest_wait_child (GPid pid, int ms)
 {
   for (int i = 0; i < ms / 10; i++)
     {
@@ -113,13 +113,13 @@ wait_child (GPid pid, int ms)
 }
 
 int
-daemon_stop (Daemon *d)
+itest_daemon_stop (ItestDaemon *d)
 {
   int status = -1;
   if (d->pid > 0)
     {
       kill (d->pid, SIGTERM);
-      status = wait_child (d->pid, 15000);
+      status = itest_wait_child (d->pid, 15000);
       if (status == -1)
         {
           kill (d->pid, SIGKILL);
@@ -136,11 +136,11 @@ daemon_stop (Daemon *d)
 }
 
 int
-daemon_stop_stderr (Daemon *d, GString *err_out)
+itest_daemon_stop_stderr (ItestDaemon *d, GString *err_out)
 {
   if (d->pid > 0)
     kill (d->pid, SIGTERM);
-  /* read(), not read_all(): that one uses recv(), and this is a pipe. */
+  /* read(), not itest_read_all(): that one uses recv(), and this is a pipe. */
   gint64 end = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
   while (d->stderr_fd >= 0 && g_get_monotonic_time () < end)
     {
@@ -154,13 +154,13 @@ daemon_stop_stderr (Daemon *d, GString *err_out)
         break;
       g_string_append_len (err_out, buf, n);
     }
-  return daemon_stop (d);
+  return itest_daemon_stop (d);
 }
 
 void
-put_file (const char *rel, const char *content, gssize len)
+itest_put_file (const char *rel, const char *content, gssize len)
 {
-  g_autofree char *p = g_build_filename (docroot, rel, NULL);
+  g_autofree char *p = g_build_filename (itest_docroot, rel, NULL);
   g_autofree char *dir = g_path_get_dirname (p);
   g_mkdir_with_parents (dir, 0755);
   if (!g_file_set_contents (p, content, len, NULL))
@@ -168,7 +168,7 @@ put_file (const char *rel, const char *content, gssize len)
 }
 
 void
-rm_rf (const char *path)
+itest_rm_rf (const char *path)
 {
   g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", path);
   if (system (cmd) != 0)
@@ -178,7 +178,7 @@ rm_rf (const char *path)
 /* ---- clients ----------------------------------------------------------- */
 
 void
-resp_free (Resp *r)
+itest_resp_free (ItestResp *r)
 {
   g_string_free (r->headers, TRUE);
   g_byte_array_free (r->body, TRUE);
@@ -186,14 +186,14 @@ resp_free (Resp *r)
 }
 
 size_t
-on_body (char *p, size_t sz, size_t n, void *ud)
+itest_on_body (char *p, size_t sz, size_t n, void *ud)
 {
   g_byte_array_append (ud, (guint8 *) p, (guint) (sz * n));
   return sz * n;
 }
 
 size_t
-on_header (char *p, size_t sz, size_t n, void *ud)
+itest_on_header (char *p, size_t sz, size_t n, void *ud)
 {
   g_string_append_len (ud, p, (gssize) (sz * n));
   return sz * n;
@@ -202,7 +202,7 @@ on_header (char *p, size_t sz, size_t n, void *ud)
 /* Value of header @name in the last header block of @r (case-insensitive), or
  * NULL.  Caller frees. */
 char *
-hdr (const Resp *r, const char *name)
+itest_hdr (const ItestResp *r, const char *name)
 {
   g_auto (GStrv) lines = g_strsplit (r->headers->str, "\r\n", -1);
   char *found = NULL;
@@ -223,10 +223,10 @@ hdr (const Resp *r, const char *name)
 
 /* One request with libcurl.  @method NULL = GET; "HEAD" uses NOBODY.
  * @headers is a NULL-terminated list of "Name: value". */
-Resp *
-request (const Daemon *d, const char *method, const char *path, const char *const *headers)
+ItestResp *
+itest_request (const ItestDaemon *d, const char *method, const char *path, const char *const *headers)
 {
-  Resp *r = g_new0 (Resp, 1);
+  ItestResp *r = g_new0 (ItestResp, 1);
   CURL *c = curl_easy_init ();
   struct curl_slist *list = NULL;
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%d%s", d->port, path);
@@ -235,9 +235,9 @@ request (const Daemon *d, const char *method, const char *path, const char *cons
   r->body = g_byte_array_new ();
   curl_easy_setopt (c, CURLOPT_URL, url);
   curl_easy_setopt (c, CURLOPT_PATH_AS_IS, 1L);
-  curl_easy_setopt (c, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt (c, CURLOPT_WRITEFUNCTION, itest_on_body);
   curl_easy_setopt (c, CURLOPT_WRITEDATA, r->body);
-  curl_easy_setopt (c, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt (c, CURLOPT_HEADERFUNCTION, itest_on_header);
   curl_easy_setopt (c, CURLOPT_HEADERDATA, r->headers);
   curl_easy_setopt (c, CURLOPT_TIMEOUT, 20L);
   curl_easy_setopt (c, CURLOPT_USERAGENT, "docserve-test");
@@ -258,10 +258,25 @@ request (const Daemon *d, const char *method, const char *path, const char *cons
   return r;
 }
 
+int
+itest_listen_any (int *out_port)
+{
+  int fd = socket (AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in sin = { .sin_family = AF_INET };
+  socklen_t len = sizeof sin;
+  sin.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  ck_assert_int_ge (fd, 0);
+  ck_assert_int_eq (bind (fd, (struct sockaddr *) &sin, sizeof sin), 0);
+  ck_assert_int_eq (listen (fd, 16), 0);
+  getsockname (fd, (struct sockaddr *) &sin, &len);
+  *out_port = ntohs (sin.sin_port);
+  return fd;
+}
+
 /* Connects to 127.0.0.1:@port; @rcvbuf > 0 sets a small receive buffer
  * first (a slow reader). */
 int
-connect_port_rcvbuf (int port, int rcvbuf)
+itest_connect_port_rcvbuf (int port, int rcvbuf)
 {
   int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (rcvbuf > 0)
@@ -275,7 +290,7 @@ connect_port_rcvbuf (int port, int rcvbuf)
 }
 
 int
-connect_from (const char *src, int port, int rcvbuf)
+itest_connect_from (const char *src, int port, int rcvbuf)
 {
   int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   struct sockaddr_in from = { .sin_family = AF_INET };
@@ -304,14 +319,14 @@ connect_from (const char *src, int port, int rcvbuf)
 }
 
 int
-connect_port (int port)
+itest_connect_port (int port)
 {
-  return connect_port_rcvbuf (port, 0);
+  return itest_connect_port_rcvbuf (port, 0);
 }
 
 /* Reads from @fd until EOF or @ms of silence / total; returns what came. */
 GString *
-read_all (int fd, int ms, gboolean *out_eof)
+itest_read_all (int fd, int ms, gboolean *out_eof)
 {
   GString *s = g_string_new (NULL);
   gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
@@ -339,17 +354,17 @@ read_all (int fd, int ms, gboolean *out_eof)
 
 /* Sends @req raw and reads until the server closes (or @ms pass). */
 GString *
-raw (int port, const char *req, gsize len, int ms, gboolean *out_eof)
+itest_raw (int port, const char *req, gsize len, int ms, gboolean *out_eof)
 {
-  int fd = connect_port (port);
+  int fd = itest_connect_port (port);
   ck_assert_int_eq (send (fd, req, len, MSG_NOSIGNAL), (ssize_t) len);
-  GString *s = read_all (fd, ms, out_eof);
+  GString *s = itest_read_all (fd, ms, out_eof);
   close (fd);
   return s;
 }
 
 int
-count (const char *hay, const char *needle)
+itest_count (const char *hay, const char *needle)
 {
   int n = 0;
   for (const char *p = strstr (hay, needle); p != NULL; p = strstr (p + 1, needle))
@@ -358,7 +373,7 @@ count (const char *hay, const char *needle)
 }
 
 int
-status_of (const GString *s)
+itest_status_of (const GString *s)
 {
   if (!g_str_has_prefix (s->str, "HTTP/1.1 "))
     return -1;
@@ -368,13 +383,13 @@ status_of (const GString *s)
 
 /* Runs docserve with @args to completion; returns the exit status. */
 int
-run_cli (const char *const *args, char **out_stdout, char **out_stderr)
+itest_run_cli (const char *const *args, char **out_stdout, char **out_stderr)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   g_autoptr (GError) error = NULL;
   int status = -1;
 
-  g_ptr_array_add (argv, (char *) docserve_bin ());
+  g_ptr_array_add (argv, (char *) itest_docserve_bin ());
   for (const char *const *a = args; *a != NULL; a++)
     g_ptr_array_add (argv, (char *) *a);
   g_ptr_array_add (argv, NULL);
@@ -386,7 +401,7 @@ run_cli (const char *const *args, char **out_stdout, char **out_stderr)
 
 
 char *
-wait_for_text (const char *path, const char *needle)
+itest_wait_for_text (const char *path, const char *needle)
 {
   for (int i = 0; i < 200; i++)
     {
@@ -397,4 +412,39 @@ wait_for_text (const char *path, const char *needle)
       g_usleep (10000);
     }
   return NULL;
+}
+
+/* ---- main ------------------------------------------------------------------ */
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *name = g_path_get_basename (argc > 0 ? argv[0] : "itest");
+  g_autofree char *root_tmpl = g_strdup_printf ("docserve-%s-root-XXXXXX", name);
+  g_autofree char *work_tmpl = g_strdup_printf ("docserve-%s-work-XXXXXX", name);
+
+  g_assert (itest_suite.build != NULL);
+  signal (SIGPIPE, SIG_IGN);
+  curl_global_init (CURL_GLOBAL_DEFAULT);
+  itest_docroot = g_dir_make_tmp (root_tmpl, &error);
+  g_assert_no_error (error);
+  itest_workdir = g_dir_make_tmp (work_tmpl, &error);
+  g_assert_no_error (error);
+  if (itest_suite.populate != NULL)
+    itest_suite.populate ();
+
+  SRunner *sr = srunner_create (itest_suite.build ());
+  srunner_run_all (sr, CK_ENV);
+  int failed = srunner_ntests_failed (sr);
+  srunner_free (sr);
+
+  if (itest_suite.cleanup != NULL)
+    itest_suite.cleanup ();
+  itest_rm_rf (itest_docroot);
+  itest_rm_rf (itest_workdir);
+  g_clear_pointer (&itest_docroot, g_free);
+  g_clear_pointer (&itest_workdir, g_free);
+  curl_global_cleanup ();
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -1,4 +1,4 @@
-/* check_smuggling.c: malformed request heads on raw sockets against the real
+/* itest_smuggling.c: malformed request heads on raw sockets against the real
  * daemon, in thread-per-connection and --workers mode.  Each row sends a
  * request with a second, valid request pipelined behind it and asserts what
  * nginx 1.22 answers: one 400 with Connection: close, the connection
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-static Daemon daemon_main;
+static ItestDaemon daemon_main;
 
 #define SECOND "GET /second.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
 
@@ -82,13 +82,13 @@ check_row (const SmuggleRow *r, int answers_wanted)
 
   g_byte_array_append (req, (const guint8 *) r->req, (guint) len);
   g_byte_array_append (req, (const guint8 *) SECOND, strlen (SECOND));
-  g_autoptr (GString) got = raw (daemon_main.port, (const char *) req->data, req->len, 5000, &eof);
+  g_autoptr (GString) got = itest_raw (daemon_main.port, (const char *) req->data, req->len, 5000, &eof);
   g_autofree char *shown = g_strescape (got->str, NULL);
 
-  ck_assert_msg (status_of (got) == r->status, "%s: status %d, want %d: %s", r->name,
-                 status_of (got), r->status, shown);
-  ck_assert_msg (count (got->str, "HTTP/1.1 ") == answers_wanted, "%s: %d answers, want %d: %s",
-                 r->name, count (got->str, "HTTP/1.1 "), answers_wanted, shown);
+  ck_assert_msg (itest_status_of (got) == r->status, "%s: status %d, want %d: %s", r->name,
+                 itest_status_of (got), r->status, shown);
+  ck_assert_msg (itest_count (got->str, "HTTP/1.1 ") == answers_wanted, "%s: %d answers, want %d: %s",
+                 r->name, itest_count (got->str, "HTTP/1.1 "), answers_wanted, shown);
   ck_assert_msg (eof, "%s: the connection stayed open", r->name);
   if (r->closes)
     {
@@ -119,10 +119,10 @@ START_TEST (test_logged)
   g_autofree char *one = g_strdup_printf (req, (int) getpid ());
   g_autofree char *needle = g_strdup_printf ("\"GET /logged-%d.txt HTTP/1.1\" 400 ", (int) getpid ());
   gboolean eof = FALSE;
-  g_autoptr (GString) got = raw (daemon_main.port, one, strlen (one), 5000, &eof);
+  g_autoptr (GString) got = itest_raw (daemon_main.port, one, strlen (one), 5000, &eof);
 
-  ck_assert_int_eq (status_of (got), 400);
-  g_autofree char *log = wait_for_text (daemon_main.log_path, needle);
+  ck_assert_int_eq (itest_status_of (got), 400);
+  g_autofree char *log = itest_wait_for_text (daemon_main.log_path, needle);
   ck_assert_msg (log != NULL, "no log line with %s", needle);
 }
 END_TEST
@@ -130,35 +130,29 @@ END_TEST
 static void
 make_docroot (void)
 {
-  GError *error = NULL;
-  docroot = g_dir_make_tmp ("docserve-sm-root-XXXXXX", &error);
-  workdir = g_dir_make_tmp ("docserve-sm-work-XXXXXX", &error);
-  g_assert_no_error (error);
-  put_file ("index.html", "<!DOCTYPE html><title>home</title>\n", -1);
-  put_file ("second.txt", "second\n", -1);
-  put_file ("data.jpeg", "jpeg", -1);
-  put_file ("data.jpeg.txt", "txt", -1);
+  itest_put_file ("index.html", "<!DOCTYPE html><title>home</title>\n", -1);
+  itest_put_file ("second.txt", "second\n", -1);
+  itest_put_file ("data.jpeg", "jpeg", -1);
+  itest_put_file ("data.jpeg.txt", "txt", -1);
 }
 
 static void
 thread_setup (void)
 {
-  daemon_start (&daemon_main, NULL);
+  itest_daemon_start (&daemon_main, NULL);
 }
 
 static void
 pool_setup (void)
 {
   const char *args[] = { "--workers", "2", NULL };
-  daemon_start (&daemon_main, args);
+  itest_daemon_start (&daemon_main, args);
 }
 
 static void
 teardown (void)
 {
-  int st = daemon_stop (&daemon_main);
-  ck_assert_msg (st != -1 && WIFEXITED (st) && WEXITSTATUS (st) == 0,
-                 "docserve did not exit 0 on SIGTERM (status %d)", st);
+  ITEST_ASSERT_STOPPED_OK (&daemon_main);
 }
 
 static TCase *
@@ -173,23 +167,13 @@ mode_case (const char *name, void (*setup) (void))
   return tc;
 }
 
-int
-main (void)
+static Suite *
+smuggling_suite (void)
 {
-  signal (SIGPIPE, SIG_IGN);
-  curl_global_init (CURL_GLOBAL_DEFAULT);
-  make_docroot ();
   Suite *s = suite_create ("smuggling");
   suite_add_tcase (s, mode_case ("threads", thread_setup));
   suite_add_tcase (s, mode_case ("workers", pool_setup));
-  SRunner *sr = srunner_create (s);
-  srunner_run_all (sr, CK_NORMAL);
-  int failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  rm_rf (docroot);
-  rm_rf (workdir);
-  g_free (docroot);
-  g_free (workdir);
-  curl_global_cleanup ();
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return s;
 }
+
+const ItestSuite itest_suite = { .populate = make_docroot, .build = smuggling_suite };

@@ -1,4 +1,4 @@
-/* check_ops.c: what a sysadmin relies on, against the real daemon: access
+/* itest_ops.c: what a sysadmin relies on, against the real daemon: access
  * log formats parsed back field by field, SIGHUP log rotation under
  * concurrent load with every request accounted for once, the config file,
  * --check-config, --header and Cache-Control, the pid file, dropping to
@@ -26,37 +26,26 @@
 static void
 make_docroot (void)
 {
-  GError *error = NULL;
-  docroot = g_dir_make_tmp ("docserve-op-root-XXXXXX", &error);
-  workdir = g_dir_make_tmp ("docserve-op-work-XXXXXX", &error);
-  g_assert_no_error (error);
   /* Readable by the unprivileged user of the --user test. */
-  chmod (docroot, 0755);
-  put_file ("index.html", "<!DOCTYPE html><title>ops</title>\n", -1);
-  put_file ("page.txt", "page\n", -1);
-}
-
-static void
-assert_stopped_ok (Daemon *d)
-{
-  int st = daemon_stop (d);
-  ck_assert_msg (st != -1 && WIFEXITED (st) && WEXITSTATUS (st) == 0, "exit status %d", st);
+  chmod (itest_docroot, 0755);
+  itest_put_file ("index.html", "<!DOCTYPE html><title>ops</title>\n", -1);
+  itest_put_file ("page.txt", "page\n", -1);
 }
 
 /* ---- access log formats -------------------------------------------------- */
 
 START_TEST (test_log_json)
 {
-  Daemon d;
+  ItestDaemon d;
   const char *args[] = { "--log-format", "json", NULL };
-  daemon_start (&d, args);
+  itest_daemon_start (&d, args);
   const char *hs[] = { "User-Agent: evil\"\\agent\x01", "Referer: http://r/", NULL };
-  g_autoptr (Resp) r = request (&d, NULL, "/page.txt?x=\"1\"", hs);
+  g_autoptr (ItestResp) r = itest_request (&d, NULL, "/page.txt?x=\"1\"", hs);
   ck_assert_int_eq (r->status, 200);
-  g_autofree char *log = wait_for_text (d.log_path, "\"status\"");
-  assert_stopped_ok (&d);
+  g_autofree char *log = itest_wait_for_text (d.log_path, "\"status\"");
+  ITEST_ASSERT_STOPPED_OK (&d);
   ck_assert_ptr_nonnull (log);
-  ck_assert_int_eq (count (log, "\n"), 1);
+  ck_assert_int_eq (itest_count (log, "\n"), 1);
   const char *fields[] = { "\"remote_addr\":\"127.0.0.1\"", "\"method\":\"GET\"",
                            "\"target\":\"/page.txt?x=\\\"1\\\"\"", "\"protocol\":\"HTTP/1.1\"",
                            "\"status\":200", "\"bytes\":5", "\"referer\":\"http://r/\"",
@@ -71,17 +60,17 @@ END_TEST
 
 START_TEST (test_log_csv_and_common)
 {
-  Daemon d, e;
+  ItestDaemon d, e;
   const char *csv[] = { "--log-format", "csv", NULL };
   const char *common[] = { "--log-format", "common", NULL };
-  daemon_start (&d, csv);
-  daemon_start (&e, common);
-  g_autoptr (Resp) a = request (&d, NULL, "/page.txt?a,b", NULL);
-  g_autoptr (Resp) b = request (&e, NULL, "/missing", NULL);
-  g_autofree char *csvlog = wait_for_text (d.log_path, "page.txt");
-  g_autofree char *commonlog = wait_for_text (e.log_path, "missing");
-  assert_stopped_ok (&d);
-  assert_stopped_ok (&e);
+  itest_daemon_start (&d, csv);
+  itest_daemon_start (&e, common);
+  g_autoptr (ItestResp) a = itest_request (&d, NULL, "/page.txt?a,b", NULL);
+  g_autoptr (ItestResp) b = itest_request (&e, NULL, "/missing", NULL);
+  g_autofree char *csvlog = itest_wait_for_text (d.log_path, "page.txt");
+  g_autofree char *commonlog = itest_wait_for_text (e.log_path, "missing");
+  ITEST_ASSERT_STOPPED_OK (&d);
+  ITEST_ASSERT_STOPPED_OK (&e);
   ck_assert_ptr_nonnull (csvlog);
   g_auto (GStrv) lines = g_strsplit (csvlog, "\n", -1);
   ck_assert_str_eq (lines[0], "time,remote_addr,remote_port,method,target,protocol,status,bytes,"
@@ -135,8 +124,8 @@ START_TEST (test_sighup_rotation_under_load)
 {
   enum { WORKERS = 4, ROTATIONS = 5 };
   static const char *const buffered[] = { "--access-log-buffer", "64", NULL };
-  Daemon d;
-  daemon_start (&d, _i == 1 ? buffered : NULL);
+  ItestDaemon d;
+  itest_daemon_start (&d, _i == 1 ? buffered : NULL);
   Worker w[WORKERS];
   GThread *t[WORKERS];
   g_atomic_int_set (&load_stop, 0);
@@ -175,7 +164,7 @@ START_TEST (test_sighup_rotation_under_load)
   ck_assert_msg (rotation_error == NULL, "%s", rotation_error);
   g_usleep (200000);
   g_autofree char *log_path = g_strdup (d.log_path);
-  assert_stopped_ok (&d); /* HUP never kills it */
+  ITEST_ASSERT_STOPPED_OK (&d); /* HUP never kills it */
   ck_assert_int_eq (total_ok, total);
 
   /* Every request appears exactly once across the files. */
@@ -214,7 +203,7 @@ END_TEST
 
 START_TEST (test_config_file_and_headers)
 {
-  g_autofree char *conf = g_build_filename (workdir, "docserve.conf", NULL);
+  g_autofree char *conf = g_build_filename (itest_workdir, "docserve.conf", NULL);
   g_autofree char *text = g_strdup_printf ("[docserve]\n"
                                            "# the command line wins over this port\n"
                                            "port=1\n"
@@ -222,53 +211,53 @@ START_TEST (test_config_file_and_headers)
                                            "header=X-Frame-Options: DENY;X-Test: yes\n"
                                            "max-age=60\n"
                                            "root=%s\n",
-                                           docroot);
+                                           itest_docroot);
   ck_assert (g_file_set_contents (conf, text, -1, NULL));
-  Daemon d;
+  ItestDaemon d;
   const char *args[] = { "--config", conf, NULL };
   g_autoptr (GString) err = g_string_new (NULL);
   /* No root argument: it comes from the file; --port=0 beats port=1. */
-  ck_assert_msg (daemon_start_full (&d, NULL, args, err), "%s", err->str);
-  g_autoptr (Resp) a = request (&d, NULL, "/", NULL);
-  g_autoptr (Resp) b = request (&d, NULL, "/missing", NULL);
-  assert_stopped_ok (&d);
+  ck_assert_msg (itest_daemon_start_full (&d, NULL, args, err), "%s", err->str);
+  g_autoptr (ItestResp) a = itest_request (&d, NULL, "/", NULL);
+  g_autoptr (ItestResp) b = itest_request (&d, NULL, "/missing", NULL);
+  ITEST_ASSERT_STOPPED_OK (&d);
   ck_assert_int_eq (a->status, 200);
-  ASSERT_BODY (a, "page\n");
-  ASSERT_HDR (a, "X-Frame-Options", "DENY");
-  ASSERT_HDR (a, "X-Test", "yes");
-  ASSERT_HDR (a, "Cache-Control", "max-age=60");
+  ITEST_ASSERT_BODY (a, "page\n");
+  ITEST_ASSERT_HDR (a, "X-Frame-Options", "DENY");
+  ITEST_ASSERT_HDR (a, "X-Test", "yes");
+  ITEST_ASSERT_HDR (a, "Cache-Control", "max-age=60");
   ck_assert_int_eq (b->status, 404);
-  ASSERT_HDR (b, "X-Test", "yes");
+  ITEST_ASSERT_HDR (b, "X-Test", "yes");
 }
 END_TEST
 
 START_TEST (test_no_cache)
 {
-  Daemon d;
+  ItestDaemon d;
   const char *args[] = { "--no-cache", NULL };
-  daemon_start (&d, args);
-  g_autoptr (Resp) a = request (&d, NULL, "/page.txt", NULL);
-  assert_stopped_ok (&d);
-  ASSERT_HDR (a, "Cache-Control", "no-cache");
+  itest_daemon_start (&d, args);
+  g_autoptr (ItestResp) a = itest_request (&d, NULL, "/page.txt", NULL);
+  ITEST_ASSERT_STOPPED_OK (&d);
+  ITEST_ASSERT_HDR (a, "Cache-Control", "no-cache");
 }
 END_TEST
 
 START_TEST (test_check_config)
 {
-  g_autofree char *bad_conf = g_build_filename (workdir, "bad.conf", NULL);
+  g_autofree char *bad_conf = g_build_filename (itest_workdir, "bad.conf", NULL);
   ck_assert (g_file_set_contents (bad_conf, "[docserve]\nport=80\nbogus-key=1\n", -1, NULL));
-  const char *ok[] = { "--check-config", docroot, NULL };
+  const char *ok[] = { "--check-config", itest_docroot, NULL };
   const char *missing[] = { "--check-config", "/nonexistent-docserve", NULL };
-  const char *bad[] = { "--check-config", "--config", bad_conf, docroot, NULL };
-  const char *inject[] = { "--check-config", "--header", "X-A: b\r\nSet-Cookie: x", docroot, NULL };
+  const char *bad[] = { "--check-config", "--config", bad_conf, itest_docroot, NULL };
+  const char *inject[] = { "--check-config", "--header", "X-A: b\r\nSet-Cookie: x", itest_docroot, NULL };
   g_autofree char *o1 = NULL, *e1 = NULL, *o2 = NULL, *e2 = NULL, *o3 = NULL, *e3 = NULL, *o4 = NULL, *e4 = NULL;
-  ck_assert_int_eq (run_cli (ok, &o1, &e1), 0);
+  ck_assert_int_eq (itest_run_cli (ok, &o1, &e1), 0);
   ck_assert_msg (strstr (e1, "configuration OK") != NULL, "%s", e1);
-  ck_assert_int_eq (run_cli (missing, &o2, &e2), 2);
+  ck_assert_int_eq (itest_run_cli (missing, &o2, &e2), 2);
   ck_assert_msg (strstr (e2, "/nonexistent-docserve") != NULL, "%s", e2);
-  ck_assert_int_eq (run_cli (bad, &o3, &e3), 2);
+  ck_assert_int_eq (itest_run_cli (bad, &o3, &e3), 2);
   ck_assert_msg (strstr (e3, "bad.conf:3") != NULL && strstr (e3, "bogus-key") != NULL, "%s", e3);
-  ck_assert_int_eq (run_cli (inject, &o4, &e4), 2);
+  ck_assert_int_eq (itest_run_cli (inject, &o4, &e4), 2);
   ck_assert_msg (strstr (e4, "--header") != NULL, "%s", e4);
 }
 END_TEST
@@ -277,7 +266,7 @@ START_TEST (test_sighup_reopens_root)
 {
   /* The "current release" deploy: the root is a symlink switched to a new
    * directory, then SIGHUP. */
-  g_autofree char *base = g_build_filename (workdir, "releases", NULL);
+  g_autofree char *base = g_build_filename (itest_workdir, "releases", NULL);
   g_autofree char *r1 = g_build_filename (base, "r1", NULL);
   g_autofree char *r2 = g_build_filename (base, "r2", NULL);
   g_autofree char *cur = g_build_filename (base, "current", NULL);
@@ -289,27 +278,27 @@ START_TEST (test_sighup_reopens_root)
   ck_assert (g_file_set_contents (v1, "one\n", -1, NULL));
   ck_assert (g_file_set_contents (v2, "two\n", -1, NULL));
   ck_assert_int_eq (symlink ("r1", cur), 0);
-  Daemon d;
+  ItestDaemon d;
   g_autoptr (GString) err = g_string_new (NULL);
-  ck_assert_msg (daemon_start_full (&d, cur, NULL, err), "%s", err->str);
-  g_autoptr (Resp) a = request (&d, NULL, "/v.txt", NULL);
+  ck_assert_msg (itest_daemon_start_full (&d, cur, NULL, err), "%s", err->str);
+  g_autoptr (ItestResp) a = itest_request (&d, NULL, "/v.txt", NULL);
   ck_assert_int_eq (symlink ("r2", tmp), 0);
   ck_assert_int_eq (g_rename (tmp, cur), 0);
-  g_autoptr (Resp) b = request (&d, NULL, "/v.txt", NULL); /* before SIGHUP: still r1 */
+  g_autoptr (ItestResp) b = itest_request (&d, NULL, "/v.txt", NULL); /* before SIGHUP: still r1 */
   kill (d.pid, SIGHUP);
-  g_autoptr (Resp) c = NULL;
+  g_autoptr (ItestResp) c = NULL;
   for (int i = 0; i < 100; i++)
     {
-      g_clear_pointer (&c, resp_free);
-      c = request (&d, NULL, "/v.txt", NULL);
+      g_clear_pointer (&c, itest_resp_free);
+      c = itest_request (&d, NULL, "/v.txt", NULL);
       if (c->body->len == 4 && memcmp (c->body->data, "two\n", 4) == 0)
         break;
       g_usleep (20000);
     }
-  assert_stopped_ok (&d);
-  ASSERT_BODY (a, "one\n");
-  ASSERT_BODY (b, "one\n");
-  ASSERT_BODY (c, "two\n");
+  ITEST_ASSERT_STOPPED_OK (&d);
+  ITEST_ASSERT_BODY (a, "one\n");
+  ITEST_ASSERT_BODY (b, "one\n");
+  ITEST_ASSERT_BODY (c, "two\n");
 }
 END_TEST
 
@@ -317,14 +306,14 @@ END_TEST
 
 START_TEST (test_pid_file)
 {
-  g_autofree char *pidf = g_build_filename (workdir, "docserve.pid", NULL);
-  Daemon d;
+  g_autofree char *pidf = g_build_filename (itest_workdir, "docserve.pid", NULL);
+  ItestDaemon d;
   const char *args[] = { "--pid-file", pidf, NULL };
-  daemon_start (&d, args);
+  itest_daemon_start (&d, args);
   g_autofree char *text = NULL;
   ck_assert (g_file_get_contents (pidf, &text, NULL, NULL));
   ck_assert_int_eq (atoi (text), d.pid);
-  assert_stopped_ok (&d);
+  ITEST_ASSERT_STOPPED_OK (&d);
   ck_assert_msg (!g_file_test (pidf, G_FILE_TEST_EXISTS), "pid file left behind");
 }
 END_TEST
@@ -333,14 +322,14 @@ START_TEST (test_user_drop)
 {
   if (geteuid () != 0)
     return; /* only root can switch users */
-  Daemon d;
+  ItestDaemon d;
   const char *args[] = { "--user", "nobody", NULL };
-  daemon_start (&d, args);
+  itest_daemon_start (&d, args);
   g_autofree char *status_path = g_strdup_printf ("/proc/%d/status", (int) d.pid);
   g_autofree char *status = NULL;
   ck_assert (g_file_get_contents (status_path, &status, NULL, NULL));
-  g_autoptr (Resp) r = request (&d, NULL, "/page.txt", NULL);
-  assert_stopped_ok (&d);
+  g_autoptr (ItestResp) r = itest_request (&d, NULL, "/page.txt", NULL);
+  ITEST_ASSERT_STOPPED_OK (&d);
   ck_assert_int_eq (r->status, 200);
   /* Real, effective, saved and fs uid/gid all nobody's; no supplementary groups but nogroup. */
   ck_assert_msg (g_regex_match_simple ("\nUid:\t65534\t65534\t65534\t65534\n", status, 0, 0), "%s", status);
@@ -348,21 +337,6 @@ START_TEST (test_user_drop)
   ck_assert_msg (g_regex_match_simple ("\nGroups:\t65534 ?\n", status, 0, 0), "%s", status);
 }
 END_TEST
-
-/* Binds 127.0.0.1:0 and returns the listening fd and its port. */
-static int
-listen_any (int *out_port)
-{
-  int fd = socket (AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in sin = { .sin_family = AF_INET };
-  socklen_t len = sizeof sin;
-  sin.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  ck_assert_int_eq (bind (fd, (struct sockaddr *) &sin, sizeof sin), 0);
-  ck_assert_int_eq (listen (fd, 16), 0);
-  getsockname (fd, (struct sockaddr *) &sin, &len);
-  *out_port = ntohs (sin.sin_port);
-  return fd;
-}
 
 typedef struct
 {
@@ -389,9 +363,9 @@ child_setup_fd3 (gpointer data)
 START_TEST (test_socket_activation)
 {
   int port = 0;
-  int lfd = listen_any (&port);
+  int lfd = itest_listen_any (&port);
   ChildFd cfd = { lfd };
-  const char *argv[] = { docserve_bin (), "--access-log", "none", "--port", "1", docroot, NULL };
+  const char *argv[] = { itest_docserve_bin (), "--access-log", "none", "--port", "1", itest_docroot, NULL };
   GPid pid;
   int err_fd;
   g_autoptr (GError) error = NULL;
@@ -400,14 +374,14 @@ START_TEST (test_socket_activation)
                                        child_setup_fd3, &cfd, &pid, NULL, NULL, &err_fd, &error));
   close (lfd);
   g_autoptr (GString) text = g_string_new (NULL);
-  int got = read_start_line (err_fd, text, 10000);
-  Daemon d = { .pid = pid, .port = got, .stderr_fd = err_fd };
+  int got = itest_read_start_line (err_fd, text, 10000);
+  ItestDaemon d = { .pid = pid, .port = got, .stderr_fd = err_fd };
   ck_assert_msg (got == port, "served on %d, not the passed port %d: %s", got, port, text->str);
   ck_assert_msg (strstr (text->str, "(socket activation)") != NULL, "%s", text->str);
-  g_autoptr (Resp) r = request (&d, NULL, "/page.txt", NULL);
+  g_autoptr (ItestResp) r = itest_request (&d, NULL, "/page.txt", NULL);
   ck_assert_int_eq (r->status, 200);
   d.log_path = NULL;
-  assert_stopped_ok (&d);
+  ITEST_ASSERT_STOPPED_OK (&d);
 }
 END_TEST
 
@@ -416,12 +390,12 @@ START_TEST (test_socket_activation_other_pid_ignored)
   /* LISTEN_PID naming another process: docserve binds its own socket. */
   g_setenv ("LISTEN_PID", "1", TRUE);
   g_setenv ("LISTEN_FDS", "1", TRUE);
-  Daemon d;
-  daemon_start (&d, NULL);
+  ItestDaemon d;
+  itest_daemon_start (&d, NULL);
   g_unsetenv ("LISTEN_PID");
   g_unsetenv ("LISTEN_FDS");
-  g_autoptr (Resp) r = request (&d, NULL, "/page.txt", NULL);
-  assert_stopped_ok (&d);
+  g_autoptr (ItestResp) r = itest_request (&d, NULL, "/page.txt", NULL);
+  ITEST_ASSERT_STOPPED_OK (&d);
   ck_assert_int_eq (r->status, 200);
 }
 END_TEST
@@ -433,17 +407,17 @@ START_TEST (test_systemd_socket_activate)
   if (tool == NULL)
     return;
   int port = 0;
-  int probe = listen_any (&port);
+  int probe = itest_listen_any (&port);
   close (probe); /* a free port to hand to the tool */
   g_autofree char *addr = g_strdup_printf ("127.0.0.1:%d", port);
-  const char *argv[] = { tool, "-l", addr, docserve_bin (), "--access-log", "none", docroot, NULL };
+  const char *argv[] = { tool, "-l", addr, itest_docserve_bin (), "--access-log", "none", itest_docroot, NULL };
   GPid pid;
   int err_fd;
   g_autoptr (GError) error = NULL;
   ck_assert (g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
                                        NULL, &pid, NULL, NULL, &err_fd, &error));
   /* The tool execs docserve on the first connection. */
-  Daemon d = { .pid = pid, .port = port, .stderr_fd = err_fd };
+  ItestDaemon d = { .pid = pid, .port = port, .stderr_fd = err_fd };
   long status = 0;
   for (int i = 0; i < 50 && status != 200; i++)
     {
@@ -459,19 +433,16 @@ START_TEST (test_systemd_socket_activate)
         g_usleep (100000);
     }
   g_autoptr (GString) text = g_string_new (NULL);
-  read_start_line (err_fd, text, 2000);
-  assert_stopped_ok (&d);
+  itest_read_start_line (err_fd, text, 2000);
+  ITEST_ASSERT_STOPPED_OK (&d);
   ck_assert_int_eq (status, 200);
   ck_assert_msg (strstr (text->str, "(socket activation)") != NULL, "%s", text->str);
 }
 END_TEST
 
-int
-main (void)
+static Suite *
+ops_suite (void)
 {
-  signal (SIGPIPE, SIG_IGN);
-  curl_global_init (CURL_GLOBAL_DEFAULT);
-  make_docroot ();
   Suite *s = suite_create ("ops");
   TCase *tc = tcase_create ("ops");
   tcase_set_timeout (tc, 90);
@@ -488,14 +459,7 @@ main (void)
   tcase_add_test (tc, test_socket_activation_other_pid_ignored);
   tcase_add_test (tc, test_systemd_socket_activate);
   suite_add_tcase (s, tc);
-  SRunner *sr = srunner_create (s);
-  srunner_run_all (sr, CK_NORMAL);
-  int failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  rm_rf (docroot);
-  rm_rf (workdir);
-  g_free (docroot);
-  g_free (workdir);
-  curl_global_cleanup ();
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return s;
 }
+
+const ItestSuite itest_suite = { .populate = make_docroot, .build = ops_suite };

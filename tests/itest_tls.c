@@ -1,4 +1,4 @@
-/* check_tls.c: HTTPS through GnuTLS, against the real daemon, with
+/* itest_tls.c: HTTPS through GnuTLS, against the real daemon, with
  * certificates made here by certtool (gnutls-bin): a test CA, a server
  * certificate for 127.0.0.1, a second one for reloads, a key that belongs to
  * neither, an expired certificate and a passphrase-protected key. */
@@ -20,7 +20,7 @@
 
 #define BIG_SIZE (6 * 1024 * 1024 + 5)
 
-static Daemon d;
+static ItestDaemon d;
 static char *ca, *cert, *key, *cert2, *key2, *other_key, *expired, *expired_key, *enc_key;
 static char *live_cert, *live_key; /* the files the reload test rewrites */
 static char big_sha[65];
@@ -28,7 +28,7 @@ static char big_sha[65];
 static char *
 work (const char *name)
 {
-  return g_build_filename (workdir, name, NULL);
+  return g_build_filename (itest_workdir, name, NULL);
 }
 
 static void
@@ -101,13 +101,10 @@ static void
 make_docroot (void)
 {
   GError *error = NULL;
-  docroot = g_dir_make_tmp ("docserve-tls-root-XXXXXX", &error);
-  workdir = g_dir_make_tmp ("docserve-tls-work-XXXXXX", &error);
-  g_assert_no_error (error);
-  g_autofree char *idx = g_build_filename (docroot, "index.html", NULL);
-  g_autofree char *css = g_build_filename (docroot, "style.css", NULL);
-  g_autofree char *gz = g_build_filename (docroot, "style.css.gz", NULL);
-  g_autofree char *sub = g_build_filename (docroot, "sub", NULL);
+  g_autofree char *idx = g_build_filename (itest_docroot, "index.html", NULL);
+  g_autofree char *css = g_build_filename (itest_docroot, "style.css", NULL);
+  g_autofree char *gz = g_build_filename (itest_docroot, "style.css.gz", NULL);
+  g_autofree char *sub = g_build_filename (itest_docroot, "sub", NULL);
   g_file_set_contents (idx, "<!DOCTYPE html><title>tls</title>\n", -1, NULL);
   g_file_set_contents (css, "body{}\n", -1, NULL);
   g_file_set_contents (gz, "GZ!", -1, NULL);
@@ -119,7 +116,7 @@ make_docroot (void)
       x ^= x << 13, x ^= x >> 17, x ^= x << 5;
       big[i] = (char) x;
     }
-  g_autofree char *bp = g_build_filename (docroot, "big.bin", NULL);
+  g_autofree char *bp = g_build_filename (itest_docroot, "big.bin", NULL);
   g_file_set_contents (bp, big, BIG_SIZE, &error);
   g_assert_no_error (error);
   g_autofree char *sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (guchar *) big, BIG_SIZE);
@@ -132,10 +129,10 @@ make_docroot (void)
 /* A request over HTTPS, verifying the server against the test CA.  Returns
  * the response, and the serial number of the certificate seen (caller
  * frees) in *out_serial if not NULL. */
-static Resp *
-https (const Daemon *dd, const char *path, const char *const *headers, CURL *reuse, char **out_serial)
+static ItestResp *
+https (const ItestDaemon *dd, const char *path, const char *const *headers, CURL *reuse, char **out_serial)
 {
-  Resp *r = g_new0 (Resp, 1);
+  ItestResp *r = g_new0 (ItestResp, 1);
   CURL *c = reuse != NULL ? reuse : curl_easy_init ();
   struct curl_slist *list = NULL;
   g_autofree char *url = g_strdup_printf ("https://127.0.0.1:%d%s", dd->port, path);
@@ -143,9 +140,9 @@ https (const Daemon *dd, const char *path, const char *const *headers, CURL *reu
   r->body = g_byte_array_new ();
   curl_easy_setopt (c, CURLOPT_URL, url);
   curl_easy_setopt (c, CURLOPT_CAINFO, ca);
-  curl_easy_setopt (c, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt (c, CURLOPT_WRITEFUNCTION, itest_on_body);
   curl_easy_setopt (c, CURLOPT_WRITEDATA, r->body);
-  curl_easy_setopt (c, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt (c, CURLOPT_HEADERFUNCTION, itest_on_header);
   curl_easy_setopt (c, CURLOPT_HEADERDATA, r->headers);
   curl_easy_setopt (c, CURLOPT_TIMEOUT, 30L);
   curl_easy_setopt (c, CURLOPT_CERTINFO, 1L);
@@ -175,50 +172,49 @@ static void
 setup (void)
 {
   const char *args[] = { "--tls-cert", live_cert, "--tls-key", live_key, "--timeout", "2", NULL };
-  daemon_start (&d, args);
+  itest_daemon_start (&d, args);
 }
 
 static void
 teardown (void)
 {
-  int st = daemon_stop (&d);
-  ck_assert_msg (st != -1 && WIFEXITED (st) && WEXITSTATUS (st) == 0, "exit status %d", st);
+  ITEST_ASSERT_STOPPED_OK (&d);
 }
 
 START_TEST (test_https_basics)
 {
-  g_autoptr (Resp) r = https (&d, "/", NULL, NULL, NULL);
+  g_autoptr (ItestResp) r = https (&d, "/", NULL, NULL, NULL);
   ck_assert_int_eq (r->status, 200);
-  ASSERT_BODY (r, "<!DOCTYPE html><title>tls</title>\n");
-  ASSERT_HDR (r, "Content-Type", "text/html; charset=utf-8");
-  g_autofree char *etag = hdr (r, "ETag");
+  ITEST_ASSERT_BODY (r, "<!DOCTYPE html><title>tls</title>\n");
+  ITEST_ASSERT_HDR (r, "Content-Type", "text/html; charset=utf-8");
+  g_autofree char *etag = itest_hdr (r, "ETag");
   g_autofree char *inm = g_strdup_printf ("If-None-Match: %s", etag);
   const char *h1[] = { inm, NULL };
-  g_autoptr (Resp) n = https (&d, "/", h1, NULL, NULL);
+  g_autoptr (ItestResp) n = https (&d, "/", h1, NULL, NULL);
   ck_assert_int_eq (n->status, 304);
   const char *h2[] = { "Range: bytes=100-199", NULL };
-  g_autoptr (Resp) rg = https (&d, "/big.bin", h2, NULL, NULL);
+  g_autoptr (ItestResp) rg = https (&d, "/big.bin", h2, NULL, NULL);
   ck_assert_int_eq (rg->status, 206);
   ck_assert_uint_eq (rg->body->len, 100);
   const char *h3[] = { "Range: bytes=0-0,-1", NULL };
-  g_autoptr (Resp) mp = https (&d, "/big.bin", h3, NULL, NULL);
+  g_autoptr (ItestResp) mp = https (&d, "/big.bin", h3, NULL, NULL);
   ck_assert_int_eq (mp->status, 206);
-  g_autofree char *ct = hdr (mp, "Content-Type");
+  g_autofree char *ct = itest_hdr (mp, "Content-Type");
   ck_assert_msg (g_str_has_prefix (ct, "multipart/byteranges"), "%s", ct);
-  g_autoptr (Resp) ls = https (&d, "/sub/", NULL, NULL, NULL);
+  g_autoptr (ItestResp) ls = https (&d, "/sub/", NULL, NULL, NULL);
   ck_assert_int_eq (ls->status, 200);
   const char *h4[] = { "Accept-Encoding: gzip", NULL };
-  g_autoptr (Resp) gz = https (&d, "/style.css", h4, NULL, NULL);
-  ASSERT_HDR (gz, "Content-Encoding", "gzip");
-  ASSERT_BODY (gz, "GZ!");
-  g_autoptr (Resp) nf = https (&d, "/missing", NULL, NULL, NULL);
+  g_autoptr (ItestResp) gz = https (&d, "/style.css", h4, NULL, NULL);
+  ITEST_ASSERT_HDR (gz, "Content-Encoding", "gzip");
+  ITEST_ASSERT_BODY (gz, "GZ!");
+  g_autoptr (ItestResp) nf = https (&d, "/missing", NULL, NULL, NULL);
   ck_assert_int_eq (nf->status, 404);
 }
 END_TEST
 
 START_TEST (test_https_big_file)
 {
-  g_autoptr (Resp) r = https (&d, "/big.bin", NULL, NULL, NULL);
+  g_autoptr (ItestResp) r = https (&d, "/big.bin", NULL, NULL, NULL);
   ck_assert_int_eq (r->status, 200);
   ck_assert_uint_eq (r->body->len, BIG_SIZE);
   g_autofree char *sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, r->body->data, r->body->len);
@@ -230,10 +226,10 @@ START_TEST (test_plain_http_to_tls_port)
 {
   const char *req = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
   gboolean eof = FALSE;
-  g_autoptr (GString) s = raw (d.port, req, strlen (req), 5000, &eof);
+  g_autoptr (GString) s = itest_raw (d.port, req, strlen (req), 5000, &eof);
   ck_assert_msg (eof, "plain HTTP on the TLS port was not closed");
   ck_assert_msg (strstr (s->str, "HTTP/1.1 200") == NULL, "served plain HTTP");
-  g_autoptr (Resp) r = https (&d, "/", NULL, NULL, NULL);
+  g_autoptr (ItestResp) r = https (&d, "/", NULL, NULL, NULL);
   ck_assert_int_eq (r->status, 200);
 }
 END_TEST
@@ -242,10 +238,10 @@ START_TEST (test_tls_timeout_no_plaintext)
 {
   /* A TLS client that stops mid-handshake, and one that sends nothing:
    * both are closed by the timeout (2 s) without a raw 408 in the stream. */
-  int fd = connect_port (d.port);
+  int fd = itest_connect_port (d.port);
   (void) send (fd, "\x16\x03\x01\x00", 4, MSG_NOSIGNAL);
   gboolean eof = FALSE;
-  g_autoptr (GString) s = read_all (fd, 8000, &eof);
+  g_autoptr (GString) s = itest_read_all (fd, 8000, &eof);
   close (fd);
   ck_assert (eof);
   ck_assert_msg (strstr (s->str, "408") == NULL, "plaintext 408 on a TLS connection");
@@ -254,30 +250,30 @@ END_TEST
 
 START_TEST (test_sighup_reloads_certificate)
 {
-  Daemon o;
+  ItestDaemon o;
   g_autofree char *lc = work ("reload.pem");
   g_autofree char *lk = work ("reload.key");
   copy_file (cert, lc);
   copy_file (key, lk);
   const char *args[] = { "--tls-cert", lc, "--tls-key", lk, NULL };
-  daemon_start (&o, args);
+  itest_daemon_start (&o, args);
   CURL *keep = curl_easy_init ();
   g_autofree char *s1 = NULL, *s2 = NULL, *s3 = NULL;
-  g_autoptr (Resp) a = https (&o, "/", NULL, keep, &s1);
+  g_autoptr (ItestResp) a = https (&o, "/", NULL, keep, &s1);
   /* Renewal: new files in place, then SIGHUP. */
   copy_file (cert2, lc);
   copy_file (key2, lk);
   kill (o.pid, SIGHUP);
   g_usleep (300000);
-  g_autoptr (Resp) b = https (&o, "/", NULL, keep, NULL); /* the old connection keeps going */
-  g_autoptr (Resp) c = https (&o, "/", NULL, NULL, &s2);  /* a new one gets the new certificate */
+  g_autoptr (ItestResp) b = https (&o, "/", NULL, keep, NULL); /* the old connection keeps going */
+  g_autoptr (ItestResp) c = https (&o, "/", NULL, NULL, &s2);  /* a new one gets the new certificate */
   /* A broken renewal (key of another pair) is refused; the last good pair stays. */
   copy_file (other_key, lk);
   kill (o.pid, SIGHUP);
   g_usleep (300000);
-  g_autoptr (Resp) e = https (&o, "/", NULL, NULL, &s3);
+  g_autoptr (ItestResp) e = https (&o, "/", NULL, NULL, &s3);
   curl_easy_cleanup (keep);
-  ck_assert_int_eq (daemon_stop (&o), 0);
+  ck_assert_int_eq (itest_daemon_stop (&o), 0);
   ck_assert_int_eq (a->status, 200);
   ck_assert_int_eq (b->status, 200);
   ck_assert_int_eq (c->status, 200);
@@ -302,36 +298,34 @@ START_TEST (test_bad_pairs)
 {
   const char *files[] = { cert, other_key, expired, expired_key, enc_key, key };
   const char *c = files[bad_rows[_i].cert_i], *k = files[bad_rows[_i].key_i];
-  const char *check[] = { "--check-config", "--tls-cert", c, "--tls-key", k, docroot, NULL };
-  const char *start[] = { "--port", "0", "--tls-cert", c, "--tls-key", k, docroot, NULL };
+  const char *check[] = { "--check-config", "--tls-cert", c, "--tls-key", k, itest_docroot, NULL };
+  const char *start[] = { "--port", "0", "--tls-cert", c, "--tls-key", k, itest_docroot, NULL };
   g_autofree char *o1 = NULL, *e1 = NULL, *o2 = NULL, *e2 = NULL;
-  int code1 = run_cli (check, &o1, &e1);
-  int code2 = run_cli (start, &o2, &e2);
+  int code1 = itest_run_cli (check, &o1, &e1);
+  int code2 = itest_run_cli (start, &o2, &e2);
   ck_assert_msg (code1 == 2 && strstr (e1, bad_rows[_i].message) != NULL, "%s: check-config %d: %s",
                  bad_rows[_i].what, code1, e1);
   ck_assert_msg (code2 == 2 && strstr (e2, bad_rows[_i].message) != NULL, "%s: start %d: %s",
                  bad_rows[_i].what, code2, e2);
-  const char *half[] = { "--tls-cert", cert, docroot, NULL };
+  const char *half[] = { "--tls-cert", cert, itest_docroot, NULL };
   g_autofree char *o3 = NULL, *e3 = NULL;
-  ck_assert_int_eq (run_cli (half, &o3, &e3), 2);
+  ck_assert_int_eq (itest_run_cli (half, &o3, &e3), 2);
   ck_assert_msg (strstr (e3, "--tls-key") != NULL, "%s", e3);
 }
 END_TEST
 
 START_TEST (test_check_config_good_pair)
 {
-  const char *check[] = { "--check-config", "--tls-cert", cert, "--tls-key", key, docroot, NULL };
+  const char *check[] = { "--check-config", "--tls-cert", cert, "--tls-key", key, itest_docroot, NULL };
   g_autofree char *o = NULL, *e = NULL;
-  ck_assert_int_eq (run_cli (check, &o, &e), 0);
+  ck_assert_int_eq (itest_run_cli (check, &o, &e), 0);
   ck_assert_msg (strstr (e, "configuration OK") != NULL, "%s", e);
 }
 END_TEST
 
-int
-main (void)
+static Suite *
+tls_suite (void)
 {
-  curl_global_init (CURL_GLOBAL_DEFAULT);
-  make_docroot ();
   Suite *s = suite_create ("tls");
   TCase *tc = tcase_create ("https");
   tcase_add_unchecked_fixture (tc, setup, teardown);
@@ -347,17 +341,15 @@ main (void)
   tcase_add_loop_test (own, test_bad_pairs, 0, G_N_ELEMENTS (bad_rows));
   tcase_add_test (own, test_check_config_good_pair);
   suite_add_tcase (s, own);
-  SRunner *sr = srunner_create (s);
-  srunner_run_all (sr, CK_NORMAL);
-  int failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  rm_rf (docroot);
-  rm_rf (workdir);
-  g_free (docroot);
-  g_free (workdir);
+  return s;
+}
+
+static void
+cleanup (void)
+{
   char **all[] = { &ca, &cert, &key, &cert2, &key2, &other_key, &expired, &expired_key, &enc_key, &live_cert, &live_key };
   for (gsize i = 0; i < G_N_ELEMENTS (all); i++)
-    g_free (*all[i]);
-  curl_global_cleanup ();
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    g_clear_pointer (all[i], g_free);
 }
+
+const ItestSuite itest_suite = { .populate = make_docroot, .build = tls_suite, .cleanup = cleanup };

@@ -1,4 +1,4 @@
-/* check_hardening.c: the Reliability promises of DESIGN.md, against the real
+/* itest_hardening.c: the Reliability promises of DESIGN.md, against the real
  * docserve binary on 127.0.0.1 (port 0), one daemon per test.
  *
  *  - a file truncated while it is being sent ends that transfer (short body,
@@ -17,7 +17,7 @@
  * each test in a forked child that exit()s on a failed assertion: an atexit
  * handler there kills the daemons the test started (by PID) and unmounts the
  * tmpfs, and main() unmounts it again after the run whatever happened.
- * fd exhaustion (503) is covered by check_integration (test_fd_exhaustion_503). */
+ * fd exhaustion (503) is covered by itest_http.c (test_fd_exhaustion_503). */
 #include "config.h"
 
 #include "itest.h"
@@ -67,10 +67,10 @@ guard_cleanup (void)
 }
 
 static void
-start (Daemon *d, const char *root, const char *const *extra)
+start (ItestDaemon *d, const char *root, const char *const *extra)
 {
   g_autoptr (GString) err = g_string_new (NULL);
-  if (!daemon_start_full (d, root, extra, err))
+  if (!itest_daemon_start_full (d, root, extra, err))
     ck_abort_msg ("docserve did not start: %s", err->str);
   for (guint i = 0; i < G_N_ELEMENTS (guarded); i++)
     if (guarded[i] == 0)
@@ -92,12 +92,12 @@ unguard (GPid pid)
  * sanitizer report (DOCSERVE_BIN may be an --enable-sanitizers build, whose
  * LeakSanitizer report at exit goes to stderr). */
 static gboolean
-stop_ok (Daemon *d, GString *err_out)
+stop_ok (ItestDaemon *d, GString *err_out)
 {
   GPid pid = d->pid;
   g_autoptr (GString) sink = g_string_new (NULL);
   GString *err = err_out != NULL ? err_out : sink;
-  int st = daemon_stop_stderr (d, err);
+  int st = itest_daemon_stop_stderr (d, err);
   unguard (pid);
   if (strstr (err->str, "Sanitizer") != NULL || strstr (err->str, "runtime error:") != NULL)
     {
@@ -156,12 +156,12 @@ hx_put_file (const char *dir, const char *rel, const char *content)
   chmod (p, 0644);
 }
 
-/* A fresh docroot under workdir for a test that changes it. */
+/* A fresh docroot under itest_workdir for a test that changes it. */
 static char *
 new_root (const char *name)
 {
-  char *root = g_strdup_printf ("%s/%s-%d", workdir, name, (int) getpid ());
-  rm_rf (root);
+  char *root = g_strdup_printf ("%s/%s-%d", itest_workdir, name, (int) getpid ());
+  itest_rm_rf (root);
   ck_assert_int_eq (g_mkdir_with_parents (root, 0755), 0);
   chmod (root, 0755);
   hx_put_file (root, "index.html", "<!DOCTYPE html><title>home</title>\n");
@@ -258,7 +258,7 @@ status_now (int port, const char *path, int ms)
 {
   g_autofree char *req
       = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", path);
-  int fd = connect_from (NULL, port, 0);
+  int fd = itest_connect_from (NULL, port, 0);
   if (fd < 0)
     return -1;
   if (send (fd, req, strlen (req), MSG_NOSIGNAL) != (ssize_t) strlen (req))
@@ -266,9 +266,9 @@ status_now (int port, const char *path, int ms)
       close (fd);
       return -1;
     }
-  g_autoptr (GString) s = read_all (fd, ms, NULL);
+  g_autoptr (GString) s = itest_read_all (fd, ms, NULL);
   close (fd);
-  return status_of (s);
+  return itest_status_of (s);
 }
 
 /* Whether @fd is still open from the server's side (nothing to read, no
@@ -306,13 +306,13 @@ START_TEST (test_truncated_during_transfer)
    * client would hang and a CPU would burn.  docserve must end the transfer
    * short (never pad it), within --timeout + 2 s, and burn nothing after. */
   const char *args[] = { "--timeout", "3", "--shutdown-timeout", "2", NULL };
-  Daemon d;
+  ItestDaemon d;
   g_autofree char *name = g_strdup_printf ("trunc-%d.bin", _i);
-  g_autofree char *fpath = g_build_filename (docroot, name, NULL);
+  g_autofree char *fpath = g_build_filename (itest_docroot, name, NULL);
   write_pattern_file (fpath, TRUNC_SIZE, 0);
-  start (&d, docroot, args);
+  start (&d, itest_docroot, args);
 
-  int fd = connect_port_rcvbuf (d.port, 4096);
+  int fd = itest_connect_port_rcvbuf (d.port, 4096);
   g_autofree char *req = g_strdup_printf ("GET /%s HTTP/1.1\r\nHost: t\r\n%sConnection: close\r\n\r\n",
                                           name, trunc_rows[_i].extra_header);
   send_str (fd, req);
@@ -338,7 +338,7 @@ START_TEST (test_truncated_during_transfer)
   ck_assert_int_eq (truncate (fpath, TRUNC_TO), 0);
   gint64 t0 = g_get_monotonic_time ();
   gboolean eof = FALSE;
-  g_autoptr (GString) rest = read_all (fd, 15000, &eof);
+  g_autoptr (GString) rest = itest_read_all (fd, 15000, &eof);
   gint64 eof_ms = (g_get_monotonic_time () - t0) / 1000;
   g_byte_array_append (body, (guint8 *) rest->str, (guint) rest->len);
   close (fd);
@@ -380,14 +380,14 @@ START_TEST (test_replaced_during_transfer)
    * old inode, so the old content arrives complete and intact; the next
    * request gets the new content. */
   const char *args[] = { "--timeout", "3", NULL };
-  Daemon d;
+  ItestDaemon d;
   const gsize size = 16 * MiB;
-  g_autofree char *fpath = g_build_filename (docroot, "replace.bin", NULL);
-  g_autofree char *tmp = g_build_filename (docroot, ".replace.bin.new", NULL);
+  g_autofree char *fpath = g_build_filename (itest_docroot, "replace.bin", NULL);
+  g_autofree char *tmp = g_build_filename (itest_docroot, ".replace.bin.new", NULL);
   write_pattern_file (fpath, size, 0);
-  start (&d, docroot, args);
+  start (&d, itest_docroot, args);
 
-  int fd = connect_port_rcvbuf (d.port, 4096);
+  int fd = itest_connect_port_rcvbuf (d.port, 4096);
   send_str (fd, "GET /replace.bin HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
   gint64 length = -1;
   int status = read_response (fd, 5000, TRUE, NULL, &length);
@@ -407,11 +407,11 @@ START_TEST (test_replaced_during_transfer)
   write_pattern_file (tmp, size / 2, 0x5a5a5a5a);
   ck_assert_int_eq (rename (tmp, fpath), 0);
   gboolean eof = FALSE;
-  g_autoptr (GString) rest = read_all (fd, 30000, &eof);
+  g_autoptr (GString) rest = itest_read_all (fd, 30000, &eof);
   g_byte_array_append (body, (guint8 *) rest->str, (guint) rest->len);
   close (fd);
 
-  g_autoptr (Resp) again = request (&d, NULL, "/replace.bin", NULL);
+  g_autoptr (ItestResp) again = itest_request (&d, NULL, "/replace.bin", NULL);
   gboolean clean = stop_ok (&d, NULL);
   unlink (fpath);
 
@@ -431,12 +431,12 @@ START_TEST (test_deleted_between_requests)
 {
   /* On one keep-alive connection: 200, the file is deleted, 404, and the
    * connection still serves the next request. */
-  Daemon d;
+  ItestDaemon d;
   g_autofree char *root = new_root ("deleted");
   hx_put_file (root, "gone.txt", "here today\n");
   start (&d, root, NULL);
 
-  int fd = connect_port (d.port);
+  int fd = itest_connect_port (d.port);
   g_autoptr (GByteArray) b1 = g_byte_array_new ();
   g_autoptr (GByteArray) b3 = g_byte_array_new ();
   send_str (fd, "GET /gone.txt HTTP/1.1\r\nHost: t\r\n\r\n");
@@ -450,7 +450,7 @@ START_TEST (test_deleted_between_requests)
   close (fd);
   int s4 = status_now (d.port, "/gone.txt", 5000);
   gboolean clean = stop_ok (&d, NULL);
-  rm_rf (root);
+  itest_rm_rf (root);
 
   ck_assert_int_eq (s1, 200);
   ck_assert_int_eq (b1->len, 11);
@@ -476,7 +476,7 @@ START_TEST (test_unreadable_directory)
                        "user \"nobody\" to drop to\n");
       return;
     }
-  Daemon d;
+  ItestDaemon d;
   g_autofree char *root = new_root ("unreadable");
   hx_put_file (root, "locked/inner.txt", "inner\n");
   hx_put_file (root, "open/page.txt", "page\n");
@@ -491,7 +491,7 @@ START_TEST (test_unreadable_directory)
   chmod (locked, 0755);
   int restored = status_now (d.port, "/locked/inner.txt", 5000);
   gboolean clean = stop_ok (&d, NULL);
-  rm_rf (root);
+  itest_rm_rf (root);
 
   ck_assert_int_eq (before, 200);
   ck_assert_msg (dir == 403, "/locked/: %d", dir);
@@ -514,7 +514,7 @@ START_TEST (test_docroot_removed)
    * request gets a clean answer (docserve holds the root open as a
    * directory fd, so after a rename it keeps serving the moved tree, and
    * after the deletion it answers 404), and it never crashes. */
-  Daemon d;
+  ItestDaemon d;
   g_autofree char *root = new_root ("removed");
   g_autofree char *moved = g_strconcat (root, ".moved", NULL);
   hx_put_file (root, "a.txt", "alpha\n");
@@ -522,12 +522,12 @@ START_TEST (test_docroot_removed)
   start (&d, root, NULL);
 
   int s0 = status_now (d.port, "/a.txt", 5000);
-  rm_rf (moved);
+  itest_rm_rf (moved);
   ck_assert_int_eq (rename (root, moved), 0);
   int r_file = status_now (d.port, "/a.txt", 5000);
   int r_sub = status_now (d.port, "/sub/b.txt", 5000);
   int r_dir = status_now (d.port, "/", 5000);
-  rm_rf (moved);
+  itest_rm_rf (moved);
   int d_file = status_now (d.port, "/a.txt", 5000);
   int d_dir = status_now (d.port, "/", 5000);
   int d_sub = status_now (d.port, "/sub/", 5000);
@@ -536,7 +536,7 @@ START_TEST (test_docroot_removed)
   int n_file = status_now (d.port, "/a.txt", 5000);
   int alive = status_now (d.port, "/nonexistent", 5000);
   gboolean clean = stop_ok (&d, NULL);
-  rm_rf (root);
+  itest_rm_rf (root);
 
   fprintf (stderr, "docroot: renamed away: /a.txt %d, /sub/b.txt %d, / %d; deleted: /a.txt %d, / %d, "
            "/sub/ %d; recreated: /a.txt %d\n",
@@ -574,10 +574,10 @@ START_TEST (test_header_trickle_cut)
    * connection within 3 x --timeout + 2 s. */
   const char *args[] = { "--timeout", "2", NULL };
   const int bound_ms = 3 * 2000 + 2000;
-  Daemon d;
-  start (&d, docroot, args);
+  ItestDaemon d;
+  start (&d, itest_docroot, args);
 
-  int fd = connect_port (d.port);
+  int fd = itest_connect_port (d.port);
   gint64 t0 = g_get_monotonic_time ();
   send_str (fd, trickle_rows[_i].prefix);
   const char *trickle = "X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -616,7 +616,7 @@ START_TEST (test_header_trickle_cut)
                  trickle_rows[_i].name, bound_ms);
   ck_assert_msg (closed_ms <= bound_ms, "closed after %" G_GINT64_FORMAT " ms, bound %d ms", closed_ms,
                  bound_ms);
-  ck_assert_msg (got->len == 0 || status_of (got) == 408, "trickle got: %s", got->str);
+  ck_assert_msg (got->len == 0 || itest_status_of (got) == 408, "trickle got: %s", got->str);
   ck_assert_int_eq (after, 200);
   ck_assert (clean);
 }
@@ -630,13 +630,13 @@ START_TEST (test_slow_but_legitimate_clients)
    *    longer than the trickle bound, but every header phase is short);
    *  - a download read at about 1 MiB/s for ~8 s. */
   const char *args[] = { "--timeout", "2", NULL };
-  Daemon d;
-  g_autofree char *fpath = g_build_filename (docroot, "slow.bin", NULL);
+  ItestDaemon d;
+  g_autofree char *fpath = g_build_filename (itest_docroot, "slow.bin", NULL);
   const gsize size = 8 * MiB;
   write_pattern_file (fpath, size, 7);
-  start (&d, docroot, args);
+  start (&d, itest_docroot, args);
 
-  int fd = connect_port (d.port);
+  int fd = itest_connect_port (d.port);
   send_str (fd, "GET /index.html HTTP/1.1\r\n");
   g_usleep (600000);
   send_str (fd, "Host: t\r\n");
@@ -653,7 +653,7 @@ START_TEST (test_slow_but_legitimate_clients)
     }
   close (fd);
 
-  int dl = connect_port_rcvbuf (d.port, 4096);
+  int dl = itest_connect_port_rcvbuf (d.port, 4096);
   gint64 t0 = g_get_monotonic_time ();
   send_str (dl, "GET /slow.bin HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
   gint64 length = -1;
@@ -699,20 +699,20 @@ START_TEST (test_max_connections)
    * at once (EOF or RST within 2 s: libmicrohttpd never sends a 503 there),
    * and once 10 of them go away, new requests are served within 2 s. */
   const char *args[] = { "--max-connections", "50", NULL };
-  Daemon d;
+  ItestDaemon d;
   int fds[50];
-  start (&d, docroot, args);
+  start (&d, itest_docroot, args);
   for (int i = 0; i < 50; i++)
-    fds[i] = connect_port (d.port);
+    fds[i] = itest_connect_port (d.port);
   g_usleep (300000);
   int held = 0;
   for (int i = 0; i < 50; i++)
     held += still_open (fds[i]);
 
-  int extra = connect_port (d.port);
+  int extra = itest_connect_port (d.port);
   gint64 t0 = g_get_monotonic_time ();
   gboolean eof = FALSE;
-  g_autoptr (GString) refused = read_all (extra, 3000, &eof);
+  g_autoptr (GString) refused = itest_read_all (extra, 3000, &eof);
   gint64 refused_ms = (g_get_monotonic_time () - t0) / 1000;
   close (extra);
 
@@ -731,7 +731,7 @@ START_TEST (test_max_connections)
   int more[10], served = 0;
   for (int i = 0; i < 10; i++)
     {
-      more[i] = connect_port (d.port);
+      more[i] = itest_connect_port (d.port);
       send_str (more[i], "GET /index.html HTTP/1.1\r\nHost: t\r\n\r\n");
     }
   for (int i = 0; i < 10; i++)
@@ -796,15 +796,15 @@ START_TEST (test_memory_returned_after_burst)
 #endif
   enum { N = 300 };
   const char *workers[] = { "--workers", "2", NULL };
-  Daemon d;
+  ItestDaemon d;
   int fds[N];
-  start (&d, docroot, _i == 1 ? workers : NULL);
+  start (&d, itest_docroot, _i == 1 ? workers : NULL);
   ck_assert_int_eq (status_now (d.port, "/index.html", 2000), 200);
   g_usleep (200000);
   long base = rss_kib (d.pid);
   for (int i = 0; i < N; i++)
     {
-      fds[i] = connect_port (d.port);
+      fds[i] = itest_connect_port (d.port);
       send_str (fds[i], "GET /index.html HTTP/1.1\r\nHost: t\r\n\r\n");
     }
   int ok = 0;
@@ -840,16 +840,16 @@ START_TEST (test_per_ip_limit_is_per_address)
   /* --max-connections-per-ip 2: 127.0.0.1 holds two; a third from there is
    * closed, while 127.0.0.2 is served. */
   const char *args[] = { "--max-connections-per-ip", "2", NULL };
-  Daemon d;
-  start (&d, docroot, args);
-  int a = connect_port (d.port);
-  int b = connect_port (d.port);
+  ItestDaemon d;
+  start (&d, itest_docroot, args);
+  int a = itest_connect_port (d.port);
+  int b = itest_connect_port (d.port);
   g_usleep (100000);
-  int c = connect_port (d.port);
+  int c = itest_connect_port (d.port);
   gboolean eof = FALSE;
-  g_autoptr (GString) refused = read_all (c, 3000, &eof);
+  g_autoptr (GString) refused = itest_read_all (c, 3000, &eof);
   close (c);
-  int other = connect_from ("127.0.0.2", d.port, 0);
+  int other = itest_connect_from ("127.0.0.2", d.port, 0);
   int other_errno = errno;
   int st = -1;
   if (other >= 0)
@@ -893,8 +893,8 @@ START_TEST (test_access_log_full_fs)
   g_autofree char *log = g_build_filename (logfs_dir, "access.log", NULL);
   g_autofree char *filler = g_build_filename (logfs_dir, "filler", NULL);
   const char *args[] = { "--access-log", log, NULL };
-  Daemon d;
-  start (&d, docroot, args);
+  ItestDaemon d;
+  start (&d, itest_docroot, args);
 
   /* Fill the file system. */
   int ff = open (filler, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -916,7 +916,7 @@ START_TEST (test_access_log_full_fs)
   /* Space again: the next line must be written. */
   unlink (filler);
   int resumed_status = status_now (d.port, "/index.html?after=1", 5000);
-  g_autofree char *text = wait_for_text (log, "after=1");
+  g_autofree char *text = itest_wait_for_text (log, "after=1");
   g_autoptr (GString) err = g_string_new (NULL);
   gboolean clean = stop_ok (&d, err);
   int um = umount2 (logfs_dir, 0);
@@ -977,37 +977,24 @@ hardening_suite (void)
   return s;
 }
 
-int
-main (void)
+static void
+populate (void)
 {
-  GError *error = NULL;
-
-  signal (SIGPIPE, SIG_IGN);
-  curl_global_init (CURL_GLOBAL_DEFAULT);
-  docroot = g_dir_make_tmp ("docserve-hx-root-XXXXXX", &error);
-  g_assert_no_error (error);
-  workdir = g_dir_make_tmp ("docserve-hx-work-XXXXXX", &error);
-  g_assert_no_error (error);
   /* World-readable, for the test that drops to "nobody". */
-  chmod (docroot, 0755);
-  chmod (workdir, 0755);
-  logfs_dir = g_build_filename (workdir, "logfs", NULL);
-  hx_put_file (docroot, "index.html", "<!DOCTYPE html><title>home</title>\n");
+  chmod (itest_docroot, 0755);
+  chmod (itest_workdir, 0755);
+  logfs_dir = g_build_filename (itest_workdir, "logfs", NULL);
+  hx_put_file (itest_docroot, "index.html", "<!DOCTYPE html><title>home</title>\n");
   atexit (guard_cleanup);
+}
 
-  SRunner *sr = srunner_create (hardening_suite ());
-  srunner_run_all (sr, CK_NORMAL);
-  int failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-
+static void
+cleanup (void)
+{
   /* Whatever happened in the forked tests: never leave the tmpfs mounted. */
   if (umount2 (logfs_dir, 0) != 0 && errno == EBUSY)
     (void) umount2 (logfs_dir, MNT_DETACH);
-  rm_rf (docroot);
-  rm_rf (workdir);
-  g_free (docroot);
-  g_free (workdir);
-  g_free (logfs_dir);
-  curl_global_cleanup ();
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  g_clear_pointer (&logfs_dir, g_free);
 }
+
+const ItestSuite itest_suite = { .populate = populate, .build = hardening_suite, .cleanup = cleanup };

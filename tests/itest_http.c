@@ -1,4 +1,6 @@
-/* check_integration.c: the real docserve binary on 127.0.0.1, port 0.
+/* itest_http.c: serving files over HTTP/1.1 (types, paths, redirects,
+ * conditionals, methods, framing, keep-alive, limits) and the command line,
+ * with the real docserve binary on 127.0.0.1, port 0.
  *
  * Each TCase starts its own daemon as a child process (unchecked fixture, so
  * it is shared by the forked tests of that case) with a temp docroot made
@@ -29,7 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static Daemon daemon_main; /* the "main" TCase's daemon */
+static ItestDaemon daemon_main; /* the "main" TCase's daemon */
 static char big_sha[65];
 #define BIG_SIZE (3 * 1024 * 1024 + 17)
 
@@ -39,25 +41,22 @@ static void
 make_docroot (void)
 {
   GError *error = NULL;
-  docroot = g_dir_make_tmp ("docserve-it-root-XXXXXX", &error);
-  workdir = g_dir_make_tmp ("docserve-it-work-XXXXXX", &error);
-  g_assert_no_error (error);
 
-  put_file ("index.html", "<!DOCTYPE html><title>home</title>\n", -1);
-  put_file ("style.css", "body { color: red }\n", -1);
-  put_file ("app.js", "console.log(1);\n", -1);
-  put_file ("data.bin.unknownext", "\x01\x02\x03", -1);
-  put_file ("sub/index.html", "sub index\n", -1);
-  put_file ("sub/page.txt", "page\n", -1);
-  put_file ("evil.com/x.txt", "x\n", -1);
-  put_file ("noindex/a.txt", "a\n", -1);
-  put_file (".git/config", "[core]\n", -1);
-  put_file (".env", "SECRET=1\n", -1);
-  put_file (".well-known/security.txt", "Contact: mailto:x@example.org\n", -1);
-  put_file ("a b.txt", "space\n", -1);
-  put_file ("caf\xc3\xa9.txt", "utf8\n", -1);
-  put_file ("x&y<z>.txt", "amp\n", -1);
-  put_file ("secret.txt", "nope\n", -1);
+  itest_put_file ("index.html", "<!DOCTYPE html><title>home</title>\n", -1);
+  itest_put_file ("style.css", "body { color: red }\n", -1);
+  itest_put_file ("app.js", "console.log(1);\n", -1);
+  itest_put_file ("data.bin.unknownext", "\x01\x02\x03", -1);
+  itest_put_file ("sub/index.html", "sub index\n", -1);
+  itest_put_file ("sub/page.txt", "page\n", -1);
+  itest_put_file ("evil.com/x.txt", "x\n", -1);
+  itest_put_file ("noindex/a.txt", "a\n", -1);
+  itest_put_file (".git/config", "[core]\n", -1);
+  itest_put_file (".env", "SECRET=1\n", -1);
+  itest_put_file (".well-known/security.txt", "Contact: mailto:x@example.org\n", -1);
+  itest_put_file ("a b.txt", "space\n", -1);
+  itest_put_file ("caf\xc3\xa9.txt", "utf8\n", -1);
+  itest_put_file ("x&y<z>.txt", "amp\n", -1);
+  itest_put_file ("secret.txt", "nope\n", -1);
 
   /* A 3 MiB file of pseudo-random bytes, bigger than one sendfile chunk. */
   g_autofree char *big = g_malloc (BIG_SIZE);
@@ -67,33 +66,33 @@ make_docroot (void)
       x ^= x << 13, x ^= x >> 17, x ^= x << 5;
       big[i] = (char) (x & 0xff);
     }
-  g_autofree char *bp = g_build_filename (docroot, "big.bin", NULL);
+  g_autofree char *bp = g_build_filename (itest_docroot, "big.bin", NULL);
   g_file_set_contents (bp, big, BIG_SIZE, &error);
   g_assert_no_error (error);
   g_autofree char *sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (guchar *) big, BIG_SIZE);
   g_strlcpy (big_sha, sum, sizeof big_sha);
 
-  g_autofree char *outside = g_build_filename (workdir, "outside.txt", NULL);
+  g_autofree char *outside = g_build_filename (itest_workdir, "outside.txt", NULL);
   g_file_set_contents (outside, "outside the root\n", -1, NULL);
-  g_autofree char *l1 = g_build_filename (docroot, "link-in.html", NULL);
-  g_autofree char *l2 = g_build_filename (docroot, "link-out.txt", NULL);
-  g_autofree char *fifo = g_build_filename (docroot, "pipe", NULL);
-  g_autofree char *unread = g_build_filename (docroot, "secret.txt", NULL);
+  g_autofree char *l1 = g_build_filename (itest_docroot, "link-in.html", NULL);
+  g_autofree char *l2 = g_build_filename (itest_docroot, "link-out.txt", NULL);
+  g_autofree char *fifo = g_build_filename (itest_docroot, "pipe", NULL);
+  g_autofree char *unread = g_build_filename (itest_docroot, "secret.txt", NULL);
   if (symlink ("index.html", l1) != 0 || symlink (outside, l2) != 0 || mkfifo (fifo, 0644) != 0)
     g_error ("cannot make the links and the FIFO: %s", g_strerror (errno));
   chmod (unread, 0000);
 }
 
-static Resp *
+static ItestResp *
 get (const char *path)
 {
-  return request (&daemon_main, NULL, path, NULL);
+  return itest_request (&daemon_main, NULL, path, NULL);
 }
 
 static GString *
 raw_str (const char *req)
 {
-  return raw (daemon_main.port, req, strlen (req), 5000, NULL);
+  return itest_raw (daemon_main.port, req, strlen (req), 5000, NULL);
 }
 
 /* ---- fixtures ------------------------------------------------------------ */
@@ -101,40 +100,38 @@ raw_str (const char *req)
 static void
 main_setup (void)
 {
-  daemon_start (&daemon_main, NULL);
+  itest_daemon_start (&daemon_main, NULL);
 }
 
 static void
 pool_setup (void)
 {
   const char *args[] = { "--workers", "2", NULL };
-  daemon_start (&daemon_main, args);
+  itest_daemon_start (&daemon_main, args);
 }
 
 static void
 main_teardown (void)
 {
-  int st = daemon_stop (&daemon_main);
-  ck_assert_msg (st != -1 && WIFEXITED (st) && WEXITSTATUS (st) == 0,
-                 "docserve did not exit 0 on SIGTERM (status %d)", st);
+  ITEST_ASSERT_STOPPED_OK (&daemon_main);
 }
 
 /* ---- files --------------------------------------------------------------- */
 
 START_TEST (test_get_file)
 {
-  g_autoptr (Resp) r = get ("/index.html");
+  g_autoptr (ItestResp) r = get ("/index.html");
   ck_assert_int_eq (r->status, 200);
-  ASSERT_BODY (r, "<!DOCTYPE html><title>home</title>\n");
-  ASSERT_HDR (r, "Content-Type", "text/html; charset=utf-8");
-  ASSERT_HDR (r, "Content-Length", "35");
-  ASSERT_HDR (r, "Server", "docserve/" PACKAGE_VERSION);
-  ASSERT_HDR (r, "X-Content-Type-Options", "nosniff");
-  g_autofree char *etag = hdr (r, "ETag");
+  ITEST_ASSERT_BODY (r, "<!DOCTYPE html><title>home</title>\n");
+  ITEST_ASSERT_HDR (r, "Content-Type", "text/html; charset=utf-8");
+  ITEST_ASSERT_HDR (r, "Content-Length", "35");
+  ITEST_ASSERT_HDR (r, "Server", "docserve/" PACKAGE_VERSION);
+  ITEST_ASSERT_HDR (r, "X-Content-Type-Options", "nosniff");
+  g_autofree char *etag = itest_hdr (r, "ETag");
   ck_assert_msg (etag != NULL && g_regex_match_simple ("^\"[0-9a-f]+-[0-9a-f]+\"$", etag, 0, 0),
                  "ETag %s", etag);
-  g_autofree char *lm = hdr (r, "Last-Modified");
-  g_autofree char *date = hdr (r, "Date");
+  g_autofree char *lm = itest_hdr (r, "Last-Modified");
+  g_autofree char *date = itest_hdr (r, "Date");
   const char *re = "^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{2} [A-Z][a-z]{2} [0-9]{4} "
                    "[0-9]{2}:[0-9]{2}:[0-9]{2} GMT$";
   ck_assert_msg (lm != NULL && g_regex_match_simple (re, lm, 0, 0), "Last-Modified %s", lm);
@@ -146,7 +143,7 @@ START_TEST (test_head_is_get_without_body)
 {
   const char *req = "HEAD /style.css HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
   g_autoptr (GString) s = raw_str (req);
-  ck_assert_int_eq (status_of (s), 200);
+  ck_assert_int_eq (itest_status_of (s), 200);
   ck_assert_msg (strstr (s->str, "Content-Length: 20\r\n") != NULL, "%s", s->str);
   ck_assert_msg (strstr (s->str, "Content-Type: text/css; charset=utf-8\r\n") != NULL, "%s", s->str);
   /* Nothing after the header block. */
@@ -154,13 +151,13 @@ START_TEST (test_head_is_get_without_body)
   ck_assert_ptr_nonnull (end);
   ck_assert_msg (end + 4 == s->str + s->len, "HEAD sent a body: %s", end + 4);
 
-  g_autoptr (Resp) g = get ("/style.css");
-  g_autoptr (Resp) h = request (&daemon_main, "HEAD", "/style.css", NULL);
+  g_autoptr (ItestResp) g = get ("/style.css");
+  g_autoptr (ItestResp) h = itest_request (&daemon_main, "HEAD", "/style.css", NULL);
   const char *same[] = { "Content-Type", "Content-Length", "ETag", "Last-Modified", "Server", NULL };
   for (int i = 0; same[i] != NULL; i++)
     {
-      g_autofree char *a = hdr (g, same[i]);
-      g_autofree char *b = hdr (h, same[i]);
+      g_autofree char *a = itest_hdr (g, same[i]);
+      g_autofree char *b = itest_hdr (h, same[i]);
       ck_assert_msg (a != NULL && g_strcmp0 (a, b) == 0, "%s: GET %s, HEAD %s", same[i], a, b);
     }
 }
@@ -168,12 +165,12 @@ END_TEST
 
 START_TEST (test_big_file_exact)
 {
-  g_autoptr (Resp) r = get ("/big.bin");
+  g_autoptr (ItestResp) r = get ("/big.bin");
   ck_assert_int_eq (r->status, 200);
   ck_assert_uint_eq (r->body->len, BIG_SIZE);
   g_autofree char *sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, r->body->data, r->body->len);
   ck_assert_str_eq (sum, big_sha);
-  ASSERT_HDR (r, "Content-Type", "application/octet-stream");
+  ITEST_ASSERT_HDR (r, "Content-Type", "application/octet-stream");
 }
 END_TEST
 
@@ -190,9 +187,9 @@ static const struct
 
 START_TEST (test_content_types)
 {
-  g_autoptr (Resp) r = get (type_rows[_i].path);
+  g_autoptr (ItestResp) r = get (type_rows[_i].path);
   ck_assert_msg (r->status == 200, "%s: %ld", type_rows[_i].path, r->status);
-  ASSERT_HDR (r, "Content-Type", type_rows[_i].type);
+  ITEST_ASSERT_HDR (r, "Content-Type", type_rows[_i].type);
 }
 END_TEST
 
@@ -241,8 +238,8 @@ START_TEST (test_paths)
       = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
                          path_rows[_i].target);
   g_autoptr (GString) s = raw_str (req);
-  ck_assert_msg (status_of (s) == path_rows[_i].status, "%s: got %d, want %d\n%s",
-                 path_rows[_i].target, status_of (s), path_rows[_i].status, s->str);
+  ck_assert_msg (itest_status_of (s) == path_rows[_i].status, "%s: got %d, want %d\n%s",
+                 path_rows[_i].target, itest_status_of (s), path_rows[_i].status, s->str);
   const char *body = strstr (s->str, "\r\n\r\n");
   ck_assert_ptr_nonnull (body);
   if (path_rows[_i].body != NULL)
@@ -266,7 +263,7 @@ START_TEST (test_unreadable_403)
 {
   if (geteuid () == 0)
     return; /* root reads everything: nothing to test */
-  g_autoptr (Resp) r = get ("/secret.txt");
+  g_autoptr (ItestResp) r = get ("/secret.txt");
   ck_assert_int_eq (r->status, 403);
 }
 END_TEST
@@ -289,7 +286,7 @@ START_TEST (test_redirects)
                                           redirect_rows[_i].target);
   g_autoptr (GString) s = raw_str (req);
   g_autofree char *want = g_strdup_printf ("\r\nLocation: %s\r\n", redirect_rows[_i].location);
-  ck_assert_msg (status_of (s) == 301, "%s: %s", redirect_rows[_i].target, s->str);
+  ck_assert_msg (itest_status_of (s) == 301, "%s: %s", redirect_rows[_i].target, s->str);
   ck_assert_msg (strstr (s->str, want) != NULL, "%s: want Location %s\n%s",
                  redirect_rows[_i].target, redirect_rows[_i].location, s->str);
 }
@@ -299,9 +296,9 @@ END_TEST
 
 START_TEST (test_conditional)
 {
-  g_autoptr (Resp) first = get ("/sub/page.txt");
-  g_autofree char *etag = hdr (first, "ETag");
-  g_autofree char *lm = hdr (first, "Last-Modified");
+  g_autoptr (ItestResp) first = get ("/sub/page.txt");
+  g_autofree char *etag = itest_hdr (first, "ETag");
+  g_autofree char *lm = itest_hdr (first, "Last-Modified");
   g_autofree char *inm = g_strdup_printf ("If-None-Match: %s", etag);
   g_autofree char *inm_weak = g_strdup_printf ("If-None-Match: \"zzz\", W/%s", etag);
   g_autofree char *ims = g_strdup_printf ("If-Modified-Since: %s", lm);
@@ -326,14 +323,14 @@ START_TEST (test_conditional)
   for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
     {
       const char *hs[] = { rows[i].h1, rows[i].h2, NULL };
-      g_autoptr (Resp) r = request (&daemon_main, NULL, "/sub/page.txt", hs);
+      g_autoptr (ItestResp) r = itest_request (&daemon_main, NULL, "/sub/page.txt", hs);
       ck_assert_msg (r->status == rows[i].status, "%s / %s: got %ld want %ld", rows[i].h1,
                      rows[i].h2, r->status, rows[i].status);
       if (r->status == 304)
         {
           ck_assert_uint_eq (r->body->len, 0);
-          ASSERT_HDR (r, "ETag", etag);
-          ASSERT_HDR (r, "Last-Modified", lm);
+          ITEST_ASSERT_HDR (r, "ETag", etag);
+          ITEST_ASSERT_HDR (r, "Last-Modified", lm);
         }
     }
 }
@@ -368,8 +365,8 @@ START_TEST (test_methods)
 {
   gboolean eof = FALSE;
   const char *req = method_rows[_i].request;
-  g_autoptr (GString) s = raw (daemon_main.port, req, strlen (req), 5000, &eof);
-  ck_assert_msg (status_of (s) == method_rows[_i].status, "%s\ngot: %s", req, s->str);
+  g_autoptr (GString) s = itest_raw (daemon_main.port, req, strlen (req), 5000, &eof);
+  ck_assert_msg (itest_status_of (s) == method_rows[_i].status, "%s\ngot: %s", req, s->str);
   ck_assert_msg (strstr (s->str, method_rows[_i].must_contain) != NULL, "%s\nwant %s in: %s", req,
                  method_rows[_i].must_contain, s->str);
   ck_assert_msg (eof, "connection not closed after: %s", req);
@@ -384,8 +381,8 @@ START_TEST (test_pipelined_and_body_discarded)
                     "GET /style.css HTTP/1.1\r\nHost: t\r\n\r\n"
                     "GET /missing HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
   gboolean eof = FALSE;
-  g_autoptr (GString) s = raw (daemon_main.port, req, strlen (req), 5000, &eof);
-  ck_assert_int_eq (count (s->str, "HTTP/1.1 "), 3);
+  g_autoptr (GString) s = itest_raw (daemon_main.port, req, strlen (req), 5000, &eof);
+  ck_assert_int_eq (itest_count (s->str, "HTTP/1.1 "), 3);
   const char *a = strstr (s->str, "HTTP/1.1 200");
   const char *b = a ? strstr (a + 1, "HTTP/1.1 200") : NULL;
   const char *c = b ? strstr (b + 1, "HTTP/1.1 404") : NULL;
@@ -407,9 +404,9 @@ START_TEST (test_malformed_survives)
   for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       gboolean eof = FALSE;
-      g_autoptr (GString) s = raw (daemon_main.port, bad[i], strlen (bad[i]), 5000, &eof);
+      g_autoptr (GString) s = itest_raw (daemon_main.port, bad[i], strlen (bad[i]), 5000, &eof);
       ck_assert_msg (eof, "no close after %s", bad[i]);
-      int st = status_of (s);
+      int st = itest_status_of (s);
       ck_assert_msg (st == -1 || (st >= 400 && st < 500), "%s -> %s", bad[i], s->str);
     }
   /* A huge header block: 431 from libmicrohttpd, then close. */
@@ -417,13 +414,13 @@ START_TEST (test_malformed_survives)
   for (int i = 0; i < 100000; i++)
     g_string_append_c (big, 'a');
   g_string_append (big, "\r\n\r\n");
-  int fd = connect_port (daemon_main.port);
+  int fd = itest_connect_port (daemon_main.port);
   (void) send (fd, big->str, big->len, MSG_NOSIGNAL);
-  g_autoptr (GString) s = read_all (fd, 5000, NULL);
+  g_autoptr (GString) s = itest_read_all (fd, 5000, NULL);
   close (fd);
-  ck_assert_msg (status_of (s) == 431 || status_of (s) == -1, "%s", s->str);
+  ck_assert_msg (itest_status_of (s) == 431 || itest_status_of (s) == -1, "%s", s->str);
   /* Still serving. */
-  g_autoptr (Resp) r = get ("/index.html");
+  g_autoptr (ItestResp) r = get ("/index.html");
   ck_assert_int_eq (r->status, 200);
 }
 END_TEST
@@ -431,9 +428,9 @@ END_TEST
 START_TEST (test_keepalive_header)
 {
   const char *req = "GET /sub/page.txt HTTP/1.1\r\nHost: t\r\n\r\n";
-  int fd = connect_port (daemon_main.port);
+  int fd = itest_connect_port (daemon_main.port);
   ck_assert_int_eq (send (fd, req, strlen (req), MSG_NOSIGNAL), (ssize_t) strlen (req));
-  g_autoptr (GString) s = read_all (fd, 1000, NULL);
+  g_autoptr (GString) s = itest_read_all (fd, 1000, NULL);
   close (fd);
   ck_assert_msg (strstr (s->str, "\r\nKeep-Alive: timeout=15, max=99\r\n") != NULL, "%s", s->str);
   ck_assert_msg (strstr (s->str, "Connection: close") == NULL, "%s", s->str);
@@ -443,7 +440,7 @@ END_TEST
 START_TEST (test_access_log_line)
 {
   const char *hs[] = { "Referer: http://ref.example/a\"b", NULL };
-  g_autoptr (Resp) r = request (&daemon_main, NULL, "/sub/page.txt?q=1", hs);
+  g_autoptr (ItestResp) r = itest_request (&daemon_main, NULL, "/sub/page.txt?q=1", hs);
   ck_assert_int_eq (r->status, 200);
   /* The line is written when the request completes, just after the reply. */
   g_autofree char *log = NULL;
@@ -471,18 +468,18 @@ END_TEST
 
 START_TEST (test_keepalive_limit)
 {
-  Daemon d;
+  ItestDaemon d;
   const char *args[] = { "--keepalive-requests", "3", NULL };
-  daemon_start (&d, args);
+  itest_daemon_start (&d, args);
   const char *one = "GET /sub/page.txt HTTP/1.1\r\nHost: t\r\n\r\n";
   g_autoptr (GString) req = g_string_new (NULL);
   for (int i = 0; i < 4; i++)
     g_string_append (req, one);
   gboolean eof = FALSE;
-  g_autoptr (GString) s = raw (d.port, req->str, req->len, 5000, &eof);
-  ck_assert_int_eq (daemon_stop (&d), 0);
-  ck_assert_msg (count (s->str, "HTTP/1.1 200") == 3, "%s", s->str);
-  ck_assert_msg (count (s->str, "Connection: close") == 1, "%s", s->str);
+  g_autoptr (GString) s = itest_raw (d.port, req->str, req->len, 5000, &eof);
+  ck_assert_int_eq (itest_daemon_stop (&d), 0);
+  ck_assert_msg (itest_count (s->str, "HTTP/1.1 200") == 3, "%s", s->str);
+  ck_assert_msg (itest_count (s->str, "Connection: close") == 1, "%s", s->str);
   ck_assert_msg (strstr (s->str, "Keep-Alive: timeout=15, max=1\r\n") != NULL, "%s", s->str);
   ck_assert (eof);
 }
@@ -490,31 +487,31 @@ END_TEST
 
 START_TEST (test_timeout_408)
 {
-  Daemon d;
+  ItestDaemon d;
   const char *args[] = { "--timeout", "1", NULL };
-  daemon_start (&d, args);
+  itest_daemon_start (&d, args);
 
   /* Half a request: 408, then close. */
   const char *half = "GET /index.html HTTP/1.1\r\nHost: t\r\n";
   gint64 t0 = g_get_monotonic_time ();
   gboolean eof = FALSE;
-  g_autoptr (GString) s = raw (d.port, half, strlen (half), 8000, &eof);
+  g_autoptr (GString) s = itest_raw (d.port, half, strlen (half), 8000, &eof);
   gint64 waited_ms = (g_get_monotonic_time () - t0) / 1000;
-  ck_assert_msg (status_of (s) == 408, "%s", s->str);
+  ck_assert_msg (itest_status_of (s) == 408, "%s", s->str);
   ck_assert_msg (strstr (s->str, "Connection: close\r\n") != NULL, "%s", s->str);
   ck_assert (eof);
   ck_assert_msg (waited_ms >= 900 && waited_ms < 4000, "408 after %" G_GINT64_FORMAT " ms", waited_ms);
 
   /* A connection that sends nothing is closed silently (as nginx does). */
-  int fd = connect_port (d.port);
-  g_autoptr (GString) idle = read_all (fd, 8000, &eof);
+  int fd = itest_connect_port (d.port);
+  g_autoptr (GString) idle = itest_read_all (fd, 8000, &eof);
   close (fd);
   ck_assert_msg (idle->len == 0 && eof, "idle got: %s", idle->str);
 
   g_autofree char *log = NULL;
   g_usleep (100000);
   g_file_get_contents (d.log_path, &log, NULL, NULL);
-  ck_assert_int_eq (daemon_stop (&d), 0);
+  ck_assert_int_eq (itest_daemon_stop (&d), 0);
   /* The request line was never handed to the handler: logged as "-", as
    * Apache logs its own 408s. */
   ck_assert_msg (log != NULL && strstr (log, "\"-\" 408 ") != NULL,
@@ -524,15 +521,15 @@ END_TEST
 
 START_TEST (test_dotfiles_allow_symlinks_none)
 {
-  Daemon d;
+  ItestDaemon d;
   const char *args[] = { "--dotfiles=allow", "--symlinks=none", NULL };
-  daemon_start (&d, args);
-  g_autoptr (Resp) a = request (&d, NULL, "/.env", NULL);
-  g_autoptr (Resp) b = request (&d, NULL, "/link-in.html", NULL);
-  g_autoptr (Resp) c = request (&d, NULL, "/index.html", NULL);
-  ck_assert_int_eq (daemon_stop (&d), 0);
+  itest_daemon_start (&d, args);
+  g_autoptr (ItestResp) a = itest_request (&d, NULL, "/.env", NULL);
+  g_autoptr (ItestResp) b = itest_request (&d, NULL, "/link-in.html", NULL);
+  g_autoptr (ItestResp) c = itest_request (&d, NULL, "/index.html", NULL);
+  ck_assert_int_eq (itest_daemon_stop (&d), 0);
   ck_assert_int_eq (a->status, 200);
-  ASSERT_BODY (a, "SECRET=1\n");
+  ITEST_ASSERT_BODY (a, "SECRET=1\n");
   ck_assert_int_eq (b->status, 404);
   ck_assert_int_eq (c->status, 200);
 }
@@ -540,17 +537,17 @@ END_TEST
 
 START_TEST (test_symlinks_follow_and_index)
 {
-  Daemon d;
+  ItestDaemon d;
   const char *args[] = { "--symlinks=follow", "--index=page.txt", "--no-listing", NULL };
-  daemon_start (&d, args);
-  g_autoptr (Resp) a = request (&d, NULL, "/link-out.txt", NULL);
-  g_autoptr (Resp) b = request (&d, NULL, "/sub/", NULL);
-  g_autoptr (Resp) c = request (&d, NULL, "/", NULL);
-  ck_assert_int_eq (daemon_stop (&d), 0);
+  itest_daemon_start (&d, args);
+  g_autoptr (ItestResp) a = itest_request (&d, NULL, "/link-out.txt", NULL);
+  g_autoptr (ItestResp) b = itest_request (&d, NULL, "/sub/", NULL);
+  g_autoptr (ItestResp) c = itest_request (&d, NULL, "/", NULL);
+  ck_assert_int_eq (itest_daemon_stop (&d), 0);
   ck_assert_int_eq (a->status, 200);
-  ASSERT_BODY (a, "outside the root\n");
+  ITEST_ASSERT_BODY (a, "outside the root\n");
   ck_assert_int_eq (b->status, 200);
-  ASSERT_BODY (b, "page\n");
+  ITEST_ASSERT_BODY (b, "page\n");
   ck_assert_int_eq (c->status, 403); /* no page.txt at the root, listings off */
 }
 END_TEST
@@ -560,16 +557,16 @@ START_TEST (test_connection_limits)
   /* Per-IP limit 2: a third connection from 127.0.0.1 is closed at once
    * (libmicrohttpd cannot send 503 there), and serving recovers as soon as
    * one of the first two goes away. */
-  Daemon d;
+  ItestDaemon d;
   const char *args[] = { "--max-connections-per-ip", "2", NULL };
-  daemon_start (&d, args);
-  int a = connect_port (d.port);
-  int b = connect_port (d.port);
+  itest_daemon_start (&d, args);
+  int a = itest_connect_port (d.port);
+  int b = itest_connect_port (d.port);
   g_usleep (100000); /* let the daemon accept both */
-  int c = connect_port (d.port);
+  int c = itest_connect_port (d.port);
   gboolean eof = FALSE;
   gint64 t0 = g_get_monotonic_time ();
-  g_autoptr (GString) refused = read_all (c, 3000, &eof);
+  g_autoptr (GString) refused = itest_read_all (c, 3000, &eof);
   gint64 ms = (g_get_monotonic_time () - t0) / 1000;
   close (c);
   ck_assert_msg (eof && refused->len == 0 && ms < 2000, "third connection: eof %d, %zu bytes, %" G_GINT64_FORMAT " ms",
@@ -589,7 +586,7 @@ START_TEST (test_connection_limits)
       curl_easy_cleanup (curl);
     }
   close (b);
-  ck_assert_int_eq (daemon_stop (&d), 0);
+  ck_assert_int_eq (itest_daemon_stop (&d), 0);
   ck_assert_int_eq (status, 200);
 }
 END_TEST
@@ -601,8 +598,8 @@ START_TEST (test_uri_too_long)
     g_string_append_c (req, 'a');
   g_string_append (req, " HTTP/1.1\r\nHost: t\r\n\r\n");
   gboolean eof = FALSE;
-  g_autoptr (GString) s = raw (daemon_main.port, req->str, req->len, 5000, &eof);
-  ck_assert_msg (status_of (s) == 414, "%.200s", s->str);
+  g_autoptr (GString) s = itest_raw (daemon_main.port, req->str, req->len, 5000, &eof);
+  ck_assert_msg (itest_status_of (s) == 414, "%.200s", s->str);
   ck_assert (eof);
 }
 END_TEST
@@ -626,8 +623,8 @@ START_TEST (test_fd_exhaustion_503)
   /* Leave the daemon exactly one free descriptor: accept() takes it, the
    * file open fails with EMFILE, and the client gets 503 and a close.
    * With the limit restored, the same request is served again. */
-  Daemon d;
-  daemon_start (&d, NULL);
+  ItestDaemon d;
+  itest_daemon_start (&d, NULL);
   struct rlimit old, low;
   ck_assert_int_eq (prlimit (d.pid, RLIMIT_NOFILE, NULL, &old), 0);
   int open_fds = count_fds (d.pid);
@@ -637,11 +634,11 @@ START_TEST (test_fd_exhaustion_503)
   ck_assert_int_eq (prlimit (d.pid, RLIMIT_NOFILE, &low, NULL), 0);
   gboolean eof = FALSE;
   const char *req = "GET /sub/page.txt HTTP/1.1\r\nHost: t\r\n\r\n";
-  g_autoptr (GString) s = raw (d.port, req, strlen (req), 5000, &eof);
+  g_autoptr (GString) s = itest_raw (d.port, req, strlen (req), 5000, &eof);
   ck_assert_int_eq (prlimit (d.pid, RLIMIT_NOFILE, &old, NULL), 0);
-  g_autoptr (Resp) r = request (&d, NULL, "/sub/page.txt", NULL);
-  ck_assert_int_eq (daemon_stop (&d), 0);
-  ck_assert_msg (status_of (s) == 503, "%s", s->str);
+  g_autoptr (ItestResp) r = itest_request (&d, NULL, "/sub/page.txt", NULL);
+  ck_assert_int_eq (itest_daemon_stop (&d), 0);
+  ck_assert_msg (itest_status_of (s) == 503, "%s", s->str);
   ck_assert_msg (strstr (s->str, "Connection: close\r\n") != NULL, "%s", s->str);
   ck_assert (eof);
   ck_assert_int_eq (r->status, 200);
@@ -670,13 +667,13 @@ static const struct
 START_TEST (test_cli_errors)
 {
   g_autofree char *out = NULL, *err = NULL;
-  int code = run_cli (cli_rows[_i].args, &out, &err);
+  int code = itest_run_cli (cli_rows[_i].args, &out, &err);
   ck_assert_msg (code == cli_rows[_i].exit_code, "%s: exit %d, want %d (%s)", cli_rows[_i].args[0],
                  code, cli_rows[_i].exit_code, err);
   ck_assert_msg (strstr (err, cli_rows[_i].stderr_has) != NULL, "%s: stderr %s",
                  cli_rows[_i].args[0], err);
   /* One clear line (plus the "Try" hint for usage errors). */
-  ck_assert_msg (count (err, "\n") == (code == 2 ? 2 : 1), "stderr: %s", err);
+  ck_assert_msg (itest_count (err, "\n") == (code == 2 ? 2 : 1), "stderr: %s", err);
 }
 END_TEST
 
@@ -685,9 +682,9 @@ START_TEST (test_cli_help_version)
   const char *help[] = { "--help", NULL };
   const char *version[] = { "--version", NULL };
   g_autofree char *out = NULL, *err = NULL, *vout = NULL, *verr = NULL;
-  ck_assert_int_eq (run_cli (help, &out, &err), 0);
+  ck_assert_int_eq (itest_run_cli (help, &out, &err), 0);
   ck_assert_msg (strstr (out, "docserve [OPTION") != NULL && strstr (out, "--port") != NULL, "%s", out);
-  ck_assert_int_eq (run_cli (version, &vout, &verr), 0);
+  ck_assert_int_eq (itest_run_cli (version, &vout, &verr), 0);
   ck_assert_msg (g_str_has_prefix (vout, "docserve " PACKAGE_VERSION "\n"), "%s", vout);
 }
 END_TEST
@@ -695,17 +692,12 @@ END_TEST
 START_TEST (test_cli_busy_port)
 {
   /* Occupy a port, then ask for it explicitly: exit 1, clear message. */
-  int fd = socket (AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in sin = { .sin_family = AF_INET };
-  socklen_t len = sizeof sin;
-  sin.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  ck_assert_int_eq (bind (fd, (struct sockaddr *) &sin, sizeof sin), 0);
-  ck_assert_int_eq (listen (fd, 1), 0);
-  getsockname (fd, (struct sockaddr *) &sin, &len);
-  g_autofree char *port = g_strdup_printf ("%d", ntohs (sin.sin_port));
-  const char *args[] = { "--port", port, docroot, NULL };
+  int busy = 0;
+  int fd = itest_listen_any (&busy);
+  g_autofree char *port = g_strdup_printf ("%d", busy);
+  const char *args[] = { "--port", port, itest_docroot, NULL };
   g_autofree char *out = NULL, *err = NULL;
-  int code = run_cli (args, &out, &err);
+  int code = itest_run_cli (args, &out, &err);
   close (fd);
   ck_assert_msg (code == 1, "exit %d: %s", code, err);
   ck_assert_msg (strstr (err, "Address already in use") != NULL && strstr (err, port) != NULL, "%s", err);
@@ -722,16 +714,16 @@ START_TEST (test_cli_port_search)
   setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   gboolean ours = bind (fd, (struct sockaddr *) &sin, sizeof sin) == 0 && listen (fd, 1) == 0;
   /* If something else holds 8080 already, the search must skip it all the same. */
-  const char *argv[] = { docserve_bin (), "--access-log", "none", docroot, NULL };
+  const char *argv[] = { itest_docserve_bin (), "--access-log", "none", itest_docroot, NULL };
   GPid pid;
   int err_fd;
   g_autoptr (GError) error = NULL;
   ck_assert (g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
                                        NULL, &pid, NULL, NULL, &err_fd, &error));
   g_autoptr (GString) text = g_string_new (NULL);
-  int port = read_start_line (err_fd, text, 10000);
+  int port = itest_read_start_line (err_fd, text, 10000);
   kill (pid, SIGTERM);
-  int st = wait_child (pid, 10000);
+  int st = itest_wait_child (pid, 10000);
   close (err_fd);
   close (fd);
   ck_assert_msg (port > 8080 && port <= 8099, "port %d (we held 8080: %d): %s", port, ours, text->str);
@@ -746,37 +738,37 @@ START_TEST (test_sigterm_drains_download)
 {
   /* SIGTERM while a client is reading a large file slowly: the transfer
    * still completes, then docserve exits 0. */
-  Daemon d;
-  daemon_start (&d, NULL);
+  ItestDaemon d;
+  itest_daemon_start (&d, NULL);
   /* An idle keep-alive connection, which must not hold up the stop. */
   const char *one = "GET /sub/page.txt HTTP/1.1\r\nHost: t\r\n\r\n";
-  int idle = connect_port (d.port);
+  int idle = itest_connect_port (d.port);
   ck_assert_int_eq (send (idle, one, strlen (one), MSG_NOSIGNAL), (ssize_t) strlen (one));
-  g_autoptr (GString) first = read_all (idle, 500, NULL);
-  ck_assert_int_eq (status_of (first), 200);
+  g_autoptr (GString) first = itest_read_all (idle, 500, NULL);
+  ck_assert_int_eq (itest_status_of (first), 200);
 
   const char *req = "GET /big.bin HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
-  int fd = connect_port_rcvbuf (d.port, 4096);
+  int fd = itest_connect_port_rcvbuf (d.port, 4096);
   ck_assert_int_eq (send (fd, req, strlen (req), MSG_NOSIGNAL), (ssize_t) strlen (req));
   char buf[4096];
   ssize_t got = recv (fd, buf, sizeof buf, 0);
   ck_assert_int_gt (got, 0);
   gint64 t0 = g_get_monotonic_time ();
   kill (d.pid, SIGTERM);
-  g_autoptr (GString) rest = read_all (fd, 20000, NULL);
+  g_autoptr (GString) rest = itest_read_all (fd, 20000, NULL);
   close (fd);
   gsize total = (gsize) got + rest->len;
-  int st = wait_child (d.pid, 15000);
+  int st = itest_wait_child (d.pid, 15000);
   gint64 stop_ms = (g_get_monotonic_time () - t0) / 1000;
   gboolean idle_eof = FALSE;
-  g_autoptr (GString) idle_rest = read_all (idle, 1000, &idle_eof);
+  g_autoptr (GString) idle_rest = itest_read_all (idle, 1000, &idle_eof);
   close (idle);
   ck_assert_msg (idle_eof && idle_rest->len == 0, "idle connection got %s", idle_rest->str);
   /* Well below --shutdown-timeout (10 s): the idle connection was closed. */
   ck_assert_msg (stop_ms < 5000, "stop took %" G_GINT64_FORMAT " ms", stop_ms);
   g_spawn_close_pid (d.pid);
   d.pid = 0;
-  daemon_stop (&d);
+  itest_daemon_stop (&d);
   ck_assert_msg (st != -1 && WIFEXITED (st) && WEXITSTATUS (st) == 0, "status %d", st);
   ck_assert_msg (total > BIG_SIZE, "got %" G_GSIZE_FORMAT " bytes of %d + headers", total, BIG_SIZE);
 }
@@ -784,13 +776,10 @@ END_TEST
 
 /* ---- suite --------------------------------------------------------------- */
 
-static Suite *
-integration_suite (void)
+/* The requests of the "main" cases, asked of one shared daemon. */
+static void
+add_main_tests (TCase *tc)
 {
-  Suite *s = suite_create ("integration");
-  TCase *tc = tcase_create ("main");
-  tcase_add_unchecked_fixture (tc, main_setup, main_teardown);
-  tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_get_file);
   tcase_add_test (tc, test_head_is_get_without_body);
   tcase_add_test (tc, test_big_file_exact);
@@ -805,6 +794,16 @@ integration_suite (void)
   tcase_add_test (tc, test_keepalive_header);
   tcase_add_test (tc, test_access_log_line);
   tcase_add_test (tc, test_uri_too_long);
+}
+
+static Suite *
+http_suite (void)
+{
+  Suite *s = suite_create ("http");
+  TCase *tc = tcase_create ("main");
+  tcase_add_unchecked_fixture (tc, main_setup, main_teardown);
+  tcase_set_timeout (tc, 60);
+  add_main_tests (tc);
   suite_add_tcase (s, tc);
 
   /* The same requests against --workers 2 (an epoll pool instead of a
@@ -812,20 +811,7 @@ integration_suite (void)
   tc = tcase_create ("main-workers");
   tcase_add_unchecked_fixture (tc, pool_setup, main_teardown);
   tcase_set_timeout (tc, 60);
-  tcase_add_test (tc, test_get_file);
-  tcase_add_test (tc, test_head_is_get_without_body);
-  tcase_add_test (tc, test_big_file_exact);
-  tcase_add_loop_test (tc, test_content_types, 0, G_N_ELEMENTS (type_rows));
-  tcase_add_loop_test (tc, test_paths, 0, G_N_ELEMENTS (path_rows));
-  tcase_add_test (tc, test_unreadable_403);
-  tcase_add_loop_test (tc, test_redirects, 0, G_N_ELEMENTS (redirect_rows));
-  tcase_add_test (tc, test_conditional);
-  tcase_add_loop_test (tc, test_methods, 0, G_N_ELEMENTS (method_rows));
-  tcase_add_test (tc, test_pipelined_and_body_discarded);
-  tcase_add_test (tc, test_malformed_survives);
-  tcase_add_test (tc, test_keepalive_header);
-  tcase_add_test (tc, test_access_log_line);
-  tcase_add_test (tc, test_uri_too_long);
+  add_main_tests (tc);
   suite_add_tcase (s, tc);
 
   TCase *own = tcase_create ("own-daemon");
@@ -849,22 +835,12 @@ integration_suite (void)
   return s;
 }
 
-int
-main (void)
+/* secret.txt back to readable, so that the docroot can be removed. */
+static void
+cleanup (void)
 {
-  signal (SIGPIPE, SIG_IGN);
-  curl_global_init (CURL_GLOBAL_DEFAULT);
-  make_docroot ();
-  SRunner *sr = srunner_create (integration_suite ());
-  srunner_run_all (sr, CK_NORMAL);
-  int failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  g_autofree char *unread = g_build_filename (docroot, "secret.txt", NULL);
+  g_autofree char *unread = g_build_filename (itest_docroot, "secret.txt", NULL);
   chmod (unread, 0644);
-  rm_rf (docroot);
-  rm_rf (workdir);
-  g_free (docroot);
-  g_free (workdir);
-  curl_global_cleanup ();
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
+
+const ItestSuite itest_suite = { .populate = make_docroot, .build = http_suite, .cleanup = cleanup };

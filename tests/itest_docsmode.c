@@ -1,4 +1,4 @@
-/* check_docsmode.c: listings, custom error pages, precompressed sidecars and
+/* itest_docsmode.c: listings, custom error pages, precompressed sidecars and
  * docs mode against the real daemon, on a temp tree that mimics
  * /usr/share/doc (package directories, relative symlinks between them,
  * gzipped changelogs, a tarball, dotfiles). */
@@ -20,13 +20,13 @@
 #include <unistd.h>
 #include <zlib.h>
 
-static Daemon d;
+static ItestDaemon d;
 static const char changelog_text[] = "pkg-a (1.0-1) unstable; urgency=medium\n\n  * Initial release.\n";
 
 static char *
 path_in (const char *rel)
 {
-  return g_build_filename (docroot, rel, NULL);
+  return g_build_filename (itest_docroot, rel, NULL);
 }
 
 static void
@@ -59,18 +59,13 @@ link_in (const char *target, const char *rel)
 static void
 make_docroot (void)
 {
-  GError *error = NULL;
-  docroot = g_dir_make_tmp ("docserve-dm-root-XXXXXX", &error);
-  workdir = g_dir_make_tmp ("docserve-dm-work-XXXXXX", &error);
-  g_assert_no_error (error);
-
   put_gz ("pkg-a/changelog.Debian.gz", changelog_text, strlen (changelog_text));
   put_gz ("pkg-a/NEWS.gz", "News of pkg-a\n", 14);
-  put_file ("pkg-a/README", "This is the README of pkg-a.\n", -1);
-  put_file ("pkg-a/copyright", "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n", -1);
-  put_file ("pkg-a/binary-noext", "\x7f" "ELF\x02\x01\x01\x00\x00\x00", 10);
-  put_file ("pkg-a/a b&c <d>.txt", "odd name\n", -1);
-  put_file ("pkg-a/.hidden", "x\n", -1);
+  itest_put_file ("pkg-a/README", "This is the README of pkg-a.\n", -1);
+  itest_put_file ("pkg-a/copyright", "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n", -1);
+  itest_put_file ("pkg-a/binary-noext", "\x7f" "ELF\x02\x01\x01\x00\x00\x00", 10);
+  itest_put_file ("pkg-a/a b&c <d>.txt", "odd name\n", -1);
+  itest_put_file ("pkg-a/.hidden", "x\n", -1);
   guint8 junk[512];
   for (gsize i = 0; i < sizeof junk; i++)
     junk[i] = (guint8) (i * 7919 % 251);
@@ -82,45 +77,44 @@ make_docroot (void)
   link_in ("/etc", "etc-link");
 
   /* Sidecars: style.css has newer .gz and .br; app.js an older .gz. */
-  put_file ("site/style.css", "body { margin: 0 }\n", -1);
-  put_file ("site/style.css.gz", "GZ-BYTES-OF-STYLE", -1);
-  put_file ("site/style.css.br", "BR-BYTES-OF-STYLE", -1);
+  itest_put_file ("site/style.css", "body { margin: 0 }\n", -1);
+  itest_put_file ("site/style.css.gz", "GZ-BYTES-OF-STYLE", -1);
+  itest_put_file ("site/style.css.br", "BR-BYTES-OF-STYLE", -1);
   set_age ("site/style.css", 100);
-  put_file ("site/app.js", "let a = 1;\n", -1);
-  put_file ("site/app.js.gz", "OLD-GZ", -1);
+  itest_put_file ("site/app.js", "let a = 1;\n", -1);
+  itest_put_file ("site/app.js.gz", "OLD-GZ", -1);
   set_age ("site/app.js.gz", 100);
 
-  put_file ("errors/404.html", "<!DOCTYPE html><title>custom 404</title>\n", -1);
+  itest_put_file ("errors/404.html", "<!DOCTYPE html><title>custom 404</title>\n", -1);
   for (int i = 0; i < 10000; i++)
     {
       g_autofree char *rel = g_strdup_printf ("big/file-%05d.txt", i);
-      put_file (rel, "x", 1);
+      itest_put_file (rel, "x", 1);
     }
 }
 
 static void
 setup (void)
 {
-  daemon_start (&d, NULL);
+  itest_daemon_start (&d, NULL);
 }
 
 static void
 teardown (void)
 {
-  int st = daemon_stop (&d);
-  ck_assert_msg (st != -1 && WIFEXITED (st) && WEXITSTATUS (st) == 0, "exit status %d", st);
+  ITEST_ASSERT_STOPPED_OK (&d);
 }
 
-static Resp *
+static ItestResp *
 get_ae (const char *path, const char *accept_encoding)
 {
   g_autofree char *h = g_strdup_printf ("Accept-Encoding: %s", accept_encoding);
   const char *hs[] = { h, NULL };
-  return request (&d, NULL, path, accept_encoding != NULL ? hs : NULL);
+  return itest_request (&d, NULL, path, accept_encoding != NULL ? hs : NULL);
 }
 
 static gboolean
-body_is_file (const Resp *r, const char *rel)
+body_is_file (const ItestResp *r, const char *rel)
 {
   g_autofree char *p = path_in (rel);
   g_autofree char *data = NULL;
@@ -133,10 +127,10 @@ body_is_file (const Resp *r, const char *rel)
 
 START_TEST (test_listing_html)
 {
-  g_autoptr (Resp) r = request (&d, NULL, "/pkg-a/", NULL);
+  g_autoptr (ItestResp) r = itest_request (&d, NULL, "/pkg-a/", NULL);
   g_autofree char *body = g_strndup ((char *) r->body->data, r->body->len);
   ck_assert_int_eq (r->status, 200);
-  ASSERT_HDR (r, "Content-Type", "text/html; charset=utf-8");
+  ITEST_ASSERT_HDR (r, "Content-Type", "text/html; charset=utf-8");
   ck_assert_msg (g_utf8_validate (body, -1, NULL), "listing is not UTF-8");
   const char *must[] = { "changelog.Debian.gz", "README", "copyright", "examples/",
                          "href=\"a%20b&amp;c%20%3Cd%3E.txt\"", "a b&amp;c &lt;d&gt;.txt",
@@ -144,13 +138,13 @@ START_TEST (test_listing_html)
   for (int i = 0; must[i] != NULL; i++)
     ck_assert_msg (strstr (body, must[i]) != NULL, "listing lacks %s:\n%s", must[i], body);
   ck_assert_msg (strstr (body, ".hidden") == NULL, "dotfile listed");
-  ck_assert_msg (strstr (body, docroot) == NULL, "listing reveals the root path");
+  ck_assert_msg (strstr (body, itest_docroot) == NULL, "listing reveals the root path");
 }
 END_TEST
 
 START_TEST (test_listing_root_and_links)
 {
-  g_autoptr (Resp) r = request (&d, NULL, "/", NULL);
+  g_autoptr (ItestResp) r = itest_request (&d, NULL, "/", NULL);
   g_autofree char *body = g_strndup ((char *) r->body->data, r->body->len);
   ck_assert_int_eq (r->status, 200);
   ck_assert_msg (strstr (body, "pkg-b/") != NULL, "symlinked directory not listed");
@@ -164,7 +158,7 @@ END_TEST
 START_TEST (test_listing_links_all_work)
 {
   /* Every href of a listing answers 200 (the crawl a browser user makes). */
-  g_autoptr (Resp) r = request (&d, NULL, "/pkg-a/", NULL);
+  g_autoptr (ItestResp) r = itest_request (&d, NULL, "/pkg-a/", NULL);
   g_autofree char *body = g_strndup ((char *) r->body->data, r->body->len);
   g_autoptr (GRegex) re = g_regex_new ("href=\"([^\"?]+)\"", 0, 0, NULL);
   g_autoptr (GMatchInfo) mi = NULL;
@@ -188,7 +182,7 @@ START_TEST (test_listing_links_all_work)
           g_free (url);
           url = g_strdup ("/");
         }
-      g_autoptr (Resp) t = request (&d, "HEAD", url, NULL);
+      g_autoptr (ItestResp) t = itest_request (&d, "HEAD", url, NULL);
       ck_assert_msg (t->status == 200, "link %s -> %ld", url, t->status);
       links++;
       g_match_info_next (mi, NULL);
@@ -200,11 +194,11 @@ END_TEST
 START_TEST (test_listing_json)
 {
   const char *acc[] = { "Accept: application/json", NULL };
-  g_autoptr (Resp) a = request (&d, NULL, "/pkg-a/?format=json", NULL);
-  g_autoptr (Resp) b = request (&d, NULL, "/pkg-a/", acc);
+  g_autoptr (ItestResp) a = itest_request (&d, NULL, "/pkg-a/?format=json", NULL);
+  g_autoptr (ItestResp) b = itest_request (&d, NULL, "/pkg-a/", acc);
   ck_assert_int_eq (a->status, 200);
-  ASSERT_HDR (a, "Content-Type", "application/json");
-  ASSERT_HDR (b, "Content-Type", "application/json");
+  ITEST_ASSERT_HDR (a, "Content-Type", "application/json");
+  ITEST_ASSERT_HDR (b, "Content-Type", "application/json");
   g_autofree char *body = g_strndup ((char *) a->body->data, a->body->len);
   ck_assert_msg (strstr (body, "\"name\":\"README\"") != NULL || strstr (body, "\"name\": \"README\"") != NULL,
                  "%s", body);
@@ -216,10 +210,10 @@ END_TEST
 START_TEST (test_listing_large)
 {
   gint64 t0 = g_get_monotonic_time ();
-  g_autoptr (Resp) r = request (&d, NULL, "/big/", NULL);
+  g_autoptr (ItestResp) r = itest_request (&d, NULL, "/big/", NULL);
   gint64 ms = (g_get_monotonic_time () - t0) / 1000;
   ck_assert_int_eq (r->status, 200);
-  ck_assert_msg (count ((char *) r->body->data, "file-") >= 10000, "entries missing");
+  ck_assert_msg (itest_count ((char *) r->body->data, "file-") >= 10000, "entries missing");
   fprintf (stderr, "listing of 10,000 entries: %" G_GINT64_FORMAT " ms, %u bytes\n", ms, r->body->len);
   ck_assert_msg (ms < 5000, "listing took %" G_GINT64_FORMAT " ms", ms);
 }
@@ -229,39 +223,39 @@ END_TEST
 
 START_TEST (test_gz_changelog)
 {
-  g_autoptr (Resp) a = get_ae ("/pkg-a/changelog.Debian.gz", "gzip, deflate, br");
+  g_autoptr (ItestResp) a = get_ae ("/pkg-a/changelog.Debian.gz", "gzip, deflate, br");
   ck_assert_int_eq (a->status, 200);
-  ASSERT_HDR (a, "Content-Type", "text/plain; charset=utf-8");
-  ASSERT_HDR (a, "Content-Encoding", "gzip");
-  ASSERT_HDR (a, "Vary", "Accept-Encoding");
+  ITEST_ASSERT_HDR (a, "Content-Type", "text/plain; charset=utf-8");
+  ITEST_ASSERT_HDR (a, "Content-Encoding", "gzip");
+  ITEST_ASSERT_HDR (a, "Vary", "Accept-Encoding");
   ck_assert (body_is_file (a, "pkg-a/changelog.Debian.gz"));
 
-  g_autoptr (Resp) b = get_ae ("/pkg-a/changelog.Debian.gz", NULL);
-  ASSERT_HDR (b, "Content-Type", "application/gzip");
-  ASSERT_HDR (b, "Content-Encoding", NULL);
-  ASSERT_HDR (b, "Vary", "Accept-Encoding");
-  g_autofree char *ea = hdr (a, "ETag");
-  g_autofree char *eb = hdr (b, "ETag");
+  g_autoptr (ItestResp) b = get_ae ("/pkg-a/changelog.Debian.gz", NULL);
+  ITEST_ASSERT_HDR (b, "Content-Type", "application/gzip");
+  ITEST_ASSERT_HDR (b, "Content-Encoding", NULL);
+  ITEST_ASSERT_HDR (b, "Vary", "Accept-Encoding");
+  g_autofree char *ea = itest_hdr (a, "ETag");
+  g_autofree char *eb = itest_hdr (b, "ETag");
   ck_assert_msg (g_strcmp0 (ea, eb) != 0, "same ETag for two representations: %s", ea);
 
   /* Through a relative symlink in another package, as in /usr/share/doc. */
-  g_autoptr (Resp) c = get_ae ("/pkg-c/changelog.Debian.gz", "gzip");
+  g_autoptr (ItestResp) c = get_ae ("/pkg-c/changelog.Debian.gz", "gzip");
   ck_assert_int_eq (c->status, 200);
-  ASSERT_HDR (c, "Content-Encoding", "gzip");
+  ITEST_ASSERT_HDR (c, "Content-Encoding", "gzip");
 }
 END_TEST
 
 START_TEST (test_gz_only)
 {
-  g_autoptr (Resp) a = get_ae ("/pkg-a/NEWS", "gzip");
+  g_autoptr (ItestResp) a = get_ae ("/pkg-a/NEWS", "gzip");
   ck_assert_int_eq (a->status, 200);
-  ASSERT_HDR (a, "Content-Type", "text/plain; charset=utf-8");
-  ASSERT_HDR (a, "Content-Encoding", "gzip");
+  ITEST_ASSERT_HDR (a, "Content-Type", "text/plain; charset=utf-8");
+  ITEST_ASSERT_HDR (a, "Content-Encoding", "gzip");
   ck_assert (body_is_file (a, "pkg-a/NEWS.gz"));
-  g_autoptr (Resp) b = get_ae ("/pkg-a/NEWS", NULL);
+  g_autoptr (ItestResp) b = get_ae ("/pkg-a/NEWS", NULL);
   ck_assert_int_eq (b->status, 200);
-  ASSERT_HDR (b, "Content-Type", "application/gzip");
-  g_autoptr (Resp) m = get_ae ("/pkg-a/NOTHERE", "gzip");
+  ITEST_ASSERT_HDR (b, "Content-Type", "application/gzip");
+  g_autoptr (ItestResp) m = get_ae ("/pkg-a/NOTHERE", "gzip");
   ck_assert_int_eq (m->status, 404);
 }
 END_TEST
@@ -278,18 +272,18 @@ static const struct
 
 START_TEST (test_sniffed_types)
 {
-  g_autoptr (Resp) r = get_ae (sniff_rows[_i].path, NULL);
+  g_autoptr (ItestResp) r = get_ae (sniff_rows[_i].path, NULL);
   ck_assert_int_eq (r->status, 200);
-  ASSERT_HDR (r, "Content-Type", sniff_rows[_i].type);
+  ITEST_ASSERT_HDR (r, "Content-Type", sniff_rows[_i].type);
 }
 END_TEST
 
 START_TEST (test_tarball_stays_download)
 {
-  g_autoptr (Resp) r = get_ae ("/pkg-a/examples/data.tar.gz", "gzip");
+  g_autoptr (ItestResp) r = get_ae ("/pkg-a/examples/data.tar.gz", "gzip");
   ck_assert_int_eq (r->status, 200);
-  ASSERT_HDR (r, "Content-Type", "application/gzip");
-  ASSERT_HDR (r, "Content-Encoding", NULL);
+  ITEST_ASSERT_HDR (r, "Content-Type", "application/gzip");
+  ITEST_ASSERT_HDR (r, "Content-Encoding", NULL);
   ck_assert (body_is_file (r, "pkg-a/examples/data.tar.gz"));
 }
 END_TEST
@@ -312,11 +306,11 @@ static const struct
 
 START_TEST (test_sidecars)
 {
-  g_autoptr (Resp) r = get_ae ("/site/style.css", sidecar_rows[_i].ae);
+  g_autoptr (ItestResp) r = get_ae ("/site/style.css", sidecar_rows[_i].ae);
   ck_assert_int_eq (r->status, 200);
-  ASSERT_HDR (r, "Content-Type", "text/css; charset=utf-8");
-  ASSERT_HDR (r, "Content-Encoding", sidecar_rows[_i].encoding);
-  ASSERT_HDR (r, "Vary", "Accept-Encoding");
+  ITEST_ASSERT_HDR (r, "Content-Type", "text/css; charset=utf-8");
+  ITEST_ASSERT_HDR (r, "Content-Encoding", sidecar_rows[_i].encoding);
+  ITEST_ASSERT_HDR (r, "Vary", "Accept-Encoding");
   ck_assert_msg (body_is_file (r, sidecar_rows[_i].file), "%s: body is not %s", sidecar_rows[_i].ae,
                  sidecar_rows[_i].file);
 }
@@ -324,40 +318,40 @@ END_TEST
 
 START_TEST (test_sidecar_validators_and_ranges)
 {
-  g_autoptr (Resp) gz = get_ae ("/site/style.css", "gzip");
-  g_autoptr (Resp) id = get_ae ("/site/style.css", NULL);
-  g_autofree char *egz = hdr (gz, "ETag");
-  g_autofree char *eid = hdr (id, "ETag");
+  g_autoptr (ItestResp) gz = get_ae ("/site/style.css", "gzip");
+  g_autoptr (ItestResp) id = get_ae ("/site/style.css", NULL);
+  g_autofree char *egz = itest_hdr (gz, "ETag");
+  g_autofree char *eid = itest_hdr (id, "ETag");
   ck_assert_msg (g_strcmp0 (egz, eid) != 0, "one ETag for two encodings");
 
   /* 304 for the variant the client has, with Vary. */
   g_autofree char *inm = g_strdup_printf ("If-None-Match: %s", egz);
   const char *h1[] = { "Accept-Encoding: gzip", inm, NULL };
-  g_autoptr (Resp) n = request (&d, NULL, "/site/style.css", h1);
+  g_autoptr (ItestResp) n = itest_request (&d, NULL, "/site/style.css", h1);
   ck_assert_int_eq (n->status, 304);
-  ASSERT_HDR (n, "Vary", "Accept-Encoding");
+  ITEST_ASSERT_HDR (n, "Vary", "Accept-Encoding");
   /* The identity client's cached copy does not match the gzip variant. */
   const char *h2[] = { inm, NULL };
-  g_autoptr (Resp) m = request (&d, NULL, "/site/style.css", h2);
+  g_autoptr (ItestResp) m = itest_request (&d, NULL, "/site/style.css", h2);
   ck_assert_int_eq (m->status, 200);
 
   /* Ranges apply to the variant actually sent. */
   const char *h3[] = { "Accept-Encoding: gzip", "Range: bytes=0-3", NULL };
-  g_autoptr (Resp) r = request (&d, NULL, "/site/style.css", h3);
+  g_autoptr (ItestResp) r = itest_request (&d, NULL, "/site/style.css", h3);
   ck_assert_int_eq (r->status, 206);
   ck_assert_uint_eq (r->body->len, 4);
   ck_assert (memcmp (r->body->data, "GZ-B", 4) == 0);
-  ASSERT_HDR (r, "Content-Encoding", "gzip");
-  ASSERT_HDR (r, "Vary", "Accept-Encoding");
+  ITEST_ASSERT_HDR (r, "Content-Encoding", "gzip");
+  ITEST_ASSERT_HDR (r, "Vary", "Accept-Encoding");
 }
 END_TEST
 
 START_TEST (test_old_sidecar_ignored)
 {
-  g_autoptr (Resp) r = get_ae ("/site/app.js", "gzip");
+  g_autoptr (ItestResp) r = get_ae ("/site/app.js", "gzip");
   ck_assert_int_eq (r->status, 200);
-  ASSERT_HDR (r, "Content-Encoding", NULL);
-  ASSERT_HDR (r, "Vary", NULL);
+  ITEST_ASSERT_HDR (r, "Content-Encoding", NULL);
+  ITEST_ASSERT_HDR (r, "Vary", NULL);
   ck_assert (body_is_file (r, "site/app.js"));
 }
 END_TEST
@@ -366,43 +360,41 @@ END_TEST
 
 START_TEST (test_no_listing_no_precompressed)
 {
-  Daemon o;
+  ItestDaemon o;
   const char *args[] = { "--no-listing", "--no-precompressed", NULL };
-  daemon_start (&o, args);
-  g_autoptr (Resp) a = request (&o, NULL, "/pkg-a/", NULL);
+  itest_daemon_start (&o, args);
+  g_autoptr (ItestResp) a = itest_request (&o, NULL, "/pkg-a/", NULL);
   const char *ae[] = { "Accept-Encoding: gzip, br", NULL };
-  g_autoptr (Resp) b = request (&o, NULL, "/site/style.css", ae);
-  ck_assert_int_eq (daemon_stop (&o), 0);
+  g_autoptr (ItestResp) b = itest_request (&o, NULL, "/site/style.css", ae);
+  ck_assert_int_eq (itest_daemon_stop (&o), 0);
   ck_assert_int_eq (a->status, 403);
   ck_assert_int_eq (b->status, 200);
-  ASSERT_HDR (b, "Content-Encoding", NULL);
-  ASSERT_HDR (b, "Vary", NULL);
+  ITEST_ASSERT_HDR (b, "Content-Encoding", NULL);
+  ITEST_ASSERT_HDR (b, "Vary", NULL);
 }
 END_TEST
 
 START_TEST (test_error_pages)
 {
-  Daemon o;
+  ItestDaemon o;
   g_autofree char *dir = path_in ("errors");
   const char *args[] = { "--error-pages", dir, NULL };
-  daemon_start (&o, args);
-  g_autoptr (Resp) a = request (&o, NULL, "/missing", NULL);
-  g_autoptr (Resp) b = request (&o, "DELETE", "/", NULL);
-  ck_assert_int_eq (daemon_stop (&o), 0);
+  itest_daemon_start (&o, args);
+  g_autoptr (ItestResp) a = itest_request (&o, NULL, "/missing", NULL);
+  g_autoptr (ItestResp) b = itest_request (&o, "DELETE", "/", NULL);
+  ck_assert_int_eq (itest_daemon_stop (&o), 0);
   ck_assert_int_eq (a->status, 404);
   ck_assert (body_is_file (a, "errors/404.html"));
-  ASSERT_HDR (a, "Content-Type", "text/html; charset=utf-8");
+  ITEST_ASSERT_HDR (a, "Content-Type", "text/html; charset=utf-8");
   /* No 405.html: the generated page, with the real status. */
   ck_assert_int_eq (b->status, 405);
   ck_assert_msg (strstr ((char *) b->body->data, "405 Method Not Allowed") != NULL, "generated page");
 }
 END_TEST
 
-int
-main (void)
+static Suite *
+docsmode_suite (void)
 {
-  curl_global_init (CURL_GLOBAL_DEFAULT);
-  make_docroot ();
   Suite *s = suite_create ("docsmode");
   TCase *tc = tcase_create ("default");
   tcase_add_unchecked_fixture (tc, setup, teardown);
@@ -425,14 +417,7 @@ main (void)
   tcase_add_test (own, test_no_listing_no_precompressed);
   tcase_add_test (own, test_error_pages);
   suite_add_tcase (s, own);
-  SRunner *sr = srunner_create (s);
-  srunner_run_all (sr, CK_NORMAL);
-  int failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  rm_rf (docroot);
-  rm_rf (workdir);
-  g_free (docroot);
-  g_free (workdir);
-  curl_global_cleanup ();
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return s;
 }
+
+const ItestSuite itest_suite = { .populate = make_docroot, .build = docsmode_suite };

@@ -1,4 +1,4 @@
-/* check_ranges.c: byte ranges and preconditions (RFC 9110 §13, §14) against
+/* itest_ranges.c: byte ranges and preconditions (RFC 9110 §13, §14) against
  * the real daemon: exact bytes, multipart bodies parsed back, 416, If-Range,
  * HEAD, a sparse file larger than 4 GiB, and a resumed download. */
 #include "config.h"
@@ -21,30 +21,26 @@
 #define BIG_SIZE (4 * 1024 * 1024 + 123)
 #define SPARSE_SIZE (G_GUINT64_CONSTANT (5) * 1024 * 1024 * 1024 + 7)
 
-static Daemon d;
+static ItestDaemon d;
 static guint8 *big;
 
 static void
 setup (void)
 {
   const char *args[] = { "--max-age", "60", NULL };
-  daemon_start (&d, args);
+  itest_daemon_start (&d, args);
 }
 
 static void
 teardown (void)
 {
-  int st = daemon_stop (&d);
-  ck_assert_msg (st != -1 && WIFEXITED (st) && WEXITSTATUS (st) == 0, "exit status %d", st);
+  ITEST_ASSERT_STOPPED_OK (&d);
 }
 
 static void
 make_docroot (void)
 {
   GError *error = NULL;
-  docroot = g_dir_make_tmp ("docserve-rg-root-XXXXXX", &error);
-  workdir = g_dir_make_tmp ("docserve-rg-work-XXXXXX", &error);
-  g_assert_no_error (error);
 
   big = g_malloc (BIG_SIZE);
   guint32 x = 88172645u;
@@ -53,20 +49,20 @@ make_docroot (void)
       x ^= x << 13, x ^= x >> 17, x ^= x << 5;
       big[i] = (guint8) x;
     }
-  g_autofree char *bp = g_build_filename (docroot, "big.bin", NULL);
+  g_autofree char *bp = g_build_filename (itest_docroot, "big.bin", NULL);
   g_file_set_contents (bp, (char *) big, BIG_SIZE, &error);
   g_assert_no_error (error);
   /* An hour old, so that its Last-Modified is a strong validator (RFC 9110
    * §8.8.2.2) and If-Range may use it. */
   struct timespec old[2] = { { time (NULL) - 3600, 0 }, { time (NULL) - 3600, 0 } };
   utimensat (AT_FDCWD, bp, old, 0);
-  g_autofree char *ep = g_build_filename (docroot, "empty.txt", NULL);
+  g_autofree char *ep = g_build_filename (itest_docroot, "empty.txt", NULL);
   g_file_set_contents (ep, "", 0, &error);
   g_assert_no_error (error);
 
   /* A sparse file past 4 GiB, made with ftruncate (nothing written), with
    * a marker near its end. */
-  g_autofree char *sp = g_build_filename (docroot, "sparse.img", NULL);
+  g_autofree char *sp = g_build_filename (itest_docroot, "sparse.img", NULL);
   int fd = open (sp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0 || ftruncate (fd, (off_t) SPARSE_SIZE) != 0
       || pwrite (fd, "MARK", 4, (off_t) (SPARSE_SIZE - 20)) != 4)
@@ -74,14 +70,14 @@ make_docroot (void)
   close (fd);
 }
 
-static Resp *
+static ItestResp *
 get_range (const char *path, const char *range, const char *const *more)
 {
   g_autofree char *h = g_strdup_printf ("Range: %s", range);
   const char *hs[8] = { h, NULL };
   for (int i = 0; more != NULL && more[i] != NULL && i < 6; i++)
     hs[i + 1] = more[i], hs[i + 2] = NULL;
-  return request (&d, NULL, path, hs);
+  return itest_request (&d, NULL, path, hs);
 }
 
 static const struct
@@ -100,27 +96,27 @@ static const struct
 
 START_TEST (test_single_range)
 {
-  g_autoptr (Resp) r = get_range ("/big.bin", single_rows[_i].range, NULL);
+  g_autoptr (ItestResp) r = get_range ("/big.bin", single_rows[_i].range, NULL);
   guint64 first = single_rows[_i].first, last = single_rows[_i].last;
   g_autofree char *cr = g_strdup_printf ("bytes %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT "/%d",
                                          first, last, BIG_SIZE);
   ck_assert_msg (r->status == 206, "%s: %ld", single_rows[_i].range, r->status);
-  ASSERT_HDR (r, "Content-Range", cr);
+  ITEST_ASSERT_HDR (r, "Content-Range", cr);
   ck_assert_uint_eq (r->body->len, last - first + 1);
   ck_assert_msg (memcmp (r->body->data, big + first, last - first + 1) == 0, "%s: wrong bytes",
                  single_rows[_i].range);
   /* 206 carries the same validators and caching headers as the 200. */
-  g_autofree char *etag = hdr (r, "ETag");
+  g_autofree char *etag = itest_hdr (r, "ETag");
   ck_assert_ptr_nonnull (etag);
-  ASSERT_HDR (r, "Cache-Control", "max-age=60");
-  ASSERT_HDR (r, "Accept-Ranges", "bytes");
-  ASSERT_HDR (r, "Content-Type", "application/octet-stream");
+  ITEST_ASSERT_HDR (r, "Cache-Control", "max-age=60");
+  ITEST_ASSERT_HDR (r, "Accept-Ranges", "bytes");
+  ITEST_ASSERT_HDR (r, "Content-Type", "application/octet-stream");
 }
 END_TEST
 
 /* Splits a multipart/byteranges body and checks every part against @big. */
 static guint
-check_multipart (const Resp *r, const char *boundary)
+check_multipart (const ItestResp *r, const char *boundary)
 {
   g_autofree char *delim = g_strdup_printf ("\r\n--%s", boundary);
   const char *p = (const char *) r->body->data;
@@ -154,14 +150,14 @@ check_multipart (const Resp *r, const char *boundary)
 
 START_TEST (test_multipart)
 {
-  g_autoptr (Resp) r = get_range ("/big.bin", "bytes=0-9, 100-199,-50", NULL);
+  g_autoptr (ItestResp) r = get_range ("/big.bin", "bytes=0-9, 100-199,-50", NULL);
   ck_assert_int_eq (r->status, 206);
-  g_autofree char *ct = hdr (r, "Content-Type");
+  g_autofree char *ct = itest_hdr (r, "Content-Type");
   ck_assert_msg (ct != NULL && g_str_has_prefix (ct, "multipart/byteranges; boundary="), "%s", ct);
-  g_autofree char *cl = hdr (r, "Content-Length");
+  g_autofree char *cl = itest_hdr (r, "Content-Length");
   ck_assert_uint_eq (g_ascii_strtoull (cl, NULL, 10), r->body->len);
   ck_assert_uint_eq (check_multipart (r, ct + strlen ("multipart/byteranges; boundary=")), 3);
-  g_autofree char *cr = hdr (r, "Content-Range");
+  g_autofree char *cr = itest_hdr (r, "Content-Range");
   ck_assert_msg (cr == NULL, "Content-Range on a multipart 206: %s", cr);
 }
 END_TEST
@@ -173,17 +169,17 @@ START_TEST (test_range_limits)
   for (int i = 0; i < 16; i++)
     g_string_append_printf (sixteen, "%s%d-%d", i ? "," : "", i * 1000, i * 1000 + 9);
   g_autofree char *seventeen = g_strdup_printf ("%s,20000-20009", sixteen->str);
-  g_autoptr (Resp) a = get_range ("/big.bin", sixteen->str, NULL);
-  g_autoptr (Resp) b = get_range ("/big.bin", seventeen, NULL);
+  g_autoptr (ItestResp) a = get_range ("/big.bin", sixteen->str, NULL);
+  g_autoptr (ItestResp) b = get_range ("/big.bin", seventeen, NULL);
   g_string_free (sixteen, TRUE);
   ck_assert_int_eq (a->status, 206);
-  g_autofree char *ct = hdr (a, "Content-Type");
+  g_autofree char *ct = itest_hdr (a, "Content-Type");
   ck_assert_uint_eq (check_multipart (a, ct + strlen ("multipart/byteranges; boundary=")), 16);
   ck_assert_int_eq (b->status, 200);
   ck_assert_uint_eq (b->body->len, BIG_SIZE);
 
   /* Overlapping ranges that add up to more than the file: no amplification. */
-  g_autoptr (Resp) c = get_range ("/big.bin", "bytes=0-,0-,0-", NULL);
+  g_autoptr (ItestResp) c = get_range ("/big.bin", "bytes=0-,0-,0-", NULL);
   ck_assert_int_eq (c->status, 200);
   ck_assert_uint_eq (c->body->len, BIG_SIZE);
 }
@@ -209,9 +205,9 @@ static const struct
 
 START_TEST (test_other_ranges)
 {
-  g_autoptr (Resp) r = get_range (other_rows[_i].path, other_rows[_i].range, NULL);
+  g_autoptr (ItestResp) r = get_range (other_rows[_i].path, other_rows[_i].range, NULL);
   ck_assert_msg (r->status == other_rows[_i].status, "%s: %ld", other_rows[_i].range, r->status);
-  ASSERT_HDR (r, "Content-Range", other_rows[_i].content_range);
+  ITEST_ASSERT_HDR (r, "Content-Range", other_rows[_i].content_range);
   if (r->status == 200)
     ck_assert_uint_eq (r->body->len, strcmp (other_rows[_i].path, "/empty.txt") == 0 ? 0 : BIG_SIZE);
 }
@@ -219,9 +215,9 @@ END_TEST
 
 START_TEST (test_if_range)
 {
-  g_autoptr (Resp) full = request (&d, NULL, "/big.bin", NULL);
-  g_autofree char *etag = hdr (full, "ETag");
-  g_autofree char *lm = hdr (full, "Last-Modified");
+  g_autoptr (ItestResp) full = itest_request (&d, NULL, "/big.bin", NULL);
+  g_autofree char *etag = itest_hdr (full, "ETag");
+  g_autofree char *lm = itest_hdr (full, "Last-Modified");
   g_autofree char *ir_tag = g_strdup_printf ("If-Range: %s", etag);
   g_autofree char *ir_date = g_strdup_printf ("If-Range: %s", lm);
   g_autofree char *ir_weak = g_strdup_printf ("If-Range: W/%s", etag);
@@ -239,7 +235,7 @@ START_TEST (test_if_range)
   for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
     {
       const char *more[] = { rows[i].h, NULL };
-      g_autoptr (Resp) r = get_range ("/big.bin", "bytes=10-19", more);
+      g_autoptr (ItestResp) r = get_range ("/big.bin", "bytes=10-19", more);
       ck_assert_msg (r->status == rows[i].status, "%s: %ld", rows[i].h, r->status);
       ck_assert_uint_eq (r->body->len, r->status == 206 ? 10 : BIG_SIZE);
     }
@@ -248,8 +244,8 @@ END_TEST
 
 START_TEST (test_preconditions_412)
 {
-  g_autoptr (Resp) full = request (&d, "HEAD", "/big.bin", NULL);
-  g_autofree char *etag = hdr (full, "ETag");
+  g_autoptr (ItestResp) full = itest_request (&d, "HEAD", "/big.bin", NULL);
+  g_autofree char *etag = itest_hdr (full, "ETag");
   g_autofree char *im_ok = g_strdup_printf ("If-Match: \"x\", %s", etag);
   g_autofree char *im_weak = g_strdup_printf ("If-Match: W/%s", etag);
   g_autofree char *inm = g_strdup_printf ("If-None-Match: %s", etag);
@@ -271,12 +267,12 @@ START_TEST (test_preconditions_412)
   for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
     {
       const char *more[] = { rows[i].h1, rows[i].h2, NULL };
-      g_autoptr (Resp) r = get_range ("/big.bin", "bytes=0-3", more);
+      g_autoptr (ItestResp) r = get_range ("/big.bin", "bytes=0-3", more);
       ck_assert_msg (r->status == rows[i].status, "%s / %s: %ld", rows[i].h1, rows[i].h2, r->status);
       if (r->status == 304)
         {
-          ASSERT_HDR (r, "ETag", etag);
-          ASSERT_HDR (r, "Cache-Control", "max-age=60");
+          ITEST_ASSERT_HDR (r, "ETag", etag);
+          ITEST_ASSERT_HDR (r, "Cache-Control", "max-age=60");
         }
     }
 }
@@ -286,8 +282,8 @@ START_TEST (test_head_range)
 {
   const char *req = "HEAD /big.bin HTTP/1.1\r\nHost: t\r\nRange: bytes=100-199\r\nConnection: close\r\n\r\n";
   gboolean eof = FALSE;
-  g_autoptr (GString) s = raw (d.port, req, strlen (req), 5000, &eof);
-  ck_assert_int_eq (status_of (s), 206);
+  g_autoptr (GString) s = itest_raw (d.port, req, strlen (req), 5000, &eof);
+  ck_assert_int_eq (itest_status_of (s), 206);
   ck_assert_msg (strstr (s->str, "Content-Length: 100\r\n") != NULL, "%s", s->str);
   ck_assert_msg (strstr (s->str, "Content-Range: bytes 100-199/4194427\r\n") != NULL, "%s", s->str);
   const char *end = strstr (s->str, "\r\n\r\n");
@@ -297,15 +293,15 @@ END_TEST
 
 START_TEST (test_sparse_over_4gib)
 {
-  g_autoptr (Resp) r = get_range ("/sparse.img", "bytes=5368709107-5368709126", NULL);
+  g_autoptr (ItestResp) r = get_range ("/sparse.img", "bytes=5368709107-5368709126", NULL);
   ck_assert_int_eq (r->status, 206);
-  ASSERT_HDR (r, "Content-Range", "bytes 5368709107-5368709126/5368709127");
+  ITEST_ASSERT_HDR (r, "Content-Range", "bytes 5368709107-5368709126/5368709127");
   ck_assert_uint_eq (r->body->len, 20);
   ck_assert_msg (memcmp (r->body->data, "MARK", 4) == 0, "marker missing");
   for (int i = 4; i < 20; i++)
     ck_assert_int_eq (r->body->data[i], 0);
-  g_autoptr (Resp) h = request (&d, "HEAD", "/sparse.img", NULL);
-  ASSERT_HDR (h, "Content-Length", "5368709127");
+  g_autoptr (ItestResp) h = itest_request (&d, "HEAD", "/sparse.img", NULL);
+  ITEST_ASSERT_HDR (h, "Content-Length", "5368709127");
 }
 END_TEST
 
@@ -319,7 +315,7 @@ START_TEST (test_resume_download)
 {
   /* What `curl -C -` does: the first 1,000,003 bytes are already on disk;
    * resume from there and compare the result with the original. */
-  g_autofree char *path = g_build_filename (workdir, "partial.bin", NULL);
+  g_autofree char *path = g_build_filename (itest_workdir, "partial.bin", NULL);
   FILE *f = fopen (path, "wb");
   ck_assert_ptr_nonnull (f);
   ck_assert_uint_eq (fwrite (big, 1, 1000003, f), 1000003);
@@ -347,11 +343,9 @@ START_TEST (test_resume_download)
 }
 END_TEST
 
-int
-main (void)
+static Suite *
+ranges_suite (void)
 {
-  curl_global_init (CURL_GLOBAL_DEFAULT);
-  make_docroot ();
   Suite *s = suite_create ("ranges");
   TCase *tc = tcase_create ("ranges");
   tcase_add_unchecked_fixture (tc, setup, teardown);
@@ -366,15 +360,13 @@ main (void)
   tcase_add_test (tc, test_sparse_over_4gib);
   tcase_add_test (tc, test_resume_download);
   suite_add_tcase (s, tc);
-  SRunner *sr = srunner_create (s);
-  srunner_run_all (sr, CK_NORMAL);
-  int failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  rm_rf (docroot);
-  rm_rf (workdir);
-  g_free (docroot);
-  g_free (workdir);
-  g_free (big);
-  curl_global_cleanup ();
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return s;
 }
+
+static void
+cleanup (void)
+{
+  g_clear_pointer (&big, g_free);
+}
+
+const ItestSuite itest_suite = { .populate = make_docroot, .build = ranges_suite, .cleanup = cleanup };
