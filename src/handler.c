@@ -275,17 +275,36 @@ add_cache_headers (const DsSite *site, DsReply *reply, gboolean vary)
 }
 
 /* Sends @c (validators, preconditions, ranges).  Takes c->fd. */
-static void
-send_choice (const DsSite *site, const DsRequest *req, Choice *c, gint64 now, DsReply *reply)
+/* The strong ETag (distinct per content-coding, RFC 9110 §8.8.3) and
+ * Last-Modified of @c; a file stamped in the future gets Last-Modified = now
+ * (§8.8.2.1).  Returns the Last-Modified time. */
+static gint64
+make_validators (const Choice *c, gint64 now, char etag[DS_ETAG_LEN + 4],
+                 char lastmod[DS_HTTPDATE_LEN])
 {
-  char etag[DS_ETAG_LEN + 4];
-  char lastmod[DS_HTTPDATE_LEN];
   gint64 mtime = (gint64) c->st.st_mtim.tv_sec;
   /* Unsigned: mtimes after 2262 overflow a signed nanosecond count (the tag
    * prints it as unsigned hex anyway). */
   gint64 mtime_ns = (gint64) ((guint64) mtime * G_GUINT64_CONSTANT (1000000000)
                               + (guint64) c->st.st_mtim.tv_nsec);
-  guint64 size = (guint64) c->st.st_size;
+  gint64 lm = mtime > now ? now : mtime;
+
+  ds_etag_make ((guint64) c->st.st_size, mtime_ns, etag);
+  if (c->enc != DS_ENC_IDENTITY)
+    {
+      gsize len = strlen (etag);
+      g_snprintf (etag + len - 1, DS_ETAG_LEN + 4 - (len - 1), "-%s\"",
+                  c->enc == DS_ENC_GZIP ? "gz" : "br");
+    }
+  ds_httpdate_format (lm, lastmod);
+  return lm;
+}
+
+/* RFC 9110 §13.2.2: answers 412 or 304 and returns TRUE, or FALSE to go on. */
+static gboolean
+answer_preconditions (const DsSite *site, const DsRequest *req, Choice *c, const char *etag,
+                      const char *lastmod, gint64 lm, gint64 now, DsReply *reply)
+{
   const DsCondFields cond = {
     .if_match = req->if_match,
     .if_none_match = req->if_none_match,
@@ -293,55 +312,35 @@ send_choice (const DsSite *site, const DsRequest *req, Choice *c, gint64 now, Ds
     .if_unmodified_since = req->if_unmodified_since,
   };
 
-  /* A file stamped in the future gets Last-Modified = now (RFC 9110 §8.8.2.1). */
-  gint64 lm = mtime > now ? now : mtime;
-  ds_etag_make (size, mtime_ns, etag);
-  if (c->enc != DS_ENC_IDENTITY)
-    {
-      /* A distinct strong tag per content-coding (RFC 9110 §8.8.3). */
-      gsize len = strlen (etag);
-      g_snprintf (etag + len - 1, sizeof etag - (len - 1), "-%s\"", c->enc == DS_ENC_GZIP ? "gz" : "br");
-    }
-  ds_httpdate_format (lm, lastmod);
-
   switch (ds_cond_evaluate (&cond, TRUE, etag, lm, now))
     {
     case DS_COND_PRECONDITION_FAILED:
       ds_fd_cleanup (&c->fd);
       ds_reply_set_status_page (reply, site->error_pages, 412);
-      return;
+      return TRUE;
     case DS_COND_NOT_MODIFIED:
       /* Same fd and size as the 200: libmicrohttpd then sends the 200's
        * Content-Length and no body (RFC 9110 §15.4.5, §8.6). */
       reply->status = 304;
       reply->body = DS_BODY_FILE;
       reply->fd = g_steal_fd (&c->fd);
-      reply->length = size;
+      reply->length = (guint64) c->st.st_size;
       ds_reply_add_header (reply, "ETag", etag);
       ds_reply_add_header (reply, "Last-Modified", lastmod);
       add_cache_headers (site, reply, c->vary);
-      return;
+      return TRUE;
     case DS_COND_PROCEED:
     default:
-      break;
+      return FALSE;
     }
+}
 
-  DsRangeSpan spans[DS_RANGE_MAX];
-  guint n = 0;
-  DsRangeResult rr = DS_RANGE_NONE;
-  if (req->range != NULL && ds_range_if_range_ok (req->if_range, etag, lm, now))
-    rr = ds_range_parse (req->range, size, spans, &n);
-
-  if (rr == DS_RANGE_UNSATISFIABLE)
-    {
-      char cr[48];
-      ds_fd_cleanup (&c->fd);
-      ds_reply_set_status_page (reply, site->error_pages, 416);
-      g_snprintf (cr, sizeof cr, "bytes */%" G_GUINT64_FORMAT, size);
-      ds_reply_add_header (reply, "Content-Range", cr);
-      ds_reply_add_header (reply, "Accept-Ranges", "bytes");
-      return;
-    }
+/* The body of a 200 or 206 (RFC 9110 §14: one range, or multipart/byteranges
+ * for several) from @c's fd, which @reply now owns. */
+static void
+set_file_body (Choice *c, DsRangeResult rr, const DsRangeSpan *spans, guint n, DsReply *reply)
+{
+  guint64 size = (guint64) c->st.st_size;
 
   reply->fd = g_steal_fd (&c->fd);
   reply->encoding = ds_encoding_name (c->enc);
@@ -376,6 +375,36 @@ send_choice (const DsSite *site, const DsRequest *req, Choice *c, gint64 now, Ds
       reply->length = size;
       ds_reply_add_header (reply, "Content-Type", c->type);
     }
+}
+
+static void
+send_choice (const DsSite *site, const DsRequest *req, Choice *c, gint64 now, DsReply *reply)
+{
+  char etag[DS_ETAG_LEN + 4];
+  char lastmod[DS_HTTPDATE_LEN];
+  gint64 lm = make_validators (c, now, etag, lastmod);
+  guint64 size = (guint64) c->st.st_size;
+
+  if (answer_preconditions (site, req, c, etag, lastmod, lm, now, reply))
+    return;
+
+  DsRangeSpan spans[DS_RANGE_MAX];
+  guint n = 0;
+  DsRangeResult rr = DS_RANGE_NONE;
+  if (req->range != NULL && ds_range_if_range_ok (req->if_range, etag, lm, now))
+    rr = ds_range_parse (req->range, size, spans, &n);
+
+  if (rr == DS_RANGE_UNSATISFIABLE)
+    {
+      char cr[48];
+      ds_fd_cleanup (&c->fd);
+      ds_reply_set_status_page (reply, site->error_pages, 416);
+      g_snprintf (cr, sizeof cr, "bytes */%" G_GUINT64_FORMAT, size);
+      ds_reply_add_header (reply, "Content-Range", cr);
+      ds_reply_add_header (reply, "Accept-Ranges", "bytes");
+      return;
+    }
+  set_file_body (c, rr, spans, n, reply);
   if (c->enc != DS_ENC_IDENTITY)
     ds_reply_add_header (reply, "Content-Encoding", ds_encoding_name (c->enc));
   ds_reply_add_header (reply, "Accept-Ranges", "bytes");
