@@ -201,34 +201,11 @@ ds_conf_free (DsConf *conf)
   g_free (conf);
 }
 
-/* @s C-escaped for a one-line message: control bytes, '"' and '\\' escaped,
- * bytes >= 0x80 kept so that UTF-8 names stay readable.  Caller frees. */
-static char *
-escape (const char *s)
-{
-  char high[129];
-
-  for (int i = 0; i < 128; i++)
-    high[i] = (char) (0x80 + i);
-  high[128] = '\0';
-  return g_strescape (s, high);
-}
-
-/* Sets a usage error "OPTION: "VALUE" PROBLEM" with VALUE escaped, so that
- * the message stays one line whatever the value holds. */
-static gboolean
-bad_value (GError **error, const char *option, const char *value, const char *problem)
-{
-  g_autofree char *shown = escape (value);
-  g_set_error (error, DS_ERROR, DS_ERROR_USAGE, "%s: \"%s\" %s", option, shown, problem);
-  return FALSE;
-}
-
 /* Sets an error "[OPTION: ]PATH: REASON" with @code. */
 static gboolean
 path_error (GError **error, int code, const char *option, const char *path, const char *reason)
 {
-  g_autofree char *shown = escape (path);
+  g_autofree char *shown = ds_error_escape (path);
   g_set_error (error, DS_ERROR, code, "%s%s%s: %s", option != NULL ? option : "",
                option != NULL ? ": " : "", shown, reason);
   return FALSE;
@@ -248,13 +225,13 @@ parse_uint (const char *option, const char *value, guint min, guint max, guint *
     }
   for (const char *p = value; *p != '\0'; p++)
     if (!g_ascii_isdigit (*p))
-      return bad_value (error, option, value, "is not a number");
+      return ds_error_bad_value (error, option, value, "is not a number");
   for (const char *p = value; *p != '\0' && v <= max; p++)
     v = v * 10 + (guint64) (*p - '0');
   if (v < min || v > max)
     {
       g_autofree char *problem = g_strdup_printf ("is out of range (%u to %u)", min, max);
-      return bad_value (error, option, value, problem);
+      return ds_error_bad_value (error, option, value, problem);
     }
   *out = (guint) v;
   return TRUE;
@@ -272,7 +249,7 @@ parse_enum (const char *option, const char *value, const char *const *names, int
       }
   g_autofree char *choices = g_strjoinv ("|", (char **) names);
   g_autofree char *problem = g_strconcat ("is not one of ", choices, NULL);
-  return bad_value (error, option, value, problem);
+  return ds_error_bad_value (error, option, value, problem);
 }
 
 /* A token (RFC 9110 §5.6.2): header names, media type parts, charsets. */
@@ -316,7 +293,7 @@ check_address (const char *option, const char *value, GError **error)
   unsigned char buf[sizeof (struct in6_addr)];
 
   if (inet_pton (AF_INET, value, buf) != 1 && inet_pton (AF_INET6, value, buf) != 1)
-    return bad_value (error, option, value, "is not a numeric IPv4 or IPv6 address");
+    return ds_error_bad_value (error, option, value, "is not a numeric IPv4 or IPv6 address");
   return TRUE;
 }
 
@@ -325,7 +302,7 @@ check_index (const char *option, const char *value, GError **error)
 {
   if (*value == '\0' || strchr (value, '/') != NULL || strcmp (value, ".") == 0
       || strcmp (value, "..") == 0)
-    return bad_value (error, option, value, "must be a plain file name");
+    return ds_error_bad_value (error, option, value, "must be a plain file name");
   return TRUE;
 }
 
@@ -333,7 +310,7 @@ static gboolean
 check_default_type (const char *option, const char *value, GError **error)
 {
   if (!is_media_type (value))
-    return bad_value (error, option, value, "is not a media type like text/plain");
+    return ds_error_bad_value (error, option, value, "is not a media type like text/plain");
   return TRUE;
 }
 
@@ -341,7 +318,7 @@ static gboolean
 check_charset (const char *option, const char *value, GError **error)
 {
   if (!is_token (value))
-    return bad_value (error, option, value, "is not a charset name");
+    return ds_error_bad_value (error, option, value, "is not a charset name");
   return TRUE;
 }
 
@@ -353,25 +330,25 @@ static gboolean
 check_header (const char *option, const char *header, GError **error)
 {
   if (strpbrk (header, "\r\n") != NULL)
-    return bad_value (error, option, header,
+    return ds_error_bad_value (error, option, header,
                       "contains a line break (CR or LF), which would inject another header");
   const char *colon = strchr (header, ':');
   if (colon == NULL)
-    return bad_value (error, option, header, "is not of the form \"Name: value\"");
+    return ds_error_bad_value (error, option, header, "is not of the form \"Name: value\"");
   g_autofree char *name = g_strndup (header, (gsize) (colon - header));
   if (!is_token (name))
-    return bad_value (error, option, header,
+    return ds_error_bad_value (error, option, header,
                       "does not start with a header name (letters, digits or "
                       "!#$%&'*+-.^_`|~) directly followed by ':'");
   for (const unsigned char *p = (const unsigned char *) colon + 1; *p != '\0'; p++)
     if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
-      return bad_value (error, option, header, "contains a control character");
+      return ds_error_bad_value (error, option, header, "contains a control character");
   for (int i = 0; owned_headers[i] != NULL; i++)
     if (g_ascii_strcasecmp (name, owned_headers[i]) == 0)
       {
         g_autofree char *problem
             = g_strdup_printf ("sets %s, which docserve sends itself", owned_headers[i]);
-        return bad_value (error, option, header, problem);
+        return ds_error_bad_value (error, option, header, problem);
       }
   return TRUE;
 }
@@ -440,7 +417,7 @@ ds_conf_validate (const DsConf *conf, GError **error)
         return FALSE;
       if ((conf->max_age >= 0 || conf->no_cache)
           && g_ascii_strncasecmp (*h, "Cache-Control:", strlen ("Cache-Control:")) == 0)
-        return bad_value (error, "--header", *h,
+        return ds_error_bad_value (error, "--header", *h,
                           "sets Cache-Control, which --max-age or --no-cache sets already");
     }
   return TRUE;
@@ -528,7 +505,7 @@ set_value (DsConf *conf, OptId id, const char *name, const char *value, GError *
       {
         DsLogFormat f;
         if (!ds_accesslog_format_from_string (value, &f))
-          return bad_value (error, name, value, "is not one of combined|common|json|csv");
+          return ds_error_bad_value (error, name, value, "is not one of combined|common|json|csv");
         conf->log_format = (int) f;
         return TRUE;
       }
@@ -711,7 +688,7 @@ scan_key_file (const char *path, const char *text, GArray *out, GError **error)
           *end = '\0';
           if (strcmp (s + 1, KEY_FILE_GROUP) != 0)
             {
-              g_autofree char *shown = escape (s + 1);
+              g_autofree char *shown = ds_error_escape (s + 1);
               return key_file_error (error, path, n,
                                      "unknown group [%s] (the only group is [" KEY_FILE_GROUP
                                      "])",
@@ -731,7 +708,7 @@ scan_key_file (const char *path, const char *text, GArray *out, GError **error)
       int id = find_key (s);
       if (id < 0)
         {
-          g_autofree char *shown = escape (s);
+          g_autofree char *shown = ds_error_escape (s);
           int flag = g_str_has_prefix (s, "no-") ? find_key (s + 3) : -1;
           if (flag >= 0 && opts[flag].kind == KIND_FLAG)
             return key_file_error (error, path, n,
@@ -803,7 +780,7 @@ unescape_value (const char *key, const char *raw, gboolean list, char **out_valu
           G_GNUC_FALLTHROUGH;
         default:
           g_string_free (cur, TRUE);
-          return bad_value (error, key, raw,
+          return ds_error_bad_value (error, key, raw,
                             c == '\0' ? "ends with a backslash"
                                        : "has an invalid escape (a backslash before a letter "
                                          "other than s, n, t, r)");
@@ -867,7 +844,7 @@ apply_key (DsConf *conf, GKeyFile *kf, const char *dir, OptId id, GError **error
         if (local != NULL)
           {
             g_autofree char *raw = g_key_file_get_value (kf, KEY_FILE_GROUP, key, NULL);
-            return bad_value (error, key, raw != NULL ? raw : "", "is not true or false");
+            return ds_error_bad_value (error, key, raw != NULL ? raw : "", "is not true or false");
           }
         set_flag (conf, id, v);
         return TRUE;
@@ -875,7 +852,7 @@ apply_key (DsConf *conf, GKeyFile *kf, const char *dir, OptId id, GError **error
     default:
       g_assert_not_reached ();
     }
-  g_autofree char *reason = escape (local != NULL ? local->message : "cannot be read");
+  g_autofree char *reason = ds_error_escape (local != NULL ? local->message : "cannot be read");
   g_set_error (error, DS_ERROR, DS_ERROR_USAGE, "%s: %s", key, reason);
   return FALSE;
 }
@@ -897,7 +874,7 @@ apply_key_file (DsConf *conf, const char *path, GError **error)
   if (!g_key_file_load_from_data (kf, text, len, G_KEY_FILE_NONE, &local))
     {
       /* GLib quotes the offending line, which may hold a CR. */
-      g_autofree char *reason = escape (local->message);
+      g_autofree char *reason = ds_error_escape (local->message);
       g_set_error (error, DS_ERROR, DS_ERROR_USAGE, "%s: %s", path, reason);
       return FALSE;
     }
@@ -953,8 +930,8 @@ apply_command_line (DsConf *conf, RawOptions *raw, GError **error)
 
   if (n_rest > 1)
     {
-      g_autofree char *a = escape (raw->rest[0]);
-      g_autofree char *b = escape (raw->rest[1]);
+      g_autofree char *a = ds_error_escape (raw->rest[0]);
+      g_autofree char *b = ds_error_escape (raw->rest[1]);
       g_set_error (error, DS_ERROR, DS_ERROR_USAGE,
                    "only one directory may be given (got \"%s\" and \"%s\")", a, b);
       return FALSE;
@@ -1189,8 +1166,8 @@ check_user (const char *name, GError **error)
       if (result != NULL)
         return TRUE;
       if (is_not_found (e))
-        return bad_value (error, "--user", name, "is not a user on this system");
-      g_autofree char *shown = escape (name);
+        return ds_error_bad_value (error, "--user", name, "is not a user on this system");
+      g_autofree char *shown = ds_error_escape (name);
       g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "--user: cannot look up \"%s\": %s",
                    shown, g_strerror (e));
       return FALSE;
@@ -1210,8 +1187,8 @@ check_group (const char *name, GError **error)
       if (result != NULL)
         return TRUE;
       if (is_not_found (e))
-        return bad_value (error, "--group", name, "is not a group on this system");
-      g_autofree char *shown = escape (name);
+        return ds_error_bad_value (error, "--group", name, "is not a group on this system");
+      g_autofree char *shown = ds_error_escape (name);
       g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "--group: cannot look up \"%s\": %s",
                    shown, g_strerror (e));
       return FALSE;
