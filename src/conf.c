@@ -14,13 +14,13 @@
  * first, the file is applied over the defaults, then the command line over
  * the file; a list on the command line replaces the file's list.
  *
- * GKeyFile keeps no line numbers, so the text is scanned here as well: an
- * unknown group or key, a repeated key, a malformed line and a bad value are
- * reported as "FILE:LINE: ...".  A repeated key is an error rather than
- * "last one wins", so that the line named is the one in effect.  Relative
- * paths in the file (root, error-pages, mime-types, access-log, pid-file)
- * are relative to the file's directory, so that a configuration means the
- * same whatever directory docserve is started in.
+ * keyfile.c reads the file strictly (unknown groups and keys, repeated keys
+ * and malformed lines are errors with their line); this file applies each
+ * key in file order and reports a bad value as "FILE:LINE: KEY: ...".
+ * Relative paths in the file (root, error-pages, mime-types, access-log,
+ * pid-file, tls-cert, tls-key) are relative to the file's directory, so
+ * that a configuration means the same whatever directory docserve is
+ * started in.
  *
  * Every value is checked before the server starts; nothing here is touched
  * afterwards. */
@@ -30,13 +30,13 @@
 
 #include "docserve/accesslog.h"
 #include "docserve/common.h"
+#include "docserve/keyfile.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -48,7 +48,6 @@
 #define DEFAULT_SHUTDOWN_TIMEOUT 10
 
 #define KEY_FILE_GROUP "docserve"
-#define KEY_FILE_MAX_SIZE (1024 * 1024)
 
 /* Every setting that has a key in the key file; the order is the order in
  * which the command line is applied. */
@@ -593,62 +592,6 @@ set_flag (DsConf *conf, OptId id, gboolean value)
 
 /* ---- the key file ------------------------------------------------------ */
 
-typedef struct
-{
-  OptId id;
-  guint line;
-} KeyLine;
-
-/* Reads @path whole.  FALSE with "PATH: REASON" if it cannot be read, is a
- * directory, is too large or holds a NUL byte. */
-static gboolean
-read_key_file (const char *path, char **out_text, gsize *out_len, GError **error)
-{
-  int fd __attribute__ ((cleanup (ds_fd_cleanup))) = open (path, O_RDONLY | O_CLOEXEC);
-  struct stat st;
-
-  if (fd < 0 || fstat (fd, &st) != 0)
-    return path_error (error, DS_ERROR_USAGE, NULL, path, g_strerror (errno));
-  if (S_ISDIR (st.st_mode))
-    return path_error (error, DS_ERROR_USAGE, NULL, path, g_strerror (EISDIR));
-
-  g_autoptr (GString) text = g_string_new (NULL);
-  char buf[8192];
-  for (;;)
-    {
-      ssize_t n = read (fd, buf, sizeof buf);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return path_error (error, DS_ERROR_USAGE, NULL, path, g_strerror (errno));
-      if (n == 0)
-        break;
-      if (text->len + (gsize) n > KEY_FILE_MAX_SIZE)
-        return path_error (error, DS_ERROR_USAGE, NULL, path, "larger than 1 MiB");
-      g_string_append_len (text, buf, n);
-    }
-  if (memchr (text->str, '\0', text->len) != NULL)
-    return path_error (error, DS_ERROR_USAGE, NULL, path, "contains a NUL byte");
-  *out_len = text->len;
-  *out_text = g_string_free (g_steal_pointer (&text), FALSE);
-  return TRUE;
-}
-
-static gboolean
-key_file_error (GError **error, const char *path, guint line, const char *format, ...)
-    G_GNUC_PRINTF (4, 5);
-
-static gboolean
-key_file_error (GError **error, const char *path, guint line, const char *format, ...)
-{
-  va_list ap;
-  va_start (ap, format);
-  g_autofree char *msg = g_strdup_vprintf (format, ap);
-  va_end (ap);
-  g_set_error (error, DS_ERROR, DS_ERROR_USAGE, "%s:%u: %s", path, line, msg);
-  return FALSE;
-}
-
 static int
 find_key (const char *key)
 {
@@ -658,166 +601,40 @@ find_key (const char *key)
   return -1;
 }
 
-/* Mirrors GKeyFile's line syntax (leading blanks ignored, "#" comments,
- * "[group]" with blanks after it, "key = value") to find the line of each
- * key.  Refuses what GKeyFile would take silently: a group other than
- * [docserve], an unknown key, a key given twice.  Appends the keys to
- * @out in file order. */
-static gboolean
-scan_key_file (const char *path, const char *text, GArray *out, GError **error)
+static DsKeyType
+key_type (const char *key)
 {
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
-  guint seen[N_OPTS] = { 0 };
-  gboolean in_group = FALSE;
+  int id = find_key (key);
 
-  for (guint i = 0; lines[i] != NULL; i++)
+  if (id < 0)
+    return DS_KEY_UNKNOWN;
+  switch (opts[id].kind)
     {
-      guint n = i + 1;
-      char *s = g_strchug (lines[i]);
-      gsize len = strlen (s);
-
-      if (len > 0 && s[len - 1] == '\r')
-        s[len - 1] = '\0';
-      if (*s == '\0' || *s == '#')
-        continue;
-      if (*s == '[')
-        {
-          char *end = strchr (s, ']');
-          if (end == NULL || end[1 + strspn (end + 1, " \t")] != '\0')
-            return key_file_error (error, path, n, "malformed group line");
-          *end = '\0';
-          if (strcmp (s + 1, KEY_FILE_GROUP) != 0)
-            {
-              g_autofree char *shown = ds_error_escape (s + 1);
-              return key_file_error (error, path, n,
-                                     "unknown group [%s] (the only group is [" KEY_FILE_GROUP
-                                     "])",
-                                     shown);
-            }
-          in_group = TRUE;
-          continue;
-        }
-      char *eq = strchr (s, '=');
-      if (eq == NULL || eq == s)
-        return key_file_error (error, path, n,
-                               "expected \"key = value\", \"[" KEY_FILE_GROUP "]\" or a # comment");
-      if (!in_group)
-        return key_file_error (error, path, n, "key before the [" KEY_FILE_GROUP "] line");
-      *eq = '\0';
-      g_strchomp (s);
-      int id = find_key (s);
-      if (id < 0)
-        {
-          g_autofree char *shown = ds_error_escape (s);
-          int flag = g_str_has_prefix (s, "no-") ? find_key (s + 3) : -1;
-          if (flag >= 0 && opts[flag].kind == KIND_FLAG)
-            return key_file_error (error, path, n,
-                                   "unknown key \"%s\" (the key is \"%s\", true or false)",
-                                   shown, opts[flag].key);
-          return key_file_error (error, path, n, "unknown key \"%s\"", shown);
-        }
-      if (seen[id] != 0)
-        return key_file_error (error, path, n, "%s: set again (first set on line %u)",
-                               opts[id].key, seen[id]);
-      seen[id] = n;
-      KeyLine kl = { (OptId) id, n };
-      g_array_append_val (out, kl);
+    case KIND_LIST:
+      return DS_KEY_LIST;
+    case KIND_FLAG:
+      return DS_KEY_BOOLEAN;
+    case KIND_VALUE:
+    case KIND_PATH:
+    default:
+      return DS_KEY_STRING;
     }
-  return TRUE;
-}
-
-/* GKeyFile's escapes (\\s \\n \\t \\r \\\\, and \\; in lists), decoded here
- * rather than by g_key_file_get_string(): GLib 2.74 returns a value *and*
- * sets an error for an invalid escape (and warns about a GError set twice
- * when there are two), so a bad escape could slip through as text.  An
- * invalid escape or a trailing backslash is an error naming the key.
- * @list: split on unescaped ';' into *out_list (a trailing ';' ends the
- * list, as GKeyFile's lists do); else the whole value into *out_value. */
-static gboolean
-unescape_value (const char *key, const char *raw, gboolean list, char **out_value,
-                char ***out_list, GError **error)
-{
-  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
-  GString *cur = g_string_new (NULL);
-
-  for (const char *p = raw; *p != '\0'; p++)
-    {
-      if (list && *p == ';')
-        {
-          g_ptr_array_add (items, g_string_free (cur, FALSE));
-          cur = g_string_new (NULL);
-          continue;
-        }
-      if (*p != '\\')
-        {
-          g_string_append_c (cur, *p);
-          continue;
-        }
-      char c = *++p;
-      switch (c)
-        {
-        case 's':
-          g_string_append_c (cur, ' ');
-          break;
-        case 'n':
-          g_string_append_c (cur, '\n');
-          break;
-        case 't':
-          g_string_append_c (cur, '\t');
-          break;
-        case 'r':
-          g_string_append_c (cur, '\r');
-          break;
-        case '\\':
-          g_string_append_c (cur, '\\');
-          break;
-        case ';':
-          if (list)
-            {
-              g_string_append_c (cur, ';');
-              break;
-            }
-          G_GNUC_FALLTHROUGH;
-        default:
-          g_string_free (cur, TRUE);
-          return ds_error_bad_value (error, key, raw,
-                            c == '\0' ? "ends with a backslash"
-                                       : "has an invalid escape (a backslash before a letter "
-                                         "other than s, n, t, r)");
-        }
-    }
-  if (!list)
-    {
-      *out_value = g_string_free (cur, FALSE);
-      return TRUE;
-    }
-  if (cur->len > 0)
-    g_ptr_array_add (items, g_string_free (cur, FALSE));
-  else
-    g_string_free (cur, TRUE);
-  g_ptr_array_add (items, NULL);
-  *out_list = (char **) g_ptr_array_free (g_steal_pointer (&items), FALSE);
-  return TRUE;
 }
 
 /* Reads key @id from @kf and applies it; relative paths are taken relative
  * to @dir.  Messages name the key, the caller adds "FILE:LINE: ". */
 static gboolean
-apply_key (DsConf *conf, GKeyFile *kf, const char *dir, OptId id, GError **error)
+apply_key (DsConf *conf, const DsKeyFile *kf, const char *dir, OptId id, GError **error)
 {
   const char *key = opts[id].key;
-  g_autoptr (GError) local = NULL;
 
   switch (opts[id].kind)
     {
     case KIND_VALUE:
     case KIND_PATH:
       {
-        g_autofree char *raw = g_key_file_get_value (kf, KEY_FILE_GROUP, key, &local);
-        if (raw == NULL)
-          break;
         g_autofree char *value = NULL;
-        if (!unescape_value (key, raw, FALSE, &value, NULL, error))
+        if (!ds_keyfile_get_string (kf, key, &value, error))
           return FALSE;
         if (opts[id].kind == KIND_PATH && value[0] != '\0' && !g_path_is_absolute (value)
             && (id != OPT_ACCESS_LOG || is_log_file (value)))
@@ -830,70 +647,55 @@ apply_key (DsConf *conf, GKeyFile *kf, const char *dir, OptId id, GError **error
       }
     case KIND_LIST:
       {
-        g_autofree char *raw = g_key_file_get_value (kf, KEY_FILE_GROUP, key, &local);
-        if (raw == NULL)
-          break;
         g_auto (GStrv) values = NULL;
-        if (!unescape_value (key, raw, TRUE, NULL, &values, error))
+        if (!ds_keyfile_get_list (kf, key, &values, error))
           return FALSE;
         return set_list (conf, id, key, &values, error);
       }
     case KIND_FLAG:
       {
-        gboolean v = g_key_file_get_boolean (kf, KEY_FILE_GROUP, key, &local);
-        if (local != NULL)
-          {
-            g_autofree char *raw = g_key_file_get_value (kf, KEY_FILE_GROUP, key, NULL);
-            return ds_error_bad_value (error, key, raw != NULL ? raw : "", "is not true or false");
-          }
+        gboolean v;
+        if (!ds_keyfile_get_boolean (kf, key, &v, error))
+          return FALSE;
         set_flag (conf, id, v);
         return TRUE;
       }
     default:
       g_assert_not_reached ();
     }
-  g_autofree char *reason = ds_error_escape (local != NULL ? local->message : "cannot be read");
-  g_set_error (error, DS_ERROR, DS_ERROR_USAGE, "%s: %s", key, reason);
-  return FALSE;
 }
 
 /* Applies the [docserve] group of key file @path to @conf. */
 static gboolean
 apply_key_file (DsConf *conf, const char *path, GError **error)
 {
-  g_autofree char *text = NULL;
-  gsize len = 0;
-  g_autoptr (GArray) keys = g_array_new (FALSE, FALSE, sizeof (KeyLine));
-  g_autoptr (GKeyFile) kf = g_key_file_new ();
-  g_autoptr (GError) local = NULL;
+  g_autoptr (DsKeyFile) kf = ds_keyfile_load (path, KEY_FILE_GROUP, key_type, error);
   g_autofree char *dir = g_path_get_dirname (path);
   guint max_age_line = 0, no_cache_line = 0;
 
-  if (!read_key_file (path, &text, &len, error) || !scan_key_file (path, text, keys, error))
+  if (kf == NULL)
     return FALSE;
-  if (!g_key_file_load_from_data (kf, text, len, G_KEY_FILE_NONE, &local))
+  for (guint i = 0; i < ds_keyfile_n_keys (kf); i++)
     {
-      /* GLib quotes the offending line, which may hold a CR. */
-      g_autofree char *reason = ds_error_escape (local->message);
-      g_set_error (error, DS_ERROR, DS_ERROR_USAGE, "%s: %s", path, reason);
-      return FALSE;
-    }
-  for (guint i = 0; i < keys->len; i++)
-    {
-      const KeyLine *kl = &g_array_index (keys, KeyLine, i);
-      if (!apply_key (conf, kf, dir, kl->id, error))
+      OptId id = (OptId) find_key (ds_keyfile_key (kf, i));
+      guint line = ds_keyfile_line (kf, i);
+      if (!apply_key (conf, kf, dir, id, error))
         {
-          g_prefix_error (error, "%s:%u: ", path, kl->line);
+          g_prefix_error (error, "%s:%u: ", path, line);
           return FALSE;
         }
-      if (kl->id == OPT_MAX_AGE)
-        max_age_line = kl->line;
-      if (kl->id == OPT_NO_CACHE && conf->no_cache)
-        no_cache_line = kl->line;
+      if (id == OPT_MAX_AGE)
+        max_age_line = line;
+      if (id == OPT_NO_CACHE && conf->no_cache)
+        no_cache_line = line;
     }
   if (max_age_line != 0 && no_cache_line != 0)
-    return key_file_error (error, path, MAX (max_age_line, no_cache_line),
-                           "max-age and no-cache = true cannot be used together");
+    {
+      g_set_error (error, DS_ERROR, DS_ERROR_USAGE,
+                   "%s:%u: max-age and no-cache = true cannot be used together", path,
+                   MAX (max_age_line, no_cache_line));
+      return FALSE;
+    }
   return TRUE;
 }
 
