@@ -620,6 +620,110 @@ START_TEST (test_validate2)
 }
 END_TEST
 
+/* ---- ds_conf_validate: every number and choice in its option's range ---- */
+
+typedef struct
+{
+  const char *field; /* a guint, gint or enum member of DsConf */
+  gint64 value;
+  const char *contains; /* NULL: passes */
+} RangeCase;
+
+static const RangeCase range_cases[] = {
+  { "port", 65535, NULL },
+  { "port", 65536, "--port: out of range" },
+  { "timeout", 1, NULL },
+  { "timeout", 0, "--timeout: out of range" },
+  { "timeout", 86401, "--timeout: out of range" },
+  { "keepalive_requests", 0, "--keepalive-requests: out of range" },
+  { "max_connections", 1000000, NULL },
+  { "max_connections", 1000001, "--max-connections: out of range" },
+  { "max_connections_per_ip", 1000001, "--max-connections-per-ip: out of range" },
+  { "shutdown_timeout", 3601, "--shutdown-timeout: out of range" },
+  { "workers", 256, NULL },
+  { "workers", 257, "--workers: out of range" },
+  { "access_log_buffer_kib", 1025, "--access-log-buffer: out of range" },
+  /* -1 is "not set"; any other negative is out of range. */
+  { "max_age", G_MAXINT, NULL },
+  { "max_age", -1, NULL },
+  { "max_age", -2, "--max-age: out of range" },
+  { "dotfiles", DS_DOTFILES_ALLOW, NULL },
+  { "dotfiles", DS_DOTFILES_ALLOW + 1, "--dotfiles: out of range" },
+  { "symlinks", DS_SYMLINKS_NONE, NULL },
+  { "symlinks", DS_SYMLINKS_NONE + 1, "--symlinks: out of range" },
+  { "log_format", DS_LOG_CSV, NULL },
+  { "log_format", DS_LOG_CSV + 1, "--log-format: out of range" },
+  { "log_format", -1, "--log-format: out of range" },
+};
+
+static void
+set_number (DsConf *conf, const char *field, gint64 value)
+{
+  if (strcmp (field, "port") == 0)
+    conf->port = (guint) value;
+  else if (strcmp (field, "timeout") == 0)
+    conf->timeout = (guint) value;
+  else if (strcmp (field, "keepalive_requests") == 0)
+    conf->keepalive_requests = (guint) value;
+  else if (strcmp (field, "max_connections") == 0)
+    conf->max_connections = (guint) value;
+  else if (strcmp (field, "max_connections_per_ip") == 0)
+    conf->max_connections_per_ip = (guint) value;
+  else if (strcmp (field, "shutdown_timeout") == 0)
+    conf->shutdown_timeout = (guint) value;
+  else if (strcmp (field, "workers") == 0)
+    conf->workers = (guint) value;
+  else if (strcmp (field, "access_log_buffer_kib") == 0)
+    conf->access_log_buffer_kib = (guint) value;
+  else if (strcmp (field, "max_age") == 0)
+    conf->max_age = (gint) value;
+  else if (strcmp (field, "dotfiles") == 0)
+    conf->dotfiles = (DsDotfiles) value;
+  else if (strcmp (field, "symlinks") == 0)
+    conf->symlinks = (DsSymlinks) value;
+  else if (strcmp (field, "log_format") == 0)
+    conf->log_format = (int) value;
+  else
+    ck_abort_msg ("unknown field %s in the test table", field);
+}
+
+START_TEST (test_validate_range)
+{
+  const RangeCase *c = &range_cases[_i];
+  g_autoptr (DsConf) conf = ds_conf_new_default ();
+  g_autoptr (GError) error = NULL;
+
+  set_number (conf, c->field, c->value);
+  gboolean ok = ds_conf_validate (conf, &error);
+  ck_assert_msg (ok == (c->contains == NULL),
+                 "%s = %" G_GINT64_FORMAT ": validate returned %d (%s)", c->field, c->value, ok,
+                 error != NULL ? error->message : "no error");
+  if (c->contains != NULL)
+    {
+      ck_assert_msg (g_error_matches (error, DS_ERROR, DS_ERROR_USAGE),
+                     "%s: wrong error domain/code", c->field);
+      ck_assert_msg (strstr (error->message, c->contains) != NULL,
+                     "%s = %" G_GINT64_FORMAT ": message \"%s\" lacks \"%s\"", c->field,
+                     c->value, error->message, c->contains);
+    }
+}
+END_TEST
+
+/* The root is checked like the other names: never empty. */
+START_TEST (test_validate_empty_root)
+{
+  g_autoptr (DsConf) conf = ds_conf_new_default ();
+  g_autoptr (GError) error = NULL;
+
+  g_free (conf->root);
+  conf->root = g_strdup ("");
+  ck_assert_msg (!ds_conf_validate (conf, &error), "an empty root passes validate");
+  ck_assert_msg (g_error_matches (error, DS_ERROR, DS_ERROR_USAGE)
+                     && strstr (error->message, "empty directory name") != NULL,
+                 "empty root: \"%s\"", error->message);
+}
+END_TEST
+
 /* ---- files: a scratch directory per test ------------------------------- */
 
 /* Holds "file" (a regular file), "sub/" (a directory) and whatever a test
@@ -1086,6 +1190,8 @@ conf_suite (void)
   tc = tcase_create ("validate");
   tcase_add_loop_test (tc, test_validate, 0, G_N_ELEMENTS (validate_cases));
   tcase_add_loop_test (tc, test_validate2, 0, G_N_ELEMENTS (validate2_cases));
+  tcase_add_loop_test (tc, test_validate_range, 0, G_N_ELEMENTS (range_cases));
+  tcase_add_test (tc, test_validate_empty_root);
   tcase_add_loop_test (tc, test_header_split, 0, G_N_ELEMENTS (split_cases));
   suite_add_tcase (s, tc);
 
