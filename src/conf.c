@@ -1017,46 +1017,59 @@ initial_buffer_size (int name)
   return size > 0 ? (gsize) size : 16384;
 }
 
+/* Looks @name up in the user database (@is_group FALSE: its uid and
+ * primary gid) or the group database (its gid). */
 static gboolean
-check_user (const char *name, GError **error)
+lookup_id (const char *name, gboolean is_group, uid_t *out_uid, gid_t *out_gid, GError **error)
 {
-  for (gsize len = initial_buffer_size (_SC_GETPW_R_SIZE_MAX);; len *= 2)
+  const char *option = is_group ? "--group" : "--user";
+
+  for (gsize len = initial_buffer_size (is_group ? _SC_GETGR_R_SIZE_MAX : _SC_GETPW_R_SIZE_MAX);;
+       len *= 2)
     {
       g_autofree char *buf = g_malloc (len);
-      struct passwd pw, *result = NULL;
-      int e = getpwnam_r (name, &pw, buf, len, &result);
+      struct passwd pw, *pwp = NULL;
+      struct group gr, *grp = NULL;
+      int e = is_group ? getgrnam_r (name, &gr, buf, len, &grp)
+                       : getpwnam_r (name, &pw, buf, len, &pwp);
       if (e == ERANGE && len < 1024 * 1024)
         continue;
-      if (result != NULL)
-        return TRUE;
+      if (pwp != NULL)
+        {
+          *out_uid = pw.pw_uid;
+          *out_gid = pw.pw_gid;
+          return TRUE;
+        }
+      if (grp != NULL)
+        {
+          *out_gid = gr.gr_gid;
+          return TRUE;
+        }
       if (is_not_found (e))
-        return ds_error_bad_value (error, "--user", name, "is not a user on this system");
+        return ds_error_bad_value (error, option, name,
+                                   is_group ? "is not a group on this system"
+                                            : "is not a user on this system");
       g_autofree char *shown = ds_error_escape (name);
-      g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "--user: cannot look up \"%s\": %s",
+      g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "%s: cannot look up \"%s\": %s", option,
                    shown, g_strerror (e));
       return FALSE;
     }
 }
 
-static gboolean
-check_group (const char *name, GError **error)
+gboolean
+ds_conf_lookup_user (const char *user, const char *group, uid_t *out_uid, gid_t *out_gid,
+                     GError **error)
 {
-  for (gsize len = initial_buffer_size (_SC_GETGR_R_SIZE_MAX);; len *= 2)
-    {
-      g_autofree char *buf = g_malloc (len);
-      struct group gr, *result = NULL;
-      int e = getgrnam_r (name, &gr, buf, len, &result);
-      if (e == ERANGE && len < 1024 * 1024)
-        continue;
-      if (result != NULL)
-        return TRUE;
-      if (is_not_found (e))
-        return ds_error_bad_value (error, "--group", name, "is not a group on this system");
-      g_autofree char *shown = ds_error_escape (name);
-      g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "--group: cannot look up \"%s\": %s",
-                   shown, g_strerror (e));
-      return FALSE;
-    }
+  uid_t uid;
+  gid_t gid;
+
+  g_return_val_if_fail (user != NULL, FALSE);
+  if (!lookup_id (user, FALSE, &uid, &gid, error)
+      || (group != NULL && !lookup_id (group, TRUE, NULL, &gid, error)))
+    return FALSE;
+  *out_uid = uid;
+  *out_gid = gid;
+  return TRUE;
 }
 
 /* What row @o's file name must be on disk. */
@@ -1093,11 +1106,9 @@ ds_conf_check (const DsConf *conf, GError **error)
   for (gsize i = 0; i < N_OPTS; i++)
     if (!check_on_disk (conf, &opts[i], error))
       return FALSE;
-  if (conf->user != NULL && !check_user (conf->user, error))
-    return FALSE;
-  if (conf->group != NULL && !check_group (conf->group, error))
-    return FALSE;
-  return TRUE;
+  uid_t uid;
+  gid_t gid;
+  return conf->user == NULL || ds_conf_lookup_user (conf->user, conf->group, &uid, &gid, error);
 }
 
 void

@@ -1,6 +1,6 @@
 /* check_conf.c: unit tests for conf.c (ds_conf_parse with and without a key
  * file, ds_conf_validate, ds_conf_check, ds_conf_header_split,
- * ds_conf_new_default). */
+ * ds_conf_new_default, ds_conf_lookup_user). */
 #include "config.h"
 
 #include "docserve/conf.h"
@@ -11,8 +11,10 @@
 #include <check.h>
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_ARGS 8
 
@@ -1137,6 +1139,82 @@ START_TEST (test_file_then_check)
 }
 END_TEST
 
+/* ---- ds_conf_lookup_user ------------------------------------------------ */
+
+/* root is uid 0 with group root (gid 0) on every system with a user database. */
+START_TEST (test_lookup_root)
+{
+  const char *const groups[] = { NULL, "root" };
+  uid_t uid = 1;
+  gid_t gid = 1;
+  g_autoptr (GError) error = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (groups); i++)
+    {
+      ck_assert_msg (ds_conf_lookup_user ("root", groups[i], &uid, &gid, &error),
+                     "root/%s: %s", groups[i] != NULL ? groups[i] : "(none)",
+                     error != NULL ? error->message : "?");
+      ck_assert_msg (uid == 0 && gid == 0, "root/%s: uid %u gid %u",
+                     groups[i] != NULL ? groups[i] : "(none)", (unsigned) uid, (unsigned) gid);
+    }
+}
+END_TEST
+
+/* The user running the tests, by name: its own uid and primary gid. */
+START_TEST (test_lookup_self)
+{
+  struct passwd *pw = getpwuid (getuid ());
+  uid_t uid;
+  gid_t gid;
+  g_autoptr (GError) error = NULL;
+
+  ck_assert_msg (pw != NULL, "getpwuid (%u): %s", (unsigned) getuid (), g_strerror (errno));
+  g_autofree char *name = g_strdup (pw->pw_name);
+  uid_t want_uid = pw->pw_uid;
+  gid_t want_gid = pw->pw_gid;
+  ck_assert_msg (ds_conf_lookup_user (name, NULL, &uid, &gid, &error), "%s: %s", name,
+                 error != NULL ? error->message : "?");
+  ck_assert_msg (uid == want_uid && gid == want_gid, "%s: uid %u gid %u, expected %u %u", name,
+                 (unsigned) uid, (unsigned) gid, (unsigned) want_uid, (unsigned) want_gid);
+}
+END_TEST
+
+typedef struct
+{
+  const char *user;
+  const char *group;
+  const char *contains[2];
+} LookupBadCase;
+
+static const LookupBadCase lookup_bad_cases[] = {
+  { "no-such-user-xyz", NULL, { "--user: \"no-such-user-xyz\"", "is not a user on this system" } },
+  /* The user is looked up first. */
+  { "no-such-user-xyz", "root", { "--user: \"no-such-user-xyz\"", "not a user" } },
+  { "root", "no-such-group-xyz", { "--group: \"no-such-group-xyz\"", "is not a group on" } },
+  /* The name is escaped: the message stays one line. */
+  { "a\nb", NULL, { "--user: \"a\\nb\"", "not a user" } },
+};
+
+START_TEST (test_lookup_bad)
+{
+  const LookupBadCase *c = &lookup_bad_cases[_i];
+  uid_t uid = 7;
+  gid_t gid = 7;
+  g_autoptr (GError) error = NULL;
+
+  ck_assert_msg (!ds_conf_lookup_user (c->user, c->group, &uid, &gid, &error),
+                 "%s/%s: found", c->user, c->group);
+  ck_assert_msg (uid == 7 && gid == 7, "%s/%s: outputs written on failure", c->user, c->group);
+  ck_assert_msg (g_error_matches (error, DS_ERROR, DS_ERROR_USAGE), "%s/%s: %s/%d (%s)", c->user,
+                 c->group, error != NULL ? g_quark_to_string (error->domain) : "none",
+                 error != NULL ? error->code : -1, error != NULL ? error->message : "");
+  for (int i = 0; i < 2 && c->contains[i] != NULL; i++)
+    ck_assert_msg (strstr (error->message, c->contains[i]) != NULL,
+                   "%s/%s: message \"%s\" lacks \"%s\"", c->user, c->group, error->message,
+                   c->contains[i]);
+}
+END_TEST
+
 /* ---- ds_conf_header_split ---------------------------------------------- */
 
 typedef struct
@@ -1201,6 +1279,12 @@ conf_suite (void)
   tcase_add_loop_test (tc, test_file_bad, 0, G_N_ELEMENTS (file_bad_cases));
   tcase_add_loop_test (tc, test_check, 0, G_N_ELEMENTS (check_cases));
   tcase_add_test (tc, test_file_then_check);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("lookup");
+  tcase_add_test (tc, test_lookup_root);
+  tcase_add_test (tc, test_lookup_self);
+  tcase_add_loop_test (tc, test_lookup_bad, 0, G_N_ELEMENTS (lookup_bad_cases));
   suite_add_tcase (s, tc);
 
   return s;
