@@ -4,10 +4,10 @@
  * Each setting is a row of opts[]: its command-line name (and short name),
  * its key-file key, the kind of value with its range or choices, the check
  * a value must pass, what --check-config makes sure of on disk, its --help
- * text and the DsConf field it goes to.  The GOption entries (and so
- * --help), the key file's keys, parsing, ds_conf_validate, ds_conf_check
- * and ds_conf_free walk that table: an option is one row plus its DsConf
- * field (and its default in ds_conf_new_default unless zero or NULL).
+ * text, its default and the DsConf field it goes to.  The GOption entries
+ * (and so --help), the key file's keys, parsing, ds_conf_new_default,
+ * ds_conf_validate, ds_conf_check and ds_conf_free walk that table: an
+ * option is one row plus its DsConf field.
  *
  * GOptionContext gives GNU-style long options, --help and "--" handling.
  * Values are taken as strings and parsed here, so that an error names the
@@ -50,11 +50,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DEFAULT_TIMEOUT 15
-#define DEFAULT_KEEPALIVE_REQUESTS 100
-#define DEFAULT_MAX_CONNECTIONS 1024
-#define DEFAULT_SHUTDOWN_TIMEOUT 10
-
 #define KEY_FILE_GROUP "docserve"
 
 /* ---- the option table: types --------------------------------------------- */
@@ -65,14 +60,15 @@ typedef enum
   KIND_PATH,       /* char *: a file name, not empty; in the key file relative
                     * to the file's directory unless one of .words */
   KIND_UINT,       /* guint: strict decimal in [.min, .max] */
-  KIND_MAYBE_UINT, /* gint: -1 until given, then as KIND_UINT */
+  KIND_MAYBE_UINT, /* gint: -1 (the default) until given, then as KIND_UINT */
   KIND_ENUM,       /* an int-sized enum: the index of the value in .choices,
                     * or what .lookup makes of it (.choices then only name
                     * them in messages) */
   KIND_LIST,       /* char **: repeatable option, string-list key; each value
                     * passes .check; a later source replaces the list */
   KIND_FLAG        /* gboolean: an option without a value, which sets
-                    * .flag_sets; a boolean key */
+                    * .flag_sets (the default is the other value); a
+                    * boolean key */
 } OptKind;
 
 /* What ds_conf_check (--check-config) makes sure of for a file name. */
@@ -95,6 +91,9 @@ typedef struct
   char short_name;    /* 0: none */
   OptKind kind;
   gsize field;        /* where the value goes: offset in DsConf (FIELD) */
+  const char *init;   /* KIND_STRING, KIND_PATH: the default, may be NULL */
+  const char *const *init_list; /* KIND_LIST: the default, NULL: empty */
+  guint init_uint;    /* KIND_UINT, KIND_ENUM: the default */
   guint min, max;     /* KIND_UINT, KIND_MAYBE_UINT */
   const char *const *choices;                      /* KIND_ENUM, NULL-terminated */
   gboolean (*lookup) (const char *value, int *out); /* KIND_ENUM, may be NULL */
@@ -301,6 +300,7 @@ static const char *const symlinks_names[] = {
 /* For messages; accesslog.c owns the names (log_format_lookup). */
 static const char *const log_format_names[] = { "combined", "common", "json", "csv", NULL };
 static const char *const access_log_words[] = { "-", "none", NULL };
+static const char *const index_names[] = { "index.html", "index.htm", NULL };
 
 static gboolean
 log_format_lookup (const char *value, int *out)
@@ -337,14 +337,17 @@ no_cache_drops_max_age (DsConf *conf)
 /* Every setting with a key in the key file.  The order is --help's and the
  * order in which the command line is applied. */
 static const OptSpec opts[] = {
-  { .option = "DIR", .key = "root", AS_PATH (root), .what = "directory name",
-    .on_disk = ON_DISK_DIRECTORY },
-  { .option = "--address", .short_name = 'a', AS_STRING (address), .check = check_address,
+  { .option = "DIR", .key = "root", AS_PATH (root),
+    .init = ".", .what = "directory name", .on_disk = ON_DISK_DIRECTORY },
+  { .option = "--address", .short_name = 'a', AS_STRING (address),
+    .init = "127.0.0.1", .check = check_address,
     .help = "Listen on ADDR (default 127.0.0.1; :: for all, dual-stack)", .arg = "ADDR" },
-  { .option = "--port", .short_name = 'p', AS_UINT (port, 0, 65535), .then = mark_port_given,
+  { .option = "--port", .short_name = 'p', AS_UINT (port, 0, 65535),
+    .init_uint = DS_DEFAULT_PORT, .then = mark_port_given,
     .help = "Listen on PORT (default 8080, or the next free one up to 8099; 0 = any)",
     .arg = "PORT" },
   { .option = "--index", .short_name = 'i', AS_LIST (index_files, check_index),
+    .init_list = index_names,
     .help = "Index file name, repeatable (default index.html, index.htm)", .arg = "NAME" },
   { .option = "--no-listing", .key = "listing", AS_FLAG (listing, FALSE),
     .help = "Answer 403 for a directory without an index file instead of listing it" },
@@ -354,24 +357,31 @@ static const OptSpec opts[] = {
   { .option = "--symlinks", AS_ENUM (symlinks, DsSymlinks, symlinks_names),
     .help = "Follow symlinks: inside the root only (default), follow any, or none",
     .arg = "inside|follow|none" },
-  { .option = "--error-pages", AS_PATH (error_pages), .on_disk = ON_DISK_DIRECTORY,
+  { .option = "--error-pages", AS_PATH (error_pages),
+    .on_disk = ON_DISK_DIRECTORY,
     .help = "Serve DIR/404.html (and so on for other codes) instead of the built-in error pages",
     .arg = "DIR" },
   { .option = "--no-precompressed", .key = "precompressed", AS_FLAG (precompressed, FALSE),
     .help = "Never serve FILE.br or FILE.gz in place of FILE, even to clients that accept them" },
   /* Bytes as given, so that obs-text (RFC 9110 §5.5) passes through. */
-  { .option = "--header", AS_LIST (headers, check_header), .raw_bytes = TRUE,
+  { .option = "--header", AS_LIST (headers, check_header),
+    .raw_bytes = TRUE,
     .help = "Add a header to every reply, repeatable (e.g. 'X-Frame-Options: DENY')",
     .arg = "'NAME: VALUE'" },
-  { .option = "--max-age", AS_MAYBE_UINT (max_age, 0, G_MAXINT), .then = max_age_drops_no_cache,
+  { .option = "--max-age", AS_MAYBE_UINT (max_age, 0, G_MAXINT),
+    .then = max_age_drops_no_cache,
     .help = "Send Cache-Control: max-age=SECS (default: no Cache-Control)", .arg = "SECS" },
-  { .option = "--no-cache", AS_FLAG (no_cache, TRUE), .then = no_cache_drops_max_age,
+  { .option = "--no-cache", AS_FLAG (no_cache, TRUE),
+    .then = no_cache_drops_max_age,
     .help = "Send Cache-Control: no-cache (clients revalidate every time)" },
   { .option = "--timeout", .short_name = 't', AS_UINT (timeout, 1, 86400),
+    .init_uint = 15,
     .help = "Close a connection idle for SECS seconds (default 15)", .arg = "SECS" },
   { .option = "--keepalive-requests", AS_UINT (keepalive_requests, 1, 1000000),
+    .init_uint = 100,
     .help = "Requests served per connection before it closes (default 100)", .arg = "N" },
   { .option = "--max-connections", AS_UINT (max_connections, 1, 1000000),
+    .init_uint = 1024,
     .help = "Most simultaneous connections (default 1024)", .arg = "N" },
   { .option = "--max-connections-per-ip", AS_UINT (max_connections_per_ip, 0, 1000000),
     .help = "Most simultaneous connections per client address (default 0 = no limit)",
@@ -381,19 +391,23 @@ static const OptSpec opts[] = {
             "(default 0 = a thread per connection)",
     .arg = "N" },
   { .option = "--shutdown-timeout", AS_UINT (shutdown_timeout, 0, 3600),
+    .init_uint = 10,
     .help = "On SIGTERM/SIGINT, let transfers finish for up to SECS seconds (default 10)",
     .arg = "SECS" },
-  { .option = "--mime-types", AS_PATH (mime_types_file), .on_disk = ON_DISK_FILE,
+  { .option = "--mime-types", AS_PATH (mime_types_file),
+    .on_disk = ON_DISK_FILE,
     .help = "Extra mime.types FILE, overriding the built-in and /etc/mime.types types",
     .arg = "FILE" },
-  { .option = "--default-type", AS_STRING (default_type), .check = check_default_type,
+  { .option = "--default-type", AS_STRING (default_type),
+    .init = "application/octet-stream", .check = check_default_type,
     .help = "Type of files with an unknown extension (default application/octet-stream)",
     .arg = "TYPE" },
-  { .option = "--charset", AS_STRING (charset), .check = check_charset,
+  { .option = "--charset", AS_STRING (charset),
+    .init = "utf-8", .check = check_charset,
     .help = "Charset announced for text types (default utf-8)", .arg = "NAME" },
-  { .option = "--access-log", AS_PATH (access_log), .words = access_log_words,
-    .on_disk = ON_DISK_PARENT, .help = "Access log: a FILE, - for stdout (default) or none",
-    .arg = "FILE|-|none" },
+  { .option = "--access-log", AS_PATH (access_log),
+    .init = "-", .words = access_log_words, .on_disk = ON_DISK_PARENT,
+    .help = "Access log: a FILE, - for stdout (default) or none", .arg = "FILE|-|none" },
   { .option = "--log-format", AS_ENUM (log_format, int, log_format_names),
     .lookup = log_format_lookup,
     .help = "Access log format: combined (default), common, json or csv", .arg = "FORMAT" },
@@ -401,18 +415,24 @@ static const OptSpec opts[] = {
     .help = "Write the access log in batches, when KIB KiB have collected or 0.5 s "
             "after the first line (default 0 = one write per line)",
     .arg = "KIB" },
-  { .option = "--user", AS_STRING (user), .what = "user name",
+  { .option = "--user", AS_STRING (user),
+    .what = "user name",
     .help = "After binding, switch to user NAME (needs root)", .arg = "NAME" },
-  { .option = "--group", AS_STRING (group), .what = "group name",
+  { .option = "--group", AS_STRING (group),
+    .what = "group name",
     .help = "With --user, switch to group NAME instead of the user's own group", .arg = "NAME" },
-  { .option = "--pid-file", AS_PATH (pid_file), .on_disk = ON_DISK_PARENT,
+  { .option = "--pid-file", AS_PATH (pid_file),
+    .on_disk = ON_DISK_PARENT,
     .help = "Write the process ID to FILE", .arg = "FILE" },
-  { .option = "--tls-cert", AS_PATH (tls_cert), .on_disk = ON_DISK_FILE,
+  { .option = "--tls-cert", AS_PATH (tls_cert),
+    .on_disk = ON_DISK_FILE,
     .help = "Serve HTTPS with the PEM certificate (chain) in FILE; needs --tls-key",
     .arg = "FILE" },
-  { .option = "--tls-key", AS_PATH (tls_key), .on_disk = ON_DISK_FILE,
+  { .option = "--tls-key", AS_PATH (tls_key),
+    .on_disk = ON_DISK_FILE,
     .help = "The PEM private key for --tls-cert (not passphrase-protected)", .arg = "FILE" },
-  { .option = "--tls-priorities", AS_STRING (tls_priorities), .what = "GnuTLS priority string",
+  { .option = "--tls-priorities", AS_STRING (tls_priorities),
+    .init = DS_DEFAULT_TLS_PRIORITIES, .what = "GnuTLS priority string",
     .help = "GnuTLS priority string (default " DS_DEFAULT_TLS_PRIORITIES ")", .arg = "STRING" },
 };
 
@@ -464,30 +484,46 @@ const_field_of (const DsConf *conf, const OptSpec *o)
 
 /* ---- defaults ------------------------------------------------------------ */
 
+static void
+init_row (DsConf *conf, const OptSpec *o)
+{
+  gpointer field = field_of (conf, o);
+
+  switch (o->kind)
+    {
+    case KIND_STRING:
+    case KIND_PATH:
+      *(char **) field = g_strdup (o->init);
+      break;
+    case KIND_LIST:
+      *(char ***) field = o->init_list != NULL ? g_strdupv ((char **) o->init_list)
+                                               : g_new0 (char *, 1);
+      break;
+    case KIND_UINT:
+      *(guint *) field = o->init_uint;
+      break;
+    case KIND_MAYBE_UINT:
+      *(gint *) field = -1;
+      break;
+    case KIND_ENUM:
+      *(int *) field = (int) o->init_uint;
+      break;
+    case KIND_FLAG:
+      *(gboolean *) field = !o->flag_sets;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
 DsConf *
 ds_conf_new_default (void)
 {
   DsConf *conf = g_new0 (DsConf, 1);
-  const char *const index_files[] = { "index.html", "index.htm", NULL };
 
-  conf->root = g_strdup (".");
-  conf->address = g_strdup ("127.0.0.1");
-  conf->port = DS_DEFAULT_PORT;
-  conf->timeout = DEFAULT_TIMEOUT;
-  conf->keepalive_requests = DEFAULT_KEEPALIVE_REQUESTS;
-  conf->max_connections = DEFAULT_MAX_CONNECTIONS;
-  conf->index_files = g_strdupv ((char **) index_files);
+  for (gsize i = 0; i < N_OPTS; i++)
+    init_row (conf, &opts[i]);
   conf->system_mime_types = g_strdup ("/etc/mime.types");
-  conf->default_type = g_strdup ("application/octet-stream");
-  conf->charset = g_strdup ("utf-8");
-  conf->access_log = g_strdup ("-");
-  conf->log_format = DS_LOG_COMBINED;
-  conf->shutdown_timeout = DEFAULT_SHUTDOWN_TIMEOUT;
-  conf->listing = TRUE;
-  conf->precompressed = TRUE;
-  conf->headers = g_new0 (char *, 1);
-  conf->max_age = -1;
-  conf->tls_priorities = g_strdup (DS_DEFAULT_TLS_PRIORITIES);
   return conf;
 }
 
