@@ -400,7 +400,8 @@ static const OptSpec opts[] = {
     .arg = "FILE" },
   { .option = "--default-type", AS_STRING (default_type),
     .init = "application/octet-stream", .check = check_default_type,
-    .help = "Type of files with an unknown extension (default application/octet-stream)",
+    .help = "Type of files with no or an unknown extension (default application/octet-stream); "
+            "one whose start is UTF-8 text is text/plain",
     .arg = "TYPE" },
   { .option = "--charset", AS_STRING (charset),
     .init = "utf-8", .check = check_charset,
