@@ -5,10 +5,10 @@
 #include "docserve/process.h"
 
 #include "docserve/common.h"
+#include "docserve/conf.h"
 
 #include <errno.h>
 #include <grp.h>
-#include <pwd.h>
 #include <unistd.h>
 
 gboolean
@@ -30,28 +30,11 @@ ds_process_write_pid_file (const char *path, GError **error)
 gboolean
 ds_process_drop_privileges (const char *user, const char *group, GError **error)
 {
-  struct passwd pw, *pwp = NULL;
-  struct group gr, *grp = NULL;
-  char buf[16384];
+  uid_t uid;
   gid_t gid;
 
-  if (getpwnam_r (user, &pw, buf, sizeof buf, &pwp) != 0 || pwp == NULL)
-    {
-      g_set_error (error, DS_ERROR, DS_ERROR_USAGE, "--user: no such user \"%s\"", user);
-      return FALSE;
-    }
-  uid_t uid = pw.pw_uid;
-  gid = pw.pw_gid;
-  if (group != NULL)
-    {
-      char gbuf[16384];
-      if (getgrnam_r (group, &gr, gbuf, sizeof gbuf, &grp) != 0 || grp == NULL)
-        {
-          g_set_error (error, DS_ERROR, DS_ERROR_USAGE, "--group: no such group \"%s\"", group);
-          return FALSE;
-        }
-      gid = gr.gr_gid;
-    }
+  if (!ds_conf_lookup_user (user, group, &uid, &gid, error))
+    return FALSE;
   if (getuid () == uid && geteuid () == uid && getgid () == gid && getegid () == gid)
     return TRUE; /* already that user */
   if (setgroups (1, &gid) != 0 || setgid (gid) != 0 || setuid (uid) != 0)

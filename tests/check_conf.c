@@ -1,6 +1,6 @@
 /* check_conf.c: unit tests for conf.c (ds_conf_parse with and without a key
  * file, ds_conf_validate, ds_conf_check, ds_conf_header_split,
- * ds_conf_new_default). */
+ * ds_conf_new_default, ds_conf_lookup_user). */
 #include "config.h"
 
 #include "docserve/conf.h"
@@ -11,8 +11,10 @@
 #include <check.h>
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_ARGS 8
 
@@ -620,6 +622,110 @@ START_TEST (test_validate2)
 }
 END_TEST
 
+/* ---- ds_conf_validate: every number and choice in its option's range ---- */
+
+typedef struct
+{
+  const char *field; /* a guint, gint or enum member of DsConf */
+  gint64 value;
+  const char *contains; /* NULL: passes */
+} RangeCase;
+
+static const RangeCase range_cases[] = {
+  { "port", 65535, NULL },
+  { "port", 65536, "--port: out of range" },
+  { "timeout", 1, NULL },
+  { "timeout", 0, "--timeout: out of range" },
+  { "timeout", 86401, "--timeout: out of range" },
+  { "keepalive_requests", 0, "--keepalive-requests: out of range" },
+  { "max_connections", 1000000, NULL },
+  { "max_connections", 1000001, "--max-connections: out of range" },
+  { "max_connections_per_ip", 1000001, "--max-connections-per-ip: out of range" },
+  { "shutdown_timeout", 3601, "--shutdown-timeout: out of range" },
+  { "workers", 256, NULL },
+  { "workers", 257, "--workers: out of range" },
+  { "access_log_buffer_kib", 1025, "--access-log-buffer: out of range" },
+  /* -1 is "not set"; any other negative is out of range. */
+  { "max_age", G_MAXINT, NULL },
+  { "max_age", -1, NULL },
+  { "max_age", -2, "--max-age: out of range" },
+  { "dotfiles", DS_DOTFILES_ALLOW, NULL },
+  { "dotfiles", DS_DOTFILES_ALLOW + 1, "--dotfiles: out of range" },
+  { "symlinks", DS_SYMLINKS_NONE, NULL },
+  { "symlinks", DS_SYMLINKS_NONE + 1, "--symlinks: out of range" },
+  { "log_format", DS_LOG_CSV, NULL },
+  { "log_format", DS_LOG_CSV + 1, "--log-format: out of range" },
+  { "log_format", -1, "--log-format: out of range" },
+};
+
+static void
+set_number (DsConf *conf, const char *field, gint64 value)
+{
+  if (strcmp (field, "port") == 0)
+    conf->port = (guint) value;
+  else if (strcmp (field, "timeout") == 0)
+    conf->timeout = (guint) value;
+  else if (strcmp (field, "keepalive_requests") == 0)
+    conf->keepalive_requests = (guint) value;
+  else if (strcmp (field, "max_connections") == 0)
+    conf->max_connections = (guint) value;
+  else if (strcmp (field, "max_connections_per_ip") == 0)
+    conf->max_connections_per_ip = (guint) value;
+  else if (strcmp (field, "shutdown_timeout") == 0)
+    conf->shutdown_timeout = (guint) value;
+  else if (strcmp (field, "workers") == 0)
+    conf->workers = (guint) value;
+  else if (strcmp (field, "access_log_buffer_kib") == 0)
+    conf->access_log_buffer_kib = (guint) value;
+  else if (strcmp (field, "max_age") == 0)
+    conf->max_age = (gint) value;
+  else if (strcmp (field, "dotfiles") == 0)
+    conf->dotfiles = (DsDotfiles) value;
+  else if (strcmp (field, "symlinks") == 0)
+    conf->symlinks = (DsSymlinks) value;
+  else if (strcmp (field, "log_format") == 0)
+    conf->log_format = (int) value;
+  else
+    ck_abort_msg ("unknown field %s in the test table", field);
+}
+
+START_TEST (test_validate_range)
+{
+  const RangeCase *c = &range_cases[_i];
+  g_autoptr (DsConf) conf = ds_conf_new_default ();
+  g_autoptr (GError) error = NULL;
+
+  set_number (conf, c->field, c->value);
+  gboolean ok = ds_conf_validate (conf, &error);
+  ck_assert_msg (ok == (c->contains == NULL),
+                 "%s = %" G_GINT64_FORMAT ": validate returned %d (%s)", c->field, c->value, ok,
+                 error != NULL ? error->message : "no error");
+  if (c->contains != NULL)
+    {
+      ck_assert_msg (g_error_matches (error, DS_ERROR, DS_ERROR_USAGE),
+                     "%s: wrong error domain/code", c->field);
+      ck_assert_msg (strstr (error->message, c->contains) != NULL,
+                     "%s = %" G_GINT64_FORMAT ": message \"%s\" lacks \"%s\"", c->field,
+                     c->value, error->message, c->contains);
+    }
+}
+END_TEST
+
+/* The root is checked like the other names: never empty. */
+START_TEST (test_validate_empty_root)
+{
+  g_autoptr (DsConf) conf = ds_conf_new_default ();
+  g_autoptr (GError) error = NULL;
+
+  g_free (conf->root);
+  conf->root = g_strdup ("");
+  ck_assert_msg (!ds_conf_validate (conf, &error), "an empty root passes validate");
+  ck_assert_msg (g_error_matches (error, DS_ERROR, DS_ERROR_USAGE)
+                     && strstr (error->message, "empty directory name") != NULL,
+                 "empty root: \"%s\"", error->message);
+}
+END_TEST
+
 /* ---- files: a scratch directory per test ------------------------------- */
 
 /* Holds "file" (a regular file), "sub/" (a directory) and whatever a test
@@ -1033,6 +1139,82 @@ START_TEST (test_file_then_check)
 }
 END_TEST
 
+/* ---- ds_conf_lookup_user ------------------------------------------------ */
+
+/* root is uid 0 with group root (gid 0) on every system with a user database. */
+START_TEST (test_lookup_root)
+{
+  const char *const groups[] = { NULL, "root" };
+  uid_t uid = 1;
+  gid_t gid = 1;
+  g_autoptr (GError) error = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (groups); i++)
+    {
+      ck_assert_msg (ds_conf_lookup_user ("root", groups[i], &uid, &gid, &error),
+                     "root/%s: %s", groups[i] != NULL ? groups[i] : "(none)",
+                     error != NULL ? error->message : "?");
+      ck_assert_msg (uid == 0 && gid == 0, "root/%s: uid %u gid %u",
+                     groups[i] != NULL ? groups[i] : "(none)", (unsigned) uid, (unsigned) gid);
+    }
+}
+END_TEST
+
+/* The user running the tests, by name: its own uid and primary gid. */
+START_TEST (test_lookup_self)
+{
+  struct passwd *pw = getpwuid (getuid ());
+  uid_t uid;
+  gid_t gid;
+  g_autoptr (GError) error = NULL;
+
+  ck_assert_msg (pw != NULL, "getpwuid (%u): %s", (unsigned) getuid (), g_strerror (errno));
+  g_autofree char *name = g_strdup (pw->pw_name);
+  uid_t want_uid = pw->pw_uid;
+  gid_t want_gid = pw->pw_gid;
+  ck_assert_msg (ds_conf_lookup_user (name, NULL, &uid, &gid, &error), "%s: %s", name,
+                 error != NULL ? error->message : "?");
+  ck_assert_msg (uid == want_uid && gid == want_gid, "%s: uid %u gid %u, expected %u %u", name,
+                 (unsigned) uid, (unsigned) gid, (unsigned) want_uid, (unsigned) want_gid);
+}
+END_TEST
+
+typedef struct
+{
+  const char *user;
+  const char *group;
+  const char *contains[2];
+} LookupBadCase;
+
+static const LookupBadCase lookup_bad_cases[] = {
+  { "no-such-user-xyz", NULL, { "--user: \"no-such-user-xyz\"", "is not a user on this system" } },
+  /* The user is looked up first. */
+  { "no-such-user-xyz", "root", { "--user: \"no-such-user-xyz\"", "not a user" } },
+  { "root", "no-such-group-xyz", { "--group: \"no-such-group-xyz\"", "is not a group on" } },
+  /* The name is escaped: the message stays one line. */
+  { "a\nb", NULL, { "--user: \"a\\nb\"", "not a user" } },
+};
+
+START_TEST (test_lookup_bad)
+{
+  const LookupBadCase *c = &lookup_bad_cases[_i];
+  uid_t uid = 7;
+  gid_t gid = 7;
+  g_autoptr (GError) error = NULL;
+
+  ck_assert_msg (!ds_conf_lookup_user (c->user, c->group, &uid, &gid, &error),
+                 "%s/%s: found", c->user, c->group);
+  ck_assert_msg (uid == 7 && gid == 7, "%s/%s: outputs written on failure", c->user, c->group);
+  ck_assert_msg (g_error_matches (error, DS_ERROR, DS_ERROR_USAGE), "%s/%s: %s/%d (%s)", c->user,
+                 c->group, error != NULL ? g_quark_to_string (error->domain) : "none",
+                 error != NULL ? error->code : -1, error != NULL ? error->message : "");
+  for (int i = 0; i < 2 && c->contains[i] != NULL; i++)
+    ck_assert_msg (strstr (error->message, c->contains[i]) != NULL,
+                   "%s/%s: message \"%s\" lacks \"%s\"", c->user, c->group, error->message,
+                   c->contains[i]);
+}
+END_TEST
+
 /* ---- ds_conf_header_split ---------------------------------------------- */
 
 typedef struct
@@ -1086,6 +1268,8 @@ conf_suite (void)
   tc = tcase_create ("validate");
   tcase_add_loop_test (tc, test_validate, 0, G_N_ELEMENTS (validate_cases));
   tcase_add_loop_test (tc, test_validate2, 0, G_N_ELEMENTS (validate2_cases));
+  tcase_add_loop_test (tc, test_validate_range, 0, G_N_ELEMENTS (range_cases));
+  tcase_add_test (tc, test_validate_empty_root);
   tcase_add_loop_test (tc, test_header_split, 0, G_N_ELEMENTS (split_cases));
   suite_add_tcase (s, tc);
 
@@ -1095,6 +1279,12 @@ conf_suite (void)
   tcase_add_loop_test (tc, test_file_bad, 0, G_N_ELEMENTS (file_bad_cases));
   tcase_add_loop_test (tc, test_check, 0, G_N_ELEMENTS (check_cases));
   tcase_add_test (tc, test_file_then_check);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("lookup");
+  tcase_add_test (tc, test_lookup_root);
+  tcase_add_test (tc, test_lookup_self);
+  tcase_add_loop_test (tc, test_lookup_bad, 0, G_N_ELEMENTS (lookup_bad_cases));
   suite_add_tcase (s, tc);
 
   return s;

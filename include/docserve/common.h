@@ -15,6 +15,16 @@ typedef enum
 
 GQuark ds_error_quark (void);
 
+/* @s C-escaped for a one-line message: control bytes, '"' and '\\' escaped,
+ * bytes >= 0x80 kept so that UTF-8 names stay readable.  Caller frees. */
+char *ds_error_escape (const char *s);
+
+/* Sets a DS_ERROR_USAGE error "NAME: "VALUE" PROBLEM" with VALUE escaped
+ * (ds_error_escape), so that the message stays one line whatever the value
+ * holds.  Returns FALSE, for "return ds_error_bad_value (...);". */
+gboolean ds_error_bad_value (GError **error, const char *name, const char *value,
+                             const char *problem);
+
 /* Closes *fd if it is >= 0 and sets it to -1 (errno is preserved).  Usable
  * as a cleanup: int fd __attribute__ ((cleanup (ds_fd_cleanup))) = -1; */
 void ds_fd_cleanup (int *fd);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <glib.h>
+#include <sys/types.h>
 
 #include "docserve/path.h"
 
@@ -84,10 +85,20 @@ gboolean ds_conf_validate (const DsConf *conf, GError **error);
  * network, for --check-config and start-up: ds_conf_validate, then the root
  * is a directory that can be opened, --error-pages is a directory,
  * --mime-types a readable file, the directories of a file --access-log and
- * of --pid-file exist, --user and --group exist.  FALSE with a one-line
+ * of --pid-file exist, --tls-cert and --tls-key are readable files, --user
+ * and --group exist (ds_conf_lookup_user).  FALSE with a one-line
  * message: DS_ERROR_RUNTIME for a missing or unusable file or directory,
  * DS_ERROR_USAGE for a bad value or an unknown user or group. */
 gboolean ds_conf_check (const DsConf *conf, GError **error);
+
+/* The uid of @user and the gid of @group, or of the user's primary group
+ * when @group is NULL, from the user and group databases (--user, --group:
+ * ds_conf_check and the privilege drop at start-up).  FALSE with
+ * DS_ERROR_USAGE "--user: "NAME" is not a user on this system" (or
+ * "--group: ... not a group ..."), or DS_ERROR_RUNTIME "--user: cannot look
+ * up "NAME": REASON" when the database cannot be read. */
+gboolean ds_conf_lookup_user (const char *user, const char *group, uid_t *out_uid,
+                              gid_t *out_gid, GError **error);
 
 /* Splits @header, one of DsConf.headers (so already validated), at its
  * first ':' into a name and a value without leading or trailing spaces and
