@@ -128,24 +128,49 @@ static const ListRow list_rows[] = {
   { "a\t,\tb", "a|b" },
 };
 
-START_TEST (test_list)
+/* Every comma splits, quotes or not (Accept-Encoding, Connection, Range). */
+static const ListRow unquoted_rows[] = {
+  { "a, b,c", "a|b|c" },
+  { "", "" },
+  { ",,, ,", "" },
+  { " a ,, b ", "a|b" },
+  { "\"x,y\", z", "\"x|y\"|z" },          /* the comma inside quotes splits too */
+  { "\"open, x", "\"open|x" },
+  { "gzip;q=0.5, br", "gzip;q=0.5|br" },
+  { "a\t,\tb", "a|b" },
+  { "a\f, b", "a\f|b" },                  /* only SP and HTAB are OWS */
+};
+
+static void
+check_list (const ListRow *r, gboolean quoted)
 {
-  const ListRow *r = &list_rows[_i];
   const char *p = r->in;
   const char *end = r->in + strlen (r->in);
   const char *elem;
   gsize len;
   g_autoptr (GString) got = g_string_new (NULL);
 
-  while (ds_field_list_next (&p, end, &elem, &len))
+  while (quoted ? ds_field_list_next (&p, end, &elem, &len)
+                : ds_field_list_next_unquoted (&p, end, &elem, &len))
     {
       if (got->len > 0)
         g_string_append_c (got, '|');
       g_string_append_len (got, elem, (gssize) len);
     }
   ck_assert_msg (p == end, "list \"%s\": stopped before the end", r->in);
-  ck_assert_msg (strcmp (got->str, r->want) == 0, "list \"%s\": got \"%s\", want \"%s\"", r->in,
-                 got->str, r->want);
+  ck_assert_msg (strcmp (got->str, r->want) == 0, "list%s \"%s\": got \"%s\", want \"%s\"",
+                 quoted ? "" : " (unquoted)", r->in, got->str, r->want);
+}
+
+START_TEST (test_list)
+{
+  check_list (&list_rows[_i], TRUE);
+}
+END_TEST
+
+START_TEST (test_list_unquoted)
+{
+  check_list (&unquoted_rows[_i], FALSE);
 }
 END_TEST
 
@@ -166,6 +191,8 @@ static const HasRow has_rows[] = {
   { NULL, "close", FALSE },
   { "", "close", FALSE },
   { "\"close\"", "close", FALSE },        /* a quoted string is not the token */
+  { "\"x, close", "close", TRUE },          /* quotes do not hide a comma (as libmicrohttpd) */
+  { "close\f", "close", FALSE },           /* FF is not OWS (nor for libmicrohttpd) */
 };
 
 START_TEST (test_list_has)
@@ -319,6 +346,7 @@ field_suite (void)
   tcase_add_loop_test (tc, test_trim, 0, G_N_ELEMENTS (trim_rows));
   tcase_add_loop_test (tc, test_quoted, 0, G_N_ELEMENTS (quoted_rows));
   tcase_add_loop_test (tc, test_list, 0, G_N_ELEMENTS (list_rows));
+  tcase_add_loop_test (tc, test_list_unquoted, 0, G_N_ELEMENTS (unquoted_rows));
   tcase_add_loop_test (tc, test_list_has, 0, G_N_ELEMENTS (has_rows));
   tcase_add_loop_test (tc, test_qvalue, 0, G_N_ELEMENTS (q_rows));
   tcase_add_loop_test (tc, test_weight, 0, G_N_ELEMENTS (weight_rows));
