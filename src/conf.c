@@ -30,6 +30,7 @@
 
 #include "docserve/accesslog.h"
 #include "docserve/common.h"
+#include "docserve/field.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -279,12 +280,7 @@ parse_enum (const char *option, const char *value, const char *const *names, int
 static gboolean
 is_token (const char *s)
 {
-  if (*s == '\0')
-    return FALSE;
-  for (; *s != '\0'; s++)
-    if (!g_ascii_isalnum (*s) && strchr ("!#$%&'*+-.^_`|~", *s) == NULL)
-      return FALSE;
-  return TRUE;
+  return ds_field_is_token (s, strlen (s));
 }
 
 static gboolean
@@ -1258,11 +1254,9 @@ ds_conf_header_split (const char *header, char **out_name, char **out_value)
   *out_value = NULL;
   g_return_if_fail (colon != NULL);
   const char *v = colon + 1;
-  const char *end = v + strlen (v);
-  while (*v == ' ' || *v == '\t')
-    v++;
-  while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
-    end--;
+  gsize len = strlen (v);
+
+  ds_field_trim_ows (&v, &len);
   *out_name = g_strndup (header, (gsize) (colon - header));
-  *out_value = g_strndup (v, (gsize) (end - v));
+  *out_value = g_strndup (v, len);
 }
