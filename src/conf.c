@@ -359,9 +359,8 @@ check_header (const char *option, const char *header, GError **error)
     return bad_value (error, option, header,
                       "does not start with a header name (letters, digits or "
                       "!#$%&'*+-.^_`|~) directly followed by ':'");
-  for (const unsigned char *p = (const unsigned char *) colon + 1; *p != '\0'; p++)
-    if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
-      return bad_value (error, option, header, "contains a control character");
+  if (!ds_field_value_is_valid (colon + 1, strlen (colon + 1)))
+    return bad_value (error, option, header, "contains a control character");
   for (int i = 0; owned_headers[i] != NULL; i++)
     if (g_ascii_strcasecmp (name, owned_headers[i]) == 0)
       {

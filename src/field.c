@@ -38,6 +38,18 @@ ds_field_is_ows (int c)
   return c == ' ' || c == '\t';
 }
 
+gboolean
+ds_field_value_is_valid (const char *s, gsize len)
+{
+  for (gsize i = 0; i < len; i++)
+    {
+      guchar c = (guchar) s[i];
+      if ((c < 0x20 && c != '\t') || c == 0x7f)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 const char *
 ds_field_skip_ows (const char *p, const char *end)
 {

@@ -380,16 +380,6 @@ boundary_valid (const char *b)
   return TRUE;
 }
 
-/* A header field value: no CTL except HTAB, so no CR/LF injection. */
-static gboolean
-field_value_valid (const char *v)
-{
-  for (const char *c = v; *c != '\0'; c++)
-    if (((guchar) *c < 0x20 && *c != '\t') || *c == 0x7f)
-      return FALSE;
-  return TRUE;
-}
-
 static void
 add_piece (DsMultipart *mp, gboolean is_file, guint64 offset, guint64 len)
 {
@@ -407,7 +397,8 @@ ds_multipart_new (const DsRangeSpan *spans, guint n, guint64 size,
                   const char *content_type, const char *boundary)
 {
   g_return_val_if_fail (spans != NULL && n > 0, NULL);
-  g_return_val_if_fail (content_type != NULL && field_value_valid (content_type), NULL);
+  g_return_val_if_fail (content_type != NULL
+                        && ds_field_value_is_valid (content_type, strlen (content_type)), NULL);
   g_return_val_if_fail (boundary != NULL && boundary_valid (boundary), NULL);
 
   /* Checked outside g_return_val_if_fail(): G_DISABLE_CHECKS drops its

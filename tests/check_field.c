@@ -49,6 +49,28 @@ START_TEST (test_token)
 }
 END_TEST
 
+static const SpanRow value_rows[] = {
+  { "text/html; charset=utf-8", 0, TRUE },
+  { "", 0, TRUE },
+  { " a\tb ", 0, TRUE },                  /* SP and HTAB */
+  { "~!\"#\303\251\377", 0, TRUE },        /* VCHAR and obs-text */
+  { "a\r\nX-Injected: 1", 0, FALSE },     /* CR LF would start another field */
+  { "a\nb", 0, FALSE },
+  { "a\rb", 0, FALSE },
+  { "a\0b", 3, FALSE },                   /* NUL inside the span */
+  { "a\001b", 0, FALSE },
+  { "a\033b", 0, FALSE },                 /* ESC */
+  { "a\177b", 0, FALSE },                 /* DEL */
+};
+
+START_TEST (test_value)
+{
+  const SpanRow *r = &value_rows[_i];
+  ck_assert_msg (ds_field_value_is_valid (r->s, span_len (r)) == r->want, "value row %d: want %d",
+                 _i, r->want);
+}
+END_TEST
+
 typedef struct
 {
   const char *in;
@@ -343,6 +365,7 @@ field_suite (void)
   TCase *tc = tcase_create ("grammar");
 
   tcase_add_loop_test (tc, test_token, 0, G_N_ELEMENTS (token_rows));
+  tcase_add_loop_test (tc, test_value, 0, G_N_ELEMENTS (value_rows));
   tcase_add_loop_test (tc, test_trim, 0, G_N_ELEMENTS (trim_rows));
   tcase_add_loop_test (tc, test_quoted, 0, G_N_ELEMENTS (quoted_rows));
   tcase_add_loop_test (tc, test_list, 0, G_N_ELEMENTS (list_rows));

@@ -20,6 +20,11 @@ gboolean ds_field_is_token (const char *s, gsize len);
 /* TRUE for SP or HTAB (RFC 9110 §5.6.3 OWS). */
 gboolean ds_field_is_ows (int c);
 
+/* TRUE when every byte of @s[0..@len) may stand in a field value (RFC 9110
+ * §5.5: VCHAR, obs-text, SP, HTAB): no control byte but HTAB, no DEL, so
+ * nothing that could end a header line.  Empty: TRUE. */
+gboolean ds_field_value_is_valid (const char *s, gsize len);
+
 /* The first position in [@p, @end) that is not OWS (@end if none). */
 const char *ds_field_skip_ows (const char *p, const char *end);
 
