@@ -293,7 +293,8 @@ is_ip_literal (const char *s, gsize len)
 
   char buf[INET6_ADDRSTRLEN];
   struct in6_addr addr;
-  if (len == 0 || len >= sizeof buf)
+  /* inet_pton reads a C string: a NUL would end the address early. */
+  if (len == 0 || len >= sizeof buf || memchr (s, '\0', len) != NULL)
     return FALSE;
   memcpy (buf, s, len);
   buf[len] = '\0';

@@ -330,6 +330,8 @@ static const SpanRow host_rows[] = {
   { "ex%4", 0, FALSE },
   { "ex%zz", 0, FALSE },
   { "x\0y", 3, FALSE },
+  { "[::1\0]", 6, FALSE },              /* fuzz_field: inet_pton stopped at the NUL */
+  { "[::\0002]:8080", 11, FALSE },
   { "\303\251.example", 0, FALSE },     /* raw UTF-8: must be pct-encoded */
   { "x\\y", 0, FALSE },
 };
