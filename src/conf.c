@@ -38,6 +38,7 @@
 
 #include "docserve/accesslog.h"
 #include "docserve/common.h"
+#include "docserve/field.h"
 #include "docserve/keyfile.h"
 
 #include <arpa/inet.h>
@@ -191,12 +192,7 @@ parse_enum (const OptSpec *o, const char *name, const char *value, int *out, GEr
 static gboolean
 is_token (const char *s)
 {
-  if (*s == '\0')
-    return FALSE;
-  for (; *s != '\0'; s++)
-    if (!g_ascii_isalnum (*s) && strchr ("!#$%&'*+-.^_`|~", *s) == NULL)
-      return FALSE;
-  return TRUE;
+  return ds_field_is_token (s, strlen (s));
 }
 
 static gboolean
@@ -275,9 +271,8 @@ check_header (const char *option, const char *header, GError **error)
     return ds_error_bad_value (error, option, header,
                       "does not start with a header name (letters, digits or "
                       "!#$%&'*+-.^_`|~) directly followed by ':'");
-  for (const unsigned char *p = (const unsigned char *) colon + 1; *p != '\0'; p++)
-    if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
-      return ds_error_bad_value (error, option, header, "contains a control character");
+  if (!ds_field_value_is_valid (colon + 1, strlen (colon + 1)))
+    return ds_error_bad_value (error, option, header, "contains a control character");
   for (int i = 0; owned_headers[i] != NULL; i++)
     if (g_ascii_strcasecmp (name, owned_headers[i]) == 0)
       {
@@ -1157,11 +1152,9 @@ ds_conf_header_split (const char *header, char **out_name, char **out_value)
   *out_value = NULL;
   g_return_if_fail (colon != NULL);
   const char *v = colon + 1;
-  const char *end = v + strlen (v);
-  while (*v == ' ' || *v == '\t')
-    v++;
-  while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
-    end--;
+  gsize len = strlen (v);
+
+  ds_field_trim_ows (&v, &len);
   *out_name = g_strndup (header, (gsize) (colon - header));
-  *out_value = g_strndup (v, (gsize) (end - v));
+  *out_value = g_strndup (v, len);
 }

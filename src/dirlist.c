@@ -47,7 +47,9 @@
  * at the same specificity counts with its highest weight.  JSON is chosen only
  * if its weight is positive and strictly higher, so a tie ("* / *" alone) or a
  * browser's list gives HTML.  Elements with a malformed weight (RFC 9110
- * section 12.4.2) are ignored.  A "format=json" query parameter selects JSON
+ * section 12.4.2) are ignored.  The list is split at every comma
+ * (ds_field_list_next_unquoted), so a quoted parameter value holding a comma
+ * is cut there.  A "format=json" query parameter selects JSON
  * and "format=html" HTML, whatever Accept says; the query is split on '&',
  * not percent-decoded, and keys and values are matched exactly.
  *
@@ -73,6 +75,7 @@
 #include <unistd.h>
 
 #include "docserve/common.h"
+#include "docserve/field.h"
 
 void
 ds_dir_entry_free (DsDirEntry *e)
@@ -323,49 +326,6 @@ format_param (const char *key, gsize key_len, const char *value, gsize value_len
     *format = FORMAT_HTML;
 }
 
-static const char *
-skip_ows (const char *p, const char *end)
-{
-  while (p < end && (*p == ' ' || *p == '\t'))
-    p++;
-  return p;
-}
-
-static const char *
-trim_ows_end (const char *start, const char *end)
-{
-  while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
-    end--;
-  return end;
-}
-
-/* Parses a qvalue (RFC 9110 section 12.4.2) into thousandths: "0", "0.5",
- * "1", "1.000".  -1 if malformed. */
-static int
-parse_qvalue (const char *s, gsize len)
-{
-  if (len == 0 || (s[0] != '0' && s[0] != '1'))
-    return -1;
-  int whole = s[0] - '0';
-  if (len == 1)
-    return whole * 1000;
-  if (s[1] != '.' || len > 5)
-    return -1;
-
-  int frac = 0;
-  int scale = 100;
-  for (gsize i = 2; i < len; i++)
-    {
-      if (!g_ascii_isdigit (s[i]))
-        return -1;
-      frac += (s[i] - '0') * scale;
-      scale /= 10;
-    }
-  if (whole == 1 && frac != 0)
-    return -1;
-  return whole * 1000 + frac;
-}
-
 /* The best match found so far for one media type: specificity 0 (none),
  * 1 (star/star), 2 (type/star), 3 (type/subtype), and its weight. */
 typedef struct
@@ -373,22 +333,22 @@ typedef struct
   const char *type;
   const char *subtype;
   int specificity;
-  int weight;
+  guint weight;
 } Want;
 
 static void
 want_consider (Want *w, const char *type, gsize type_len, const char *sub, gsize sub_len,
-               int weight)
+               guint weight)
 {
   int spec;
 
   if (word_is (type, type_len, "*") && word_is (sub, sub_len, "*"))
     spec = 1;
-  else if (type_len != strlen (w->type) || g_ascii_strncasecmp (type, w->type, type_len) != 0)
+  else if (!ds_field_equals (type, type_len, w->type))
     return;
   else if (word_is (sub, sub_len, "*"))
     spec = 2;
-  else if (sub_len == strlen (w->subtype) && g_ascii_strncasecmp (sub, w->subtype, sub_len) == 0)
+  else if (ds_field_equals (sub, sub_len, w->subtype))
     spec = 3;
   else
     return;
@@ -402,37 +362,22 @@ want_consider (Want *w, const char *type, gsize type_len, const char *sub, gsize
     }
 }
 
-/* One element of an Accept list: "type/subtype *( OWS ; OWS param )".
- * Elements that are empty or malformed are ignored. */
+/* One element of an Accept list, OWS trimmed: "type/subtype *( OWS ; OWS
+ * param )".  Malformed elements are ignored; parameters after the weight
+ * are accept-ext, ignored too. */
 static void
-accept_element (const char *p, const char *end, Want *json, Want *html)
+accept_element (const char *p, gsize len, Want *json, Want *html)
 {
-  p = skip_ows (p, end);
-  end = trim_ows_end (p, end);
-
-  const char *semi = memchr (p, ';', (gsize) (end - p));
-  const char *range_end = trim_ows_end (p, semi != NULL ? semi : end);
+  const char *end = p + len;
+  const char *semi = memchr (p, ';', len);
+  const char *range_end = ds_field_trim_ows_end (p, semi != NULL ? semi : end);
   const char *slash = memchr (p, '/', (gsize) (range_end - p));
+  guint weight;
+
   if (slash == NULL || slash == p || slash + 1 == range_end)
     return;
-
-  int weight = 1000;
-  while (semi != NULL)
-    {
-      const char *param = skip_ows (semi + 1, end);
-      semi = param < end ? memchr (param, ';', (gsize) (end - param)) : NULL;
-      const char *param_end = trim_ows_end (param, semi != NULL ? semi : end);
-      gsize param_len = (gsize) (param_end - param);
-
-      if (param_len >= 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=')
-        {
-          weight = parse_qvalue (param + 2, param_len - 2);
-          if (weight < 0)
-            return;
-          /* Parameters after the weight are accept-ext: ignored. */
-          break;
-        }
-    }
+  if (!ds_field_element_weight (semi != NULL ? semi + 1 : NULL, end, &weight))
+    return;
 
   gsize type_len = (gsize) (slash - p);
   gsize sub_len = (gsize) (range_end - slash - 1);
@@ -454,16 +399,12 @@ ds_dirlist_wants_json (const char *query, const char *accept)
   Want json = { "application", "json", 0, 0 };
   Want html = { "text", "html", 0, 0 };
   const char *p = accept;
-  for (;;)
-    {
-      const char *comma = strchr (p, ',');
-      const char *end = comma != NULL ? comma : p + strlen (p);
+  const char *end = accept + strlen (accept);
+  const char *elem;
+  gsize len;
 
-      accept_element (p, end, &json, &html);
-      if (comma == NULL)
-        break;
-      p = comma + 1;
-    }
+  while (ds_field_list_next_unquoted (&p, end, &elem, &len))
+    accept_element (elem, len, &json, &html);
   return json.weight > 0 && json.weight > html.weight;
 }
 

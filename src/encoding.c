@@ -36,9 +36,11 @@
 
 #include "docserve/encoding.h"
 
+#include "docserve/field.h"
+
 #include <string.h>
 
-#define Q_MAX 1000
+#define Q_MAX DS_FIELD_Q_MAX
 #define Q_UNSET (-1)
 
 /* Where an entry's q-value goes.  The first three equal their DsEncoding. */
@@ -60,111 +62,51 @@ typedef struct
   guint lowest;      /* lowest q > 0 among well-formed entries; Q_MAX if none */
 } Weights;
 
-/* RFC 9110 §5.6.2 tchar. */
-static gboolean
-is_tchar (char c)
-{
-  return g_ascii_isalnum (c) || (c != '\0' && strchr ("!#$%&'*+-.^_`|~", c) != NULL);
-}
-
-static const char *
-skip_ows (const char *p)
-{
-  while (*p == ' ' || *p == '\t')
-    p++;
-  return p;
-}
-
-static gboolean
-name_is (const char *name, gsize len, const char *literal)
-{
-  return strlen (literal) == len && g_ascii_strncasecmp (name, literal, len) == 0;
-}
-
 static Slot
 classify (const char *name, gsize len, const char *other)
 {
-  if (name_is (name, len, "identity"))
+  if (ds_field_equals (name, len, "identity"))
     return SLOT_IDENTITY;
-  if (name_is (name, len, "gzip") || name_is (name, len, "x-gzip"))
+  if (ds_field_equals (name, len, "gzip") || ds_field_equals (name, len, "x-gzip"))
     return SLOT_GZIP;
-  if (name_is (name, len, "br"))
+  if (ds_field_equals (name, len, "br"))
     return SLOT_BR;
-  if (name_is (name, len, "*"))
+  if (ds_field_equals (name, len, "*"))
     return SLOT_STAR;
-  if (other != NULL && name_is (name, len, other))
+  if (other != NULL && ds_field_equals (name, len, other))
     return SLOT_OTHER;
   return SLOT_NONE;
 }
 
-/* qvalue at *pos, in thousandths; advances *pos past it.  FALSE for a
- * value over 1.  A fourth decimal is left unread: the caller, expecting
- * OWS, ',' or the end, rejects it. */
+/* Reads one list element (OWS trimmed, not empty): TRUE with the name (not
+ * NUL-terminated) and q-value when it is "codings [ OWS ; OWS q=qvalue ]"
+ * exactly; FALSE when it is malformed.  The qvalue runs to the element's
+ * end, so a fourth decimal or anything after the weight makes it fail. */
 static gboolean
-parse_qvalue (const char **pos, guint *out_q)
+parse_element (const char *elem, gsize elem_len, const char **out_name, gsize *out_len,
+               guint *out_q)
 {
-  const char *p = *pos;
-  guint q;
-
-  if (*p == '0')
-    q = 0;
-  else if (*p == '1')
-    q = Q_MAX;
-  else
-    return FALSE;
-  p++;
-  if (*p == '.')
-    {
-      p++;
-      for (guint scale = 100; scale > 0 && g_ascii_isdigit (*p); scale /= 10, p++)
-        q += (guint) (*p - '0') * scale;
-    }
-  if (q > Q_MAX)
-    return FALSE; /* "1.5", "1.001" */
-  *pos = p;
-  *out_q = q;
-  return TRUE;
-}
-
-/* Reads the list element at *pos and moves *pos past its ',' (or to the
- * end).  TRUE with the name (not NUL-terminated) and q-value when the
- * element is well-formed; FALSE when it is empty or malformed. */
-static gboolean
-next_element (const char **pos, const char **out_name, gsize *out_len, guint *out_q)
-{
-  const char *p = skip_ows (*pos);
-  const char *name = p;
+  const char *end = elem + elem_len;
+  const char *p = elem;
   guint q = Q_MAX;
-  gboolean ok;
 
-  while (is_tchar (*p))
+  while (p < end && ds_field_is_tchar ((guchar) *p))
     p++;
-  gsize len = (gsize) (p - name);
-  p = skip_ows (p);
-  ok = len > 0;
-  if (ok && *p == ';')
-    {
-      p = skip_ows (p + 1);
-      if ((*p == 'q' || *p == 'Q') && p[1] == '=')
-        {
-          p += 2;
-          ok = parse_qvalue (&p, &q);
-          p = skip_ows (p);
-        }
-      else
-        ok = FALSE;
-    }
-  ok = ok && (*p == ',' || *p == '\0');
-
-  /* Resynchronise on the next ',' whatever went wrong. */
-  while (*p != '\0' && *p != ',')
-    p++;
-  if (*p == ',')
-    p++;
-  *pos = p;
-  if (!ok)
+  gsize len = (gsize) (p - elem);
+  p = ds_field_skip_ows (p, end);
+  if (len == 0)
     return FALSE;
-  *out_name = name;
+  if (p < end)
+    {
+      if (*p != ';')
+        return FALSE;
+      p = ds_field_skip_ows (p + 1, end);
+      if (end - p < 2 || (*p != 'q' && *p != 'Q') || p[1] != '=')
+        return FALSE;
+      if (!ds_field_parse_qvalue (p + 2, (gsize) (end - p - 2), &q))
+        return FALSE;
+    }
+  *out_name = elem;
   *out_len = len;
   *out_q = q;
   return TRUE;
@@ -179,13 +121,17 @@ scan (const char *field, const char *other, Weights *w)
   w->lowest = Q_MAX;
 
   const char *p = field;
-  while (*p != '\0')
+  const char *end = field + strlen (field);
+  const char *elem;
+  gsize elem_len;
+
+  while (ds_field_list_next_unquoted (&p, end, &elem, &elem_len))
     {
       const char *name;
       gsize len;
       guint q;
 
-      if (!next_element (&p, &name, &len, &q))
+      if (!parse_element (elem, elem_len, &name, &len, &q))
         continue;
       Slot slot = classify (name, len, other);
       if (slot != SLOT_NONE && w->q[slot] == Q_UNSET)

@@ -38,6 +38,18 @@ ds_field_is_ows (int c)
   return c == ' ' || c == '\t';
 }
 
+gboolean
+ds_field_value_is_valid (const char *s, gsize len)
+{
+  for (gsize i = 0; i < len; i++)
+    {
+      guchar c = (guchar) s[i];
+      if ((c < 0x20 && c != '\t') || c == 0x7f)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 const char *
 ds_field_skip_ows (const char *p, const char *end)
 {
@@ -106,11 +118,17 @@ ds_field_skip_quoted (const char *p, const char *end)
   return NULL;
 }
 
-/* The end of the list element starting at @p: the next comma outside a
- * quoted string, or @end.  An unterminated quoted string runs to @end. */
+/* The end of the list element starting at @p: the next comma (outside a
+ * quoted string when @quoted), or @end.  An unterminated quoted string runs
+ * to @end. */
 static const char *
-element_end (const char *p, const char *end)
+element_end (const char *p, const char *end, gboolean quoted)
 {
+  if (!quoted)
+    {
+      const char *comma = memchr (p, ',', (gsize) (end - p));
+      return comma != NULL ? comma : end;
+    }
   while (p < end && *p != ',')
     {
       if (*p == '"')
@@ -126,14 +144,15 @@ element_end (const char *p, const char *end)
   return p;
 }
 
-gboolean
-ds_field_list_next (const char **pos, const char *end, const char **out_elem, gsize *out_len)
+static gboolean
+list_next (const char **pos, const char *end, gboolean quoted, const char **out_elem,
+           gsize *out_len)
 {
   const char *p = *pos;
 
   while (p < end)
     {
-      const char *stop = element_end (p, end);
+      const char *stop = element_end (p, end, quoted);
       const char *elem = p;
       gsize len = (gsize) (stop - p);
 
@@ -152,6 +171,19 @@ ds_field_list_next (const char **pos, const char *end, const char **out_elem, gs
 }
 
 gboolean
+ds_field_list_next (const char **pos, const char *end, const char **out_elem, gsize *out_len)
+{
+  return list_next (pos, end, TRUE, out_elem, out_len);
+}
+
+gboolean
+ds_field_list_next_unquoted (const char **pos, const char *end, const char **out_elem,
+                             gsize *out_len)
+{
+  return list_next (pos, end, FALSE, out_elem, out_len);
+}
+
+gboolean
 ds_field_list_has (const char *value, const char *token)
 {
   if (value == NULL)
@@ -162,7 +194,7 @@ ds_field_list_has (const char *value, const char *token)
   const char *elem;
   gsize len;
 
-  while (ds_field_list_next (&p, end, &elem, &len))
+  while (ds_field_list_next_unquoted (&p, end, &elem, &len))
     if (ds_field_equals (elem, len, token))
       return TRUE;
   return FALSE;
@@ -261,7 +293,8 @@ is_ip_literal (const char *s, gsize len)
 
   char buf[INET6_ADDRSTRLEN];
   struct in6_addr addr;
-  if (len == 0 || len >= sizeof buf)
+  /* inet_pton reads a C string: a NUL would end the address early. */
+  if (len == 0 || len >= sizeof buf || memchr (s, '\0', len) != NULL)
     return FALSE;
   memcpy (buf, s, len);
   buf[len] = '\0';

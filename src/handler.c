@@ -17,6 +17,7 @@
 #include "docserve/common.h"
 #include "docserve/dirlist.h"
 #include "docserve/encoding.h"
+#include "docserve/field.h"
 #include "docserve/httpdate.h"
 #include "docserve/path.h"
 #include "docserve/status.h"
@@ -52,12 +53,16 @@ is_known_method (const char *m)
 
 /* "chunked" is the only transfer coding libmicrohttpd decodes; a request
  * body in any other coding cannot be delimited, so it is refused and the
- * connection closed (RFC 9112 §6.1: 501 for a coding not understood). */
+ * connection closed (RFC 9112 §6.1: 501 for a coding not understood).  Only
+ * SP and HTAB around it are OWS (RFC 9110 §5.6.3): "chunked\f" is another
+ * coding, which libmicrohttpd would not decode either. */
 static gboolean
 te_is_chunked (const char *te)
 {
-  g_autofree char *v = g_strstrip (g_strdup (te));
-  return g_ascii_strcasecmp (v, "chunked") == 0;
+  gsize len = strlen (te);
+
+  ds_field_trim_ows (&te, &len);
+  return ds_field_equals (te, len, "chunked");
 }
 
 guint

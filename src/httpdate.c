@@ -37,6 +37,8 @@
 
 #include "docserve/httpdate.h"
 
+#include "docserve/field.h"
+
 #include <string.h>
 
 /* 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z. */
@@ -271,12 +273,6 @@ eat_month (Cursor *c, int *out_m)
   return TRUE;
 }
 
-static gboolean
-is_ows (char ch)
-{
-  return ch == ' ' || ch == '\t';
-}
-
 /* Year of @now, clamped to 0..9999. */
 static gint64
 year_of (gint64 now)
@@ -313,10 +309,8 @@ ds_httpdate_parse (const char *s, gsize len, gint64 now, gint64 *out_t)
     return FALSE;
 
   Cursor c = { s, s + len };
-  while (c.p < c.end && is_ows (*c.p))
-    c.p++;
-  while (c.end > c.p && is_ows (c.end[-1]))
-    c.end--;
+  c.p = ds_field_skip_ows (c.p, c.end);
+  c.end = ds_field_trim_ows_end (c.p, c.end);
 
   gint64 year;
   int yv, mon, day, hour, min, sec;
@@ -418,13 +412,6 @@ eat_entity_tag (Cursor *c, gboolean *out_weak, const char **out_opaque,
   return TRUE;
 }
 
-static void
-skip_ows (Cursor *c)
-{
-  while (c->p < c->end && is_ows (*c->p))
-    c->p++;
-}
-
 gboolean
 ds_etag_list_match (const char *field, const char *etag, gboolean weak)
 {
@@ -441,9 +428,8 @@ ds_etag_list_match (const char *field, const char *etag, gboolean weak)
     g_return_val_if_reached (FALSE);
 
   Cursor c = { field, field + strlen (field) };
-  skip_ows (&c);
-  while (c.end > c.p && is_ows (c.end[-1]))
-    c.end--;
+  c.p = ds_field_skip_ows (c.p, c.end);
+  c.end = ds_field_trim_ows_end (c.p, c.end);
 
   /* "*" is the whole field or nothing (If-Match = "*" / #entity-tag); it
    * matches because the caller has a current representation. */
@@ -457,7 +443,7 @@ ds_etag_list_match (const char *field, const char *etag, gboolean weak)
     {
       if (eat_char (&c, ','))
         {
-          skip_ows (&c);
+          c.p = ds_field_skip_ows (c.p, c.end);
           continue;
         }
 
@@ -467,7 +453,7 @@ ds_etag_list_match (const char *field, const char *etag, gboolean weak)
 
       if (!eat_entity_tag (&c, &tag_weak, &opaque, &opaque_len))
         return FALSE;
-      skip_ows (&c);
+      c.p = ds_field_skip_ows (c.p, c.end);
       if (c.p < c.end && *c.p != ',')
         return FALSE;
 

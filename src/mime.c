@@ -59,6 +59,7 @@
 #include <string.h>
 
 #include "docserve/common.h"
+#include "docserve/field.h"
 
 /* Longer lines in a mime.types file are refused (user) or skipped (system). */
 #define LINE_MAX_BYTES 4096
@@ -211,24 +212,6 @@ typedef enum
   SOURCE_USER    /* strict: FALSE with FILE:LINE */
 } Source;
 
-/* RFC 9110 §5.6.2 tchar. */
-static gboolean
-is_tchar (unsigned char c)
-{
-  return g_ascii_isalnum (c) || (c != '\0' && strchr ("!#$%&'*+-.^_`|~", c) != NULL);
-}
-
-static gboolean
-is_token (const char *s, gsize len)
-{
-  if (len == 0)
-    return FALSE;
-  for (gsize i = 0; i < len; i++)
-    if (!is_tchar ((unsigned char) s[i]))
-      return FALSE;
-  return TRUE;
-}
-
 /* Why @s (@len bytes) is not type/subtype, or NULL if it is.  Static string. */
 static const char *
 media_type_problem (const char *s, gsize len)
@@ -241,7 +224,7 @@ media_type_problem (const char *s, gsize len)
   gsize sub_len = len - type_len - 1;
   if (type_len == 0 || sub_len == 0)
     return "has an empty type or subtype";
-  if (!is_token (s, type_len) || !is_token (slash + 1, sub_len))
+  if (!ds_field_is_token (s, type_len) || !ds_field_is_token (slash + 1, sub_len))
     return "contains an invalid character (type and subtype must be RFC 9110 tokens)";
   return NULL;
 }
@@ -254,7 +237,7 @@ extension_problem (const char *s, gsize len)
     return "is too long (at most " G_STRINGIFY (DS_MIME_EXT_MAX) " bytes)";
   if (memchr (s, '.', len) != NULL)
     return "contains '.' (only the part after the last dot is matched)";
-  if (!is_token (s, len))
+  if (!ds_field_is_token (s, len))
     return "contains an invalid character";
   return NULL;
 }
@@ -434,7 +417,7 @@ ds_mime_new (const char *system_file, const char *user_file, const char *charset
   if (default_type == NULL)
     default_type = "application/octet-stream";
   /* charset = token (RFC 9110 §8.3.2). */
-  if (!is_token (charset, strlen (charset)))
+  if (!ds_field_is_token (charset, strlen (charset)))
     {
       g_autofree char *shown = g_strescape (charset, NULL);
       g_set_error (error, DS_ERROR, DS_ERROR_USAGE, "charset \"%s\" is not a valid charset name",
@@ -527,9 +510,8 @@ ds_mime_is_text (const char *content_type)
   g_return_val_if_fail (content_type != NULL, FALSE);
 
   /* Only the type/subtype counts: stop at parameters and trailing OWS. */
-  gsize len = strcspn (content_type, ";");
-  while (len > 0 && (content_type[len - 1] == ' ' || content_type[len - 1] == '\t'))
-    len--;
+  const char *end = content_type + strcspn (content_type, ";");
+  gsize len = (gsize) (ds_field_trim_ows_end (content_type, end) - content_type);
   const char *slash = memchr (content_type, '/', len);
   if (slash == NULL || slash == content_type || slash + 1 == content_type + len)
     return FALSE;

@@ -89,6 +89,7 @@
 
 #include "docserve/range.h"
 
+#include "docserve/field.h"
 #include "docserve/httpdate.h"
 
 #include <errno.h>
@@ -121,12 +122,6 @@ typedef struct
   gboolean has_last; /* SPEC_INT */
   Number last;       /* SPEC_INT with has_last; suffix-length for SPEC_SUFFIX */
 } Spec;
-
-static gboolean
-is_ows (char c)
-{
-  return c == ' ' || c == '\t';
-}
 
 /* Reads 1*DIGIT from *p (< end) into @out and advances *p.  Saturates at
  * G_MAXUINT64 and sets overflow.  Returns FALSE if there is no digit. */
@@ -274,13 +269,11 @@ ds_range_parse (const char *field, guint64 size, DsRangeSpan out_spans[DS_RANGE_
     return DS_RANGE_NONE;
 
   const char *p = field;
-  const char *end = field + strlen (field);
+  gsize len = strlen (field);
 
-  while (p < end && is_ows (*p))
-    p++;
-  while (end > p && is_ows (end[-1]))
-    end--;
+  ds_field_trim_ows (&p, &len);
 
+  const char *end = p + len;
   gsize unit_len = strlen (BYTES_UNIT);
   if ((gsize) (end - p) <= unit_len || g_ascii_strncasecmp (p, BYTES_UNIT, unit_len) != 0
       || p[unit_len] != '=')
@@ -291,28 +284,18 @@ ds_range_parse (const char *field, guint64 size, DsRangeSpan out_spans[DS_RANGE_
   guint n_specs = 0;
   guint n_sat = 0;
 
-  /* One element per iteration, including the (possibly empty) last one. */
-  while (p <= end)
+  const char *elem;
+  gsize elem_len;
+
+  /* Empty list elements are skipped (§5.6.1.2); no range-spec holds a
+   * quoted-string, so every comma splits. */
+  while (ds_field_list_next_unquoted (&p, end, &elem, &elem_len))
     {
-      const char *comma = memchr (p, ',', (gsize) (end - p));
-      const char *elem_end = comma != NULL ? comma : end;
-      const char *s = p;
-      const char *e = elem_end;
-
-      while (s < e && is_ows (*s))
-        s++;
-      while (e > s && is_ows (e[-1]))
-        e--;
-      p = elem_end + 1;
-
-      if (s == e)
-        continue; /* empty list element, §5.6.1.2 */
-
       if (++n_specs > DS_RANGE_MAX)
         return DS_RANGE_NONE;
 
       Spec spec;
-      if (!parse_spec (s, e, &spec))
+      if (!parse_spec (elem, elem + elem_len, &spec))
         return DS_RANGE_NONE;
       if (size > 0 && spec_resolve (&spec, size, &spans[n_sat]))
         n_sat++;
@@ -343,14 +326,9 @@ ds_range_if_range_ok (const char *field, const char *etag, gint64 last_modified,
     return TRUE;
 
   const char *p = field;
-  const char *end = field + strlen (field);
+  gsize len = strlen (field);
 
-  while (p < end && is_ows (*p))
-    p++;
-  while (end > p && is_ows (end[-1]))
-    end--;
-  gsize len = (gsize) (end - p);
-
+  ds_field_trim_ows (&p, &len);
   if (len >= 2 && p[0] == 'W' && p[1] == '/')
     return FALSE;
   if (len >= 1 && p[0] == '"')
@@ -402,16 +380,6 @@ boundary_valid (const char *b)
   return TRUE;
 }
 
-/* A header field value: no CTL except HTAB, so no CR/LF injection. */
-static gboolean
-field_value_valid (const char *v)
-{
-  for (const char *c = v; *c != '\0'; c++)
-    if (((guchar) *c < 0x20 && *c != '\t') || *c == 0x7f)
-      return FALSE;
-  return TRUE;
-}
-
 static void
 add_piece (DsMultipart *mp, gboolean is_file, guint64 offset, guint64 len)
 {
@@ -429,7 +397,8 @@ ds_multipart_new (const DsRangeSpan *spans, guint n, guint64 size,
                   const char *content_type, const char *boundary)
 {
   g_return_val_if_fail (spans != NULL && n > 0, NULL);
-  g_return_val_if_fail (content_type != NULL && field_value_valid (content_type), NULL);
+  g_return_val_if_fail (content_type != NULL
+                        && ds_field_value_is_valid (content_type, strlen (content_type)), NULL);
   g_return_val_if_fail (boundary != NULL && boundary_valid (boundary), NULL);
 
   /* Checked outside g_return_val_if_fail(): G_DISABLE_CHECKS drops its

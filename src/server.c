@@ -18,6 +18,7 @@
 
 #include "docserve/accesslog.h"
 #include "docserve/common.h"
+#include "docserve/field.h"
 #include "docserve/handler.h"
 #include "docserve/httpdate.h"
 #include "docserve/listener.h"
@@ -351,28 +352,18 @@ header (struct MHD_Connection *c, const char *name)
 }
 
 /* Keep-alive is possible when the client asked for it: HTTP/1.1 without a
- * "close" token, HTTP/1.0 with "keep-alive" (RFC 9112 §9.3). */
+ * "close" token, HTTP/1.0 with "keep-alive" (RFC 9112 §9.3).  The tokens
+ * are read as libmicrohttpd reads them: split at commas, SP/HTAB trimmed. */
 static gboolean
 client_keeps_alive (struct MHD_Connection *c, const char *version)
 {
   const char *conn = header (c, "Connection");
-  gboolean has_close = FALSE, has_keep = FALSE;
 
-  if (conn != NULL)
-    {
-      g_auto (GStrv) tokens = g_strsplit (conn, ",", -1);
-      for (char **t = tokens; *t != NULL; t++)
-        {
-          g_strstrip (*t);
-          has_close |= g_ascii_strcasecmp (*t, "close") == 0;
-          has_keep |= g_ascii_strcasecmp (*t, "keep-alive") == 0;
-        }
-    }
-  if (has_close)
+  if (ds_field_list_has (conn, "close"))
     return FALSE;
   if (g_strcmp0 (version, MHD_HTTP_VERSION_1_1) == 0)
     return TRUE;
-  return has_keep;
+  return ds_field_list_has (conn, "keep-alive");
 }
 
 /* Under TLS libmicrohttpd cannot use sendfile() and reads fd bodies 4 KiB at

@@ -675,6 +675,9 @@ static const AcceptCase accept_cases[] = {
   { NULL, "application/json;q=1.5, text/plain", FALSE },
   { NULL, "application/json;q=0.5x, application/json;q=0.4", TRUE },
   { NULL, "application/json;q=0.0001", FALSE },
+  /* Every comma splits, inside quotes too: JSON's element ends at "a and
+   * keeps weight 1; b";q=0.1 is junk. */
+  { NULL, "application/json;x=\"a,b\";q=0.1, text/html;q=0.5", TRUE },
   /* Junk elements around a real one. */
   { NULL, ",,garbage, /json, application/, application/json", TRUE },
   /* Not JSON: a different subtype, and a suffix type. */

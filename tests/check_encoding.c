@@ -88,6 +88,8 @@ static const ChooseRow choose_rows[] = {
   { "gzip;q=01", GZ, ID },
   { "gzip;q=-0.5", GZ, ID },
   { "gzip;q=\"0.5\"", GZ, ID },      /* no quoted qvalue in the grammar */
+  { "x;p=\"a, gzip", GZ, GZIP },       /* quotes are not recognised: ',' ends "x;p=\"a" */
+  { "\"a,gzip,b\"", GZ, GZIP },
   { "gzip;", GZ, ID },
   { "gzip;q", GZ, ID },
   { "gzip ; q=0.5", GZ, GZIP },      /* OWS ";" OWS */

@@ -49,6 +49,28 @@ START_TEST (test_token)
 }
 END_TEST
 
+static const SpanRow value_rows[] = {
+  { "text/html; charset=utf-8", 0, TRUE },
+  { "", 0, TRUE },
+  { " a\tb ", 0, TRUE },                  /* SP and HTAB */
+  { "~!\"#\303\251\377", 0, TRUE },        /* VCHAR and obs-text */
+  { "a\r\nX-Injected: 1", 0, FALSE },     /* CR LF would start another field */
+  { "a\nb", 0, FALSE },
+  { "a\rb", 0, FALSE },
+  { "a\0b", 3, FALSE },                   /* NUL inside the span */
+  { "a\001b", 0, FALSE },
+  { "a\033b", 0, FALSE },                 /* ESC */
+  { "a\177b", 0, FALSE },                 /* DEL */
+};
+
+START_TEST (test_value)
+{
+  const SpanRow *r = &value_rows[_i];
+  ck_assert_msg (ds_field_value_is_valid (r->s, span_len (r)) == r->want, "value row %d: want %d",
+                 _i, r->want);
+}
+END_TEST
+
 typedef struct
 {
   const char *in;
@@ -128,24 +150,49 @@ static const ListRow list_rows[] = {
   { "a\t,\tb", "a|b" },
 };
 
-START_TEST (test_list)
+/* Every comma splits, quotes or not (Accept-Encoding, Connection, Range). */
+static const ListRow unquoted_rows[] = {
+  { "a, b,c", "a|b|c" },
+  { "", "" },
+  { ",,, ,", "" },
+  { " a ,, b ", "a|b" },
+  { "\"x,y\", z", "\"x|y\"|z" },          /* the comma inside quotes splits too */
+  { "\"open, x", "\"open|x" },
+  { "gzip;q=0.5, br", "gzip;q=0.5|br" },
+  { "a\t,\tb", "a|b" },
+  { "a\f, b", "a\f|b" },                  /* only SP and HTAB are OWS */
+};
+
+static void
+check_list (const ListRow *r, gboolean quoted)
 {
-  const ListRow *r = &list_rows[_i];
   const char *p = r->in;
   const char *end = r->in + strlen (r->in);
   const char *elem;
   gsize len;
   g_autoptr (GString) got = g_string_new (NULL);
 
-  while (ds_field_list_next (&p, end, &elem, &len))
+  while (quoted ? ds_field_list_next (&p, end, &elem, &len)
+                : ds_field_list_next_unquoted (&p, end, &elem, &len))
     {
       if (got->len > 0)
         g_string_append_c (got, '|');
       g_string_append_len (got, elem, (gssize) len);
     }
   ck_assert_msg (p == end, "list \"%s\": stopped before the end", r->in);
-  ck_assert_msg (strcmp (got->str, r->want) == 0, "list \"%s\": got \"%s\", want \"%s\"", r->in,
-                 got->str, r->want);
+  ck_assert_msg (strcmp (got->str, r->want) == 0, "list%s \"%s\": got \"%s\", want \"%s\"",
+                 quoted ? "" : " (unquoted)", r->in, got->str, r->want);
+}
+
+START_TEST (test_list)
+{
+  check_list (&list_rows[_i], TRUE);
+}
+END_TEST
+
+START_TEST (test_list_unquoted)
+{
+  check_list (&unquoted_rows[_i], FALSE);
 }
 END_TEST
 
@@ -166,6 +213,8 @@ static const HasRow has_rows[] = {
   { NULL, "close", FALSE },
   { "", "close", FALSE },
   { "\"close\"", "close", FALSE },        /* a quoted string is not the token */
+  { "\"x, close", "close", TRUE },          /* quotes do not hide a comma (as libmicrohttpd) */
+  { "close\f", "close", FALSE },           /* FF is not OWS (nor for libmicrohttpd) */
 };
 
 START_TEST (test_list_has)
@@ -281,6 +330,8 @@ static const SpanRow host_rows[] = {
   { "ex%4", 0, FALSE },
   { "ex%zz", 0, FALSE },
   { "x\0y", 3, FALSE },
+  { "[::1\0]", 6, FALSE },              /* fuzz_field: inet_pton stopped at the NUL */
+  { "[::\0002]:8080", 11, FALSE },
   { "\303\251.example", 0, FALSE },     /* raw UTF-8: must be pct-encoded */
   { "x\\y", 0, FALSE },
 };
@@ -316,9 +367,11 @@ field_suite (void)
   TCase *tc = tcase_create ("grammar");
 
   tcase_add_loop_test (tc, test_token, 0, G_N_ELEMENTS (token_rows));
+  tcase_add_loop_test (tc, test_value, 0, G_N_ELEMENTS (value_rows));
   tcase_add_loop_test (tc, test_trim, 0, G_N_ELEMENTS (trim_rows));
   tcase_add_loop_test (tc, test_quoted, 0, G_N_ELEMENTS (quoted_rows));
   tcase_add_loop_test (tc, test_list, 0, G_N_ELEMENTS (list_rows));
+  tcase_add_loop_test (tc, test_list_unquoted, 0, G_N_ELEMENTS (unquoted_rows));
   tcase_add_loop_test (tc, test_list_has, 0, G_N_ELEMENTS (has_rows));
   tcase_add_loop_test (tc, test_qvalue, 0, G_N_ELEMENTS (q_rows));
   tcase_add_loop_test (tc, test_weight, 0, G_N_ELEMENTS (weight_rows));

@@ -195,6 +195,11 @@ static const PrecheckCase precheck_cases[] = {
   { "GET", "HTTP/1.1", 1, "chunked", 0 },
   /* Coding names are case-insensitive, OWS around the value is not part of it. */
   { "GET", "HTTP/1.1", 1, " Chunked ", 0 },
+  { "GET", "HTTP/1.1", 1, "\tchunked\t", 0 },
+  /* Only SP and HTAB are OWS: libmicrohttpd would not decode these as
+   * chunked either. */
+  { "GET", "HTTP/1.1", 1, "chunked\f", 501 },
+  { "GET", "HTTP/1.1", 1, "\fchunked", 501 },
   { "GET", "HTTP/1.1", 1, "gzip", 501 },
   { "GET", "HTTP/1.1", 1, "gzip, chunked", 501 },
   { "GET", "HTTP/1.1", 1, "", 501 },

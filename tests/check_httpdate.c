@@ -413,6 +413,11 @@ static const struct
   /* SP and DQUOTE are not etagc; obs-text is */
   { "\"a b\"", "\"a\"", TRUE, FALSE },
   { "\"\xc3\xa9\"", "\"\xc3\xa9\"", FALSE, TRUE },
+  /* etagc has ',' and '\' with no escaping (not a quoted-string), so the
+   * list is not split with ds_field_list_next */
+  { "\"x,y\", \"a\"", "\"a\"", FALSE, TRUE },
+  { "\"x\\\", \"a\"", "\"a\"", FALSE, TRUE },
+  { "\"x\\\", \"a\"", "\"x\\\"", FALSE, TRUE },
 };
 
 START_TEST (test_etag_list)

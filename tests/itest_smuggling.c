@@ -59,6 +59,10 @@ static const SmuggleRow rows[] = {
    * the body until a close, so it is answered at once and closed. */
   ROW ("chunked with trailing space",
        "GET /index.html HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked \r\n\r\n0\r\n\r\n", 200),
+  /* A form feed is not OWS: another coding, refused at once (it was taken
+   * for chunked, and libmicrohttpd then read the body until the timeout). */
+  ROW ("chunked with a trailing form feed",
+       "GET /index.html HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\f\r\n\r\n0\r\n\r\n", 501),
 };
 
 /* Control rows: well-formed heads, so both requests are answered; they show

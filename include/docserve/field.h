@@ -20,6 +20,11 @@ gboolean ds_field_is_token (const char *s, gsize len);
 /* TRUE for SP or HTAB (RFC 9110 §5.6.3 OWS). */
 gboolean ds_field_is_ows (int c);
 
+/* TRUE when every byte of @s[0..@len) may stand in a field value (RFC 9110
+ * §5.5: VCHAR, obs-text, SP, HTAB): no control byte but HTAB, no DEL, so
+ * nothing that could end a header line.  Empty: TRUE. */
+gboolean ds_field_value_is_valid (const char *s, gsize len);
+
 /* The first position in [@p, @end) that is not OWS (@end if none). */
 const char *ds_field_skip_ows (const char *p, const char *end);
 
@@ -44,8 +49,17 @@ const char *ds_field_skip_quoted (const char *p, const char *end);
 gboolean ds_field_list_next (const char **pos, const char *end, const char **out_elem,
                              gsize *out_len);
 
+/* ds_field_list_next for a list whose grammar has no quoted-string
+ * (Accept-Encoding, Connection, Range): every comma ends an element, and a
+ * DQUOTE is an ordinary byte that the caller's grammar then refuses. */
+gboolean ds_field_list_next_unquoted (const char **pos, const char *end, const char **out_elem,
+                                      gsize *out_len);
+
 /* TRUE when the NUL-terminated list @value has an element equal to @token
- * (ASCII case-insensitive), e.g. "close" in a Connection field.  NULL: FALSE. */
+ * (ASCII case-insensitive), e.g. "close" in a Connection field.  The list
+ * is split at every comma (ds_field_list_next_unquoted), as libmicrohttpd
+ * reads Connection: a connection-option is a token, never quoted.
+ * NULL: FALSE. */
 gboolean ds_field_list_has (const char *value, const char *token);
 
 /* Parses the weight @s[0..@len) (RFC 9110 §12.4.2 qvalue: "0", "0.5", "1",
