@@ -15,6 +15,7 @@
 #include "docserve/handler.h"
 
 #include "docserve/common.h"
+#include "docserve/cond.h"
 #include "docserve/dirlist.h"
 #include "docserve/encoding.h"
 #include "docserve/field.h"
@@ -396,7 +397,7 @@ send_choice (const DsSite *site, const DsRequest *req, Choice *c, gint64 now, Ds
   DsRangeSpan spans[DS_RANGE_MAX];
   guint n = 0;
   DsRangeResult rr = DS_RANGE_NONE;
-  if (req->range != NULL && ds_range_if_range_ok (req->if_range, etag, lm, now))
+  if (req->range != NULL && ds_cond_if_range_ok (req->if_range, etag, lm, now))
     rr = ds_range_parse (req->range, size, spans, &n);
 
   if (rr == DS_RANGE_UNSATISFIABLE)

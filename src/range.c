@@ -58,20 +58,6 @@
  *   included) are always returned as requested; nothing is coalesced or
  *   reordered (§14.2 permits but does not require it).
  *
- * ds_range_if_range_ok() (§13.1.5):
- * - Absent → TRUE.  A value starting with DQUOTE is an entity-tag compared
- *   strongly (§8.8.3.2): byte equality of the whole quoted tag with @etag.
- *   "W/" tags are weak and never match (§13.1.5: "MUST NOT ... weak").  If-Range
- *   carries one validator, not a list: "\"a\", \"b\"" is malformed → FALSE.
- * - Otherwise an HTTP-date (any of the three forms, ds_httpdate_parse()) that
- *   must equal @last_modified exactly and be strong.  §13.1.5 only allows a
- *   date that is a strong validator (§8.8.2.2); we can only know that the
- *   file did not change twice within the second named by Last-Modified once
- *   that second is over, so Last-Modified counts as strong only when
- *   now - last_modified >= 1 (the same one-second rule Apache applies when it
- *   weakens validators of just-modified files).  A file modified "now" or in
- *   the future never honours a date If-Range.  Malformed → FALSE (send 200).
- *
  * ds_multipart_*() (§14.6, RFC 2046 §5.1.1): the body is laid out exactly as
  * nginx sends it (ngx_http_range_filter_module.c):
  *   for each span:  CRLF "--" BOUNDARY CRLF
@@ -90,7 +76,6 @@
 #include "docserve/range.h"
 
 #include "docserve/field.h"
-#include "docserve/httpdate.h"
 
 #include <errno.h>
 #include <string.h>
@@ -314,37 +299,6 @@ ds_range_parse (const char *field, guint64 size, DsRangeSpan out_spans[DS_RANGE_
   memcpy (out_spans, spans, n_sat * sizeof spans[0]);
   *out_n = n_sat;
   return DS_RANGE_SATISFIABLE;
-}
-
-/* ---- ds_range_if_range_ok ---- */
-
-gboolean
-ds_range_if_range_ok (const char *field, const char *etag, gint64 last_modified,
-                      gint64 now)
-{
-  if (field == NULL)
-    return TRUE;
-
-  const char *p = field;
-  gsize len = strlen (field);
-
-  ds_field_trim_ows (&p, &len);
-  if (len >= 2 && p[0] == 'W' && p[1] == '/')
-    return FALSE;
-  if (len >= 1 && p[0] == '"')
-    {
-      /* Our own tag is well-formed, so byte equality with it also means the
-       * field was one valid entity-tag and nothing else. */
-      return etag != NULL && strlen (etag) == len && memcmp (p, etag, len) == 0;
-    }
-
-  gint64 t;
-  if (!ds_httpdate_parse (p, len, now, &t))
-    return FALSE;
-  if (t != last_modified)
-    return FALSE;
-  /* Strong only once the second named by Last-Modified is over. */
-  return last_modified < now;
 }
 
 /* ---- multipart/byteranges ---- */

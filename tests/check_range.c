@@ -323,91 +323,6 @@ START_TEST (test_parse_random)
 }
 END_TEST
 
-/* ---- ds_range_if_range_ok ---- */
-
-#define ETAG "\"1f-5f5e100\""
-#define T_1994 G_GINT64_CONSTANT (784111777) /* Sun, 06 Nov 1994 08:49:37 GMT */
-#define NOW G_GINT64_CONSTANT (1717200000)   /* 2024-06-01T00:00:00Z */
-
-static const struct
-{
-  const char *field;
-  const char *etag;
-  gint64 last_modified;
-  gint64 now;
-  gboolean want;
-} if_range_rows[] = {
-  { NULL, ETAG, T_1994, NOW, TRUE },
-  { ETAG, ETAG, T_1994, NOW, TRUE },
-  { "\"other\"", ETAG, T_1994, NOW, FALSE },
-  /* a weak tag never allows a range, even with the same opaque-tag */
-  { "W/" ETAG, ETAG, T_1994, NOW, FALSE },
-  { "w/" ETAG, ETAG, T_1994, NOW, FALSE },
-  /* the entity-tag comparison is strong even when the file is brand new */
-  { ETAG, ETAG, NOW, NOW, TRUE },
-  /* OWS around the field value is not part of it */
-  { " " ETAG "\t", ETAG, T_1994, NOW, TRUE },
-  /* unterminated / prefix / extra characters */
-  { "\"1f-5f5e100", ETAG, T_1994, NOW, FALSE },
-  { "\"1f-5f5e10\"", ETAG, T_1994, NOW, FALSE },
-  { ETAG "x", ETAG, T_1994, NOW, FALSE },
-  /* If-Range holds one validator, not a list */
-  { ETAG ", \"x\"", ETAG, T_1994, NOW, FALSE },
-  { "*", ETAG, T_1994, NOW, FALSE },
-  { "\"\"", ETAG, T_1994, NOW, FALSE },
-  /* no ETag of our own: no tag can match */
-  { ETAG, NULL, T_1994, NOW, FALSE },
-  { "Sun, 06 Nov 1994 08:49:37 GMT", ETAG, T_1994, NOW, TRUE },
-  /* the obsolete date forms are HTTP-dates too (§5.6.7) */
-  { "Sunday, 06-Nov-94 08:49:37 GMT", ETAG, T_1994, NOW, TRUE },
-  { "Sun Nov  6 08:49:37 1994", ETAG, T_1994, NOW, TRUE },
-  /* exact equality: neither later nor earlier dates match */
-  { "Sun, 06 Nov 1994 08:49:38 GMT", ETAG, T_1994, NOW, FALSE },
-  { "Sun, 06 Nov 1994 08:49:36 GMT", ETAG, T_1994, NOW, FALSE },
-  { "Sun, 06 Nov 1994 08:49:37 GMT", ETAG, T_1994, T_1994 + 1, TRUE },
-  /* modified during the current second: Last-Modified is weak */
-  { "Sun, 06 Nov 1994 08:49:37 GMT", ETAG, T_1994, T_1994, FALSE },
-  /* modified in the future (clock skew): weak as well */
-  { "Sun, 06 Nov 1994 08:49:37 GMT", ETAG, T_1994, T_1994 - 100, FALSE },
-  { "yesterday", ETAG, T_1994, NOW, FALSE },
-  { "", ETAG, T_1994, NOW, FALSE },
-  { "Sun, 06 Nov 1994 08:49:37 GMT x", ETAG, T_1994, NOW, FALSE },
-  { "784111777", ETAG, T_1994, NOW, FALSE },
-};
-
-START_TEST (test_if_range)
-{
-  const char *field = if_range_rows[_i].field;
-  gboolean got = ds_range_if_range_ok (field, if_range_rows[_i].etag,
-                                       if_range_rows[_i].last_modified, if_range_rows[_i].now);
-
-  ck_assert_msg (got == if_range_rows[_i].want,
-                 "if_range_ok (\"%s\", etag %s, lm %" G_GINT64_FORMAT ", now %" G_GINT64_FORMAT
-                 ") = %d, want %d", field != NULL ? field : "(null)",
-                 if_range_rows[_i].etag != NULL ? if_range_rows[_i].etag : "(null)",
-                 if_range_rows[_i].last_modified, if_range_rows[_i].now, got,
-                 if_range_rows[_i].want);
-}
-END_TEST
-
-/* The date form produced by ds_httpdate_format() round-trips for any time. */
-START_TEST (test_if_range_formatted)
-{
-  static const gint64 times[] = { 0, T_1994, NOW - 1, G_GINT64_CONSTANT (4102444800) };
-
-  for (guint i = 0; i < G_N_ELEMENTS (times); i++)
-    {
-      char date[DS_HTTPDATE_LEN];
-
-      ds_httpdate_format (times[i], date);
-      ck_assert_msg (ds_range_if_range_ok (date, ETAG, times[i], times[i] + 1),
-                     "if_range_ok (\"%s\", lm %" G_GINT64_FORMAT ") = FALSE", date, times[i]);
-      ck_assert_msg (!ds_range_if_range_ok (date, ETAG, times[i] + 1, times[i] + 2),
-                     "if_range_ok (\"%s\", lm %" G_GINT64_FORMAT ") = TRUE", date, times[i] + 1);
-    }
-}
-END_TEST
-
 /* ---- multipart/byteranges ---- */
 
 static char *tmp_dir;
@@ -781,11 +696,6 @@ range_suite (void)
   tcase_add_loop_test (tc, test_parse, 0, G_N_ELEMENTS (parse_rows));
   tcase_add_loop_test (tc, test_cap, 0, G_N_ELEMENTS (cap_rows));
   tcase_add_test (tc, test_parse_random);
-  suite_add_tcase (s, tc);
-
-  tc = tcase_create ("if_range");
-  tcase_add_loop_test (tc, test_if_range, 0, G_N_ELEMENTS (if_range_rows));
-  tcase_add_test (tc, test_if_range_formatted);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("multipart");

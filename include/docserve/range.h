@@ -35,14 +35,6 @@ typedef struct
 DsRangeResult ds_range_parse (const char *field, guint64 size, DsRangeSpan out_spans[DS_RANGE_MAX],
                               guint *out_n);
 
-/* If-Range (RFC 9110 §13.1.5): TRUE when the Range may be honoured: @field is
- * NULL, or an entity-tag strongly equal to @etag, or an HTTP-date exactly
- * equal to @last_modified (seconds) that is strong, i.e. @last_modified is at
- * least one second before @now.  Weak tags and malformed values give FALSE
- * (serve the whole file). */
-gboolean ds_range_if_range_ok (const char *field, const char *etag, gint64 last_modified,
-                               gint64 now);
-
 /* Layout of a multipart/byteranges body: text pieces (boundary lines and
  * part headers) interleaved with file spans. */
 typedef struct _DsMultipart DsMultipart;

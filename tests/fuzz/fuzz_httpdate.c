@@ -17,6 +17,7 @@
  * - preconditions: NOT_MODIFIED only for GET/HEAD; no fields, no effect. */
 #include "config.h"
 
+#include "docserve/cond.h"
 #include "docserve/httpdate.h"
 
 #include "fuzz_common.h"

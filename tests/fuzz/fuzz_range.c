@@ -1,4 +1,4 @@
-/* fuzz_range.c: ds_range_parse, ds_range_if_range_ok and the
+/* fuzz_range.c: ds_range_parse, ds_cond_if_range_ok and the
  * multipart/byteranges body.
  *
  * Input: 8 bytes representation size (little-endian; fewer bytes: zero
@@ -19,6 +19,7 @@
  *   window read at any position matches it. */
 #include "config.h"
 
+#include "docserve/cond.h"
 #include "docserve/httpdate.h"
 #include "docserve/range.h"
 
@@ -216,7 +217,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   gint64 lm = 1700000000;
   for (gint64 now = lm - 1; now <= lm + 1; now++)
     {
-      gboolean ok = ds_range_if_range_ok (if_range, etag, lm, now);
+      gboolean ok = ds_cond_if_range_ok (if_range, etag, lm, now);
       if (if_range == NULL)
         FUZZ_CHECK (ok, "absent If-Range refused");
       else if (ok)
