@@ -53,9 +53,11 @@
  * and "format=html" HTML, whatever Accept says; the query is split on '&',
  * not percent-decoded, and keys and values are matched exactly.
  *
- * Output: the HTML page is self-contained (inline style, no scripts, no
- * external resources) and shows only the request path, never the root's file
- * system path.  Names are escaped for HTML text and attributes (& < > " ');
+ * Output: the HTML page is built on the shared shell (page.c: head, one
+ * inline style, breadcrumbs with a link to each ancestor directory, footer),
+ * self-contained (no scripts, no external resources), and shows only the
+ * request path, never the root's file system path.  Names are escaped for
+ * HTML text and attributes (& < > " ') by the shell's escaper;
  * hrefs are the name percent-encoded by ds_path_encode(), prefixed with "./"
  * when the encoded name contains ':' (RFC 3986 section 4.2: otherwise
  * "javascript:x" would be read as a scheme).  Times are UTC, formatted with
@@ -76,6 +78,7 @@
 
 #include "docserve/common.h"
 #include "docserve/field.h"
+#include "docserve/page.h"
 
 void
 ds_dir_entry_free (DsDirEntry *e)
@@ -500,36 +503,9 @@ ds_dirlist_sort (GPtrArray *entries, DsSortKey key, gboolean desc)
 
 /* ---- output ------------------------------------------------------------ */
 
-static void
-append_html_escaped (GString *out, const char *s)
-{
-  for (; *s != '\0'; s++)
-    {
-      switch (*s)
-        {
-        case '&':
-          g_string_append (out, "&amp;");
-          break;
-        case '<':
-          g_string_append (out, "&lt;");
-          break;
-        case '>':
-          g_string_append (out, "&gt;");
-          break;
-        case '"':
-          g_string_append (out, "&quot;");
-          break;
-        case '\'':
-          g_string_append (out, "&#39;");
-          break;
-        default:
-          g_string_append_c (out, *s);
-        }
-    }
-}
-
 /* ds_dirlist_read never yields invalid UTF-8, but a caller's array might:
- * keep the page valid UTF-8 whatever it holds. */
+ * keep the JSON valid UTF-8 whatever it holds (the HTML escaper of page.c
+ * does the same for the page). */
 static char *
 valid_utf8 (const char *s)
 {
@@ -604,50 +580,18 @@ utc_time (gint64 t, struct tm *tm)
          && tm->tm_year <= 9999 - 1900;
 }
 
-#define HTML_HEAD                                                                         \
-  "<!DOCTYPE html>\n"                                                                     \
-  "<html lang=\"en\">\n"                                                                  \
-  "<head>\n"                                                                              \
-  "<meta charset=\"utf-8\">\n"                                                            \
-  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"            \
-  "<meta name=\"color-scheme\" content=\"light dark\">\n"                                 \
-  "<title>Index of "
-
-#define HTML_STYLE                                                                        \
-  "</title>\n"                                                                            \
-  "<style>\n"                                                                             \
-  "body{margin:0;padding:1.5em 1em;line-height:1.5;"                                      \
-  "font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;"                   \
-  "color:#222;background:#fff}\n"                                                         \
-  "main{max-width:60em;margin:0 auto}\n"                                                  \
-  "h1{font-size:1.4em;font-weight:600;margin:0 0 1em;overflow-wrap:anywhere}\n"           \
+/* The listing's own rules on top of the shell's (page.c); colours from its
+ * palette, so dark mode needs nothing here. */
+#define LISTING_STYLE                                                                     \
   "table{width:100%;border-collapse:collapse}\n"                                          \
   "th,td{padding:.35em .5em;text-align:left;vertical-align:top}\n"                        \
-  "th{border-bottom:2px solid #ccc;white-space:nowrap}\n"                                 \
-  "td{border-bottom:1px solid #eee}\n"                                                    \
+  "th{border-bottom:2px solid var(--rule);white-space:nowrap}\n"                          \
+  "td{border-bottom:1px solid var(--faint)}\n"                                            \
   "td:first-child{overflow-wrap:anywhere}\n"                                              \
   ".size,.time{white-space:nowrap;font-variant-numeric:tabular-nums}\n"                   \
   ".size{text-align:right}\n"                                                             \
-  "a{color:#0645ad;text-decoration:none}\n"                                               \
-  "a:hover,a:focus{text-decoration:underline}\n"                                          \
   "th a{color:inherit}\n"                                                                 \
-  "footer{max-width:60rem;margin:2em auto 0;font-size:.85em;color:#666}\n"                \
-  "@media (max-width:32em){.time{display:none}}\n"                                        \
-  "@media (prefers-color-scheme:dark){body{color:#ddd;background:#181818}"                \
-  "a{color:#8ab4f8}th{border-color:#555}td{border-color:#2c2c2c}footer{color:#999}}\n"    \
-  "</style>\n"                                                                            \
-  "</head>\n"                                                                             \
-  "<body>\n"                                                                              \
-  "<main>\n"                                                                              \
-  "<h1>Index of "
-
-#define HTML_FOOT                                                                         \
-  "</tbody>\n"                                                                            \
-  "</table>\n"                                                                            \
-  "</main>\n"                                                                             \
-  "<footer>docserve</footer>\n"                                                           \
-  "</body>\n"                                                                             \
-  "</html>\n"
+  "@media (max-width:32em){.time{display:none}}\n"
 
 /* One sortable column header: a link that sorts by @key, ascending unless
  * the page is already sorted ascending by it. */
@@ -673,15 +617,15 @@ ds_dirlist_html (const char *rel, const GPtrArray *entries, DsSortKey key, gbool
   g_return_val_if_fail (rel != NULL, NULL);
   g_return_val_if_fail (entries != NULL, NULL);
 
-  g_autofree char *rel_valid = valid_utf8 (rel);
   g_autofree char *shown_path
-      = rel[0] != '\0' ? g_strconcat ("/", rel_valid, "/", NULL) : g_strdup ("/");
+      = rel[0] != '\0' ? g_strconcat ("/", rel, "/", NULL) : g_strdup ("/");
+  g_autofree char *title = g_strconcat ("Index of ", shown_path, NULL);
+  const DsPage page = { .title = title, .style = LISTING_STYLE, .crumbs = shown_path };
   GString *out = g_string_sized_new (2048 + (gsize) entries->len * 256);
 
-  g_string_append (out, HTML_HEAD);
-  append_html_escaped (out, shown_path);
-  g_string_append (out, HTML_STYLE);
-  append_html_escaped (out, shown_path);
+  ds_page_begin (out, &page);
+  g_string_append (out, "<h1>");
+  ds_page_append_escaped (out, title);
   g_string_append (out, "</h1>\n<table>\n<thead>\n<tr>");
   append_header (out, "Name", "name", "name", DS_SORT_NAME, key, desc);
   append_header (out, "Size", "size", "size", DS_SORT_SIZE, key, desc);
@@ -696,13 +640,12 @@ ds_dirlist_html (const char *rel, const GPtrArray *entries, DsSortKey key, gbool
     {
       const DsDirEntry *e = g_ptr_array_index ((GPtrArray *) entries, i);
       g_autofree char *href = entry_href (e);
-      g_autofree char *name = valid_utf8 (e->name);
       struct tm tm;
 
       g_string_append (out, "<tr><td><a href=\"");
-      append_html_escaped (out, href);
+      ds_page_append_escaped (out, href);
       g_string_append (out, "\">");
-      append_html_escaped (out, name);
+      ds_page_append_escaped (out, e->name);
       if (e->is_dir)
         g_string_append_c (out, '/');
       g_string_append (out, "</a></td>");
@@ -728,7 +671,8 @@ ds_dirlist_html (const char *rel, const GPtrArray *entries, DsSortKey key, gbool
         g_string_append (out, "<td class=\"time\"></td></tr>\n");
     }
 
-  g_string_append (out, HTML_FOOT);
+  g_string_append (out, "</tbody>\n</table>\n");
+  ds_page_end (out);
   if (out_len != NULL)
     *out_len = out->len;
   return g_string_free (out, FALSE);

@@ -9,13 +9,16 @@
  *
  * The pages are fixed text: code, reason and one sentence chosen by the code,
  * never request data, paths, errno text or the server version, so they cannot
- * echo attacker input (no escaping needed) nor reveal internals.  All strings
- * here are ASCII without HTML metacharacters; check_status verifies that. */
+ * echo attacker input nor reveal internals.  All strings here are ASCII
+ * without HTML metacharacters (check_status verifies that); they go through
+ * the shell's escaper all the same.  The frame, style and dark palette are
+ * the shell's (page.c); status pages have no breadcrumbs, which would name
+ * the request path. */
 #include "config.h"
 
 #include "docserve/status.h"
 
-#include <string.h>
+#include "docserve/page.h"
 
 typedef struct
 {
@@ -73,34 +76,13 @@ static const StatusInfo statuses[] = {
   { 505, "HTTP Version Not Supported", NULL },
 };
 
-/* One fixed page; the only variable parts are two "code reason" strings and
- * the sentence, all from the tables above. */
-#define PAGE_FORMAT                                                                       \
-  "<!DOCTYPE html>\n"                                                                     \
-  "<html lang=\"en\">\n"                                                                  \
-  "<head>\n"                                                                              \
-  "<meta charset=\"utf-8\">\n"                                                            \
-  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"            \
-  "<title>%u %s</title>\n"                                                                \
-  "<style>\n"                                                                             \
-  "body{margin:0;padding:4em 1em;text-align:center;line-height:1.5;"                      \
-  "font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;"                   \
-  "color:#222;background:#fff}\n"                                                         \
-  "main{max-width:36em;margin:0 auto}\n"                                                  \
-  "h1{font-size:1.75em;font-weight:600;margin:0 0 .5em}\n"                                \
-  "footer{margin-top:3em;font-size:.85em;color:#666}\n"                                   \
-  "@media (prefers-color-scheme:dark){body{color:#ddd;background:#181818}"                \
-  "footer{color:#999}}\n"                                                                 \
-  "</style>\n"                                                                            \
-  "</head>\n"                                                                             \
-  "<body>\n"                                                                              \
-  "<main>\n"                                                                              \
-  "<h1>%u %s</h1>\n"                                                                      \
-  "<p>%s</p>\n"                                                                           \
-  "</main>\n"                                                                             \
-  "<footer>docserve</footer>\n"                                                           \
-  "</body>\n"                                                                             \
-  "</html>\n"
+/* The status page's own rules on top of the shell's (page.c): centred, a
+ * narrower column, a larger heading. */
+#define STATUS_STYLE                                                                      \
+  "body{padding-top:4em;text-align:center}\n"                                             \
+  "main,footer{max-width:36rem}\n"                                                        \
+  "h1{font-size:1.75em;margin-bottom:.5em}\n"                                             \
+  "footer{margin-top:3em}\n"
 
 static const StatusInfo *
 find_status (unsigned int code)
@@ -136,9 +118,18 @@ ds_status_page (unsigned int code, gsize *out_len)
   const char *reason = info != NULL ? info->reason : "Unknown";
   const char *sentence
       = info != NULL && info->sentence != NULL ? info->sentence : generic_sentence (code);
-  char *page = g_strdup_printf (PAGE_FORMAT, code, reason, code, reason, sentence);
+  g_autofree char *heading = g_strdup_printf ("%u %s", code, reason);
+  const DsPage page = { .title = heading, .style = STATUS_STYLE };
+  GString *out = g_string_sized_new (2048);
 
+  ds_page_begin (out, &page);
+  g_string_append (out, "<h1>");
+  ds_page_append_escaped (out, heading);
+  g_string_append (out, "</h1>\n<p>");
+  ds_page_append_escaped (out, sentence);
+  g_string_append (out, "</p>\n");
+  ds_page_end (out);
   if (out_len != NULL)
-    *out_len = strlen (page);
-  return page;
+    *out_len = out->len;
+  return g_string_free (out, FALSE);
 }

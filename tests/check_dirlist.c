@@ -840,8 +840,17 @@ static const HtmlCase html_cases[] = {
   { "a/b c", DS_SORT_NAME, FALSE, "<tr><td><a href=\"../\">../</a></td>", TRUE },
   { "a/b c", DS_SORT_NAME, FALSE, "<title>Index of /a/b c/</title>", TRUE },
   { "a/b c", DS_SORT_NAME, FALSE, "<h1>Index of /a/b c/</h1>", TRUE },
+  /* Breadcrumbs (the shell's): each ancestor directory a link, the listed
+   * one the current page. */
+  { "", DS_SORT_NAME, FALSE, "<ol><li aria-current=\"page\">docserve</li></ol>", TRUE },
+  { "a/b c", DS_SORT_NAME, FALSE,
+    "<ol><li><a href=\"/\">docserve</a></li><li><a href=\"/a/\">a</a></li>"
+    "<li aria-current=\"page\">b c</li></ol>", TRUE },
+  /* The table's rules use the shell's palette, so dark mode covers them. */
+  { "", DS_SORT_NAME, FALSE, "th{border-bottom:2px solid var(--rule);", TRUE },
   /* The request path is text, escaped like any name. */
   { "<x>&\"'", DS_SORT_NAME, FALSE, "<h1>Index of /&lt;x&gt;&amp;&quot;&#39;/</h1>", TRUE },
+  { "<x>&\"'", DS_SORT_NAME, FALSE, "<li aria-current=\"page\">&lt;x&gt;&amp;&quot;&#39;</li>", TRUE },
   { "<x>&\"'", DS_SORT_NAME, FALSE, "<x>", FALSE },
   /* No external resources, no scripts. */
   { "", DS_SORT_NAME, FALSE, "http", FALSE },

@@ -124,15 +124,28 @@ HEADERS = {"Accept-Encoding": "gzip", "User-Agent": "docserve-docs-crawl/1",
 
 
 class Links(html.parser.HTMLParser):
+    """All hrefs of a page (hrefs, all followed), and those outside any <nav>
+    (entry_hrefs): in a listing, a <nav> holds the breadcrumbs, links to the
+    ancestors, not entries."""
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.hrefs = []
+        self.entry_hrefs = []
+        self.in_nav = 0
 
     def handle_starttag(self, tag, attrs):
+        if tag == "nav":
+            self.in_nav += 1
         if tag == "a":
             for k, v in attrs:
                 if k == "href" and v is not None:
                     self.hrefs.append(v)
+                    if not self.in_nav:
+                        self.entry_hrefs.append(v)
+
+    def handle_endtag(self, tag):
+        if tag == "nav" and self.in_nav:
+            self.in_nav -= 1
 
 
 class Client:
@@ -291,7 +304,7 @@ while head < len(queue):
     parser.feed(text)
     parser.close()
     shown = set()
-    for href in parser.hrefs:
+    for href in parser.entry_hrefs:
         if "?" in href or "#" in href or href in ("../", "./") or "/" in href.rstrip("/"):
             continue
         shown.add(unquote_to_bytes(href).rstrip(b"/"))
