@@ -2,16 +2,18 @@
  *
  * Thread per connection (MHD_USE_THREAD_PER_CONNECTION with poll, so fds past
  * 1023 work, and ITC, so finished connections are reaped at once and quiesce
- * works: see ../shared/notes on MHD 0.9.75).  The callbacks stay thin:
+ * works; libmicrohttpd 0.9.75's behaviour is summarised where it matters
+ * below), or an epoll pool with --workers.  The callbacks stay thin:
  *   URI log   : allocates the per-request record (raw target, start time);
- *   handler   : first call refuses bad methods / transfer codings / Host at
+ *   handler   : first call checks the request head (reqhead.c) and refuses
+ *               a malformed one, bad methods, transfer codings and Host at
  *               once (closing is right: a body may follow); later calls drop
  *               any body; the last call copies the request into a DsRequest,
  *               asks handler.c, and queues the reply.  Queueing on the first
  *               call would force Connection: close, so normal replies wait;
  *   completed : writes the 408 for a timed-out partial request, logs, frees.
- * We bind the listening socket ourselves so that a busy port is reported with
- * its errno and the port search (8080..8099) needs no MHD restarts. */
+ * The listening socket comes from listener.c, the pid file and the user
+ * switch from process.c, what is served from site.c. */
 #include "config.h"
 
 #include "docserve/server.h"
