@@ -16,6 +16,7 @@
 #include <string.h>
 
 #define GROUP "docserve"
+#define BAD_ESCAPE "has an invalid escape (a backslash before a letter other than s, n, t, r)"
 
 static DsKeyType
 key_type (const char *key)
@@ -36,27 +37,12 @@ key_type (const char *key)
   return DS_KEY_UNKNOWN;
 }
 
-static char *scratch;
-
-static void
-scratch_setup (void)
-{
-  scratch = scratch_dir_new ("check_keyfile");
-}
-
-static void
-scratch_teardown (void)
-{
-  scratch_remove (scratch);
-  g_clear_pointer (&scratch, g_free);
-}
-
 /* Writes @len bytes of @text (-1: up to its NUL) to a key file and loads
  * it; *@out_path (caller frees) names the file. */
 static DsKeyFile *
 load_text (const char *text, gssize len, char **out_path, GError **error)
 {
-  *out_path = scratch_write (scratch, "test.conf", text, len);
+  *out_path = scratch_write (scratch_dir, "test.conf", text, len);
   return ds_keyfile_load (*out_path, GROUP, key_type, error);
 }
 
@@ -212,7 +198,7 @@ END_TEST
 START_TEST (test_load_unreadable)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *missing = g_build_filename (scratch, "missing.conf", NULL);
+  g_autofree char *missing = g_build_filename (scratch_dir, "missing.conf", NULL);
   g_autoptr (DsKeyFile) kf = ds_keyfile_load (missing, GROUP, key_type, &error);
   g_autofree char *want = g_strconcat (missing, ": No such file or directory", NULL);
 
@@ -221,10 +207,10 @@ START_TEST (test_load_unreadable)
                  "%s: %s, want \"%s\"", missing, error != NULL ? error->message : "loaded", want);
   g_clear_error (&error);
 
-  kf = ds_keyfile_load (scratch, GROUP, key_type, &error);
-  g_autofree char *want_dir = g_strconcat (scratch, ": Is a directory", NULL);
+  kf = ds_keyfile_load (scratch_dir, GROUP, key_type, &error);
+  g_autofree char *want_dir = g_strconcat (scratch_dir, ": Is a directory", NULL);
   ck_assert_msg (kf == NULL && error != NULL && strcmp (error->message, want_dir) == 0,
-                 "%s: %s, want \"%s\"", scratch, error != NULL ? error->message : "loaded",
+                 "%s: %s, want \"%s\"", scratch_dir, error != NULL ? error->message : "loaded",
                  want_dir);
 }
 END_TEST
@@ -308,14 +294,11 @@ static const GetRow get_rows[] = {
   { "root=caf\303\251", "root", GET_STRING, "caf\303\251", NULL },
   { "root=\\\\s", "root", GET_STRING, "\\s", NULL },
   /* "\;" is for lists only. */
-  { "root=a\\;b", "root", GET_STRING, NULL,
-    "root: \"a\\\\;b\" has an invalid escape (a backslash before a letter other than s, n, t, r)" },
-  { "root=a\\o", "root", GET_STRING, NULL,
-    "root: \"a\\\\o\" has an invalid escape (a backslash before a letter other than s, n, t, r)" },
+  { "root=a\\;b", "root", GET_STRING, NULL, "root: \"a\\\\;b\" " BAD_ESCAPE },
+  { "root=a\\o", "root", GET_STRING, NULL, "root: \"a\\\\o\" " BAD_ESCAPE },
   { "root=a\\", "root", GET_STRING, NULL, "root: \"a\\\\\" ends with a backslash" },
   /* Two bad escapes: one error (GLib's own getter would set its GError twice). */
-  { "root=\\o\\o", "root", GET_STRING, NULL,
-    "root: \"\\\\o\\\\o\" has an invalid escape (a backslash before a letter other than s, n, t, r)" },
+  { "root=\\o\\o", "root", GET_STRING, NULL, "root: \"\\\\o\\\\o\" " BAD_ESCAPE },
   { "index=a;b", "index", GET_LIST, "<a><b>", NULL },
   { "index=a;b;", "index", GET_LIST, "<a><b>", NULL }, /* a trailing ';' ends the list */
   { "index=", "index", GET_LIST, "", NULL },           /* no items at all */
@@ -327,8 +310,7 @@ static const GetRow get_rows[] = {
   { "index=\\\\;x", "index", GET_LIST, "<\\><x>", NULL }, /* "\\" then a separator */
   { "index=a\\sb;\\tc", "index", GET_LIST, "<a b><\tc>", NULL },
   { "index=a;b\\", "index", GET_LIST, NULL, "index: \"a;b\\\\\" ends with a backslash" },
-  { "index=a;\\x", "index", GET_LIST, NULL,
-    "index: \"a;\\\\x\" has an invalid escape (a backslash before a letter other than s, n, t, r)" },
+  { "index=a;\\x", "index", GET_LIST, NULL, "index: \"a;\\\\x\" " BAD_ESCAPE },
   { "listing=true", "listing", GET_BOOLEAN, "1", NULL },
   { "listing=false", "listing", GET_BOOLEAN, "0", NULL },
   { "listing=1", "listing", GET_BOOLEAN, "1", NULL },

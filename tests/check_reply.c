@@ -298,21 +298,6 @@ END_TEST
 
 /* ---- ds_reply_load_error_pages ----------------------------------------- */
 
-static char *scratch;
-
-static void
-scratch_setup (void)
-{
-  scratch = scratch_dir_new ("check_reply");
-}
-
-static void
-scratch_teardown (void)
-{
-  scratch_remove (scratch);
-  g_clear_pointer (&scratch, g_free);
-}
-
 typedef struct
 {
   const char *name;    /* file written in the pages directory */
@@ -342,7 +327,7 @@ write_page_files (const char *dir)
 START_TEST (test_load_pages)
 {
   const PageFileRow *row = &page_file_rows[_i];
-  g_autofree char *dir = g_build_filename (scratch, row->name, NULL); /* a directory */
+  g_autofree char *dir = g_build_filename (scratch_dir, row->name, NULL); /* a directory */
   g_autoptr (GError) error = NULL;
 
   ck_assert (g_mkdir (dir, 0700) == 0);
@@ -369,7 +354,7 @@ END_TEST
  * directory are ignored; an empty page is a page. */
 START_TEST (test_load_some_pages)
 {
-  g_autofree char *dir = g_build_filename (scratch, "some", NULL);
+  g_autofree char *dir = g_build_filename (scratch_dir, "some", NULL);
   g_autofree char *sub = g_build_filename (dir, "sub", NULL);
   g_autofree char *dangling = g_build_filename (dir, "500.html", NULL);
   g_autoptr (GError) error = NULL;
@@ -410,8 +395,8 @@ END_TEST
 /* A pages directory that is missing or not a directory. */
 START_TEST (test_load_no_dir)
 {
-  g_autofree char *missing = g_build_filename (scratch, "missing", NULL);
-  g_autofree char *file = scratch_write (scratch, "file", "x", -1);
+  g_autofree char *missing = g_build_filename (scratch_dir, "missing", NULL);
+  g_autofree char *file = scratch_write (scratch_dir, "file", "x", -1);
   const char *const dirs[] = { missing, file };
 
   for (gsize i = 0; i < G_N_ELEMENTS (dirs); i++)
@@ -436,7 +421,7 @@ END_TEST
 START_TEST (test_load_bad_page)
 {
   const gsize limit = 1024 * 1024;
-  g_autofree char *dir = g_build_filename (scratch, "big", NULL);
+  g_autofree char *dir = g_build_filename (scratch_dir, "big", NULL);
   g_autofree char *data = g_malloc (limit + 1);
 
   memset (data, 'x', limit + 1);
@@ -448,14 +433,16 @@ START_TEST (test_load_bad_page)
       g_autoptr (GHashTable) pages = ds_reply_load_error_pages (dir, &error);
       if (size == limit)
         {
-          ck_assert_msg (pages != NULL, "%zu bytes: %s", size, error != NULL ? error->message : "?");
+          ck_assert_msg (pages != NULL, "%zu bytes: %s", size,
+                         error != NULL ? error->message : "?");
           GBytes *p = g_hash_table_lookup (pages, GUINT_TO_POINTER (503));
           ck_assert_msg (p != NULL && g_bytes_get_size (p) == size, "%zu bytes: not loaded whole",
                          size);
         }
       else
         {
-          g_autofree char *want = g_strconcat ("--error-pages: ", path, ": larger than 1 MiB", NULL);
+          g_autofree char *want
+              = g_strconcat ("--error-pages: ", path, ": larger than 1 MiB", NULL);
           ck_assert_msg (pages == NULL, "%zu bytes: loaded", size);
           ck_assert_msg (g_error_matches (error, DS_ERROR, DS_ERROR_RUNTIME)
                              && strcmp (error->message, want) == 0,

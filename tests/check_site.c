@@ -22,73 +22,63 @@
 
 /* ---- the sidecar-miss cache -------------------------------------------- */
 
-typedef struct
-{
-  char op;         /* 'n': note absent; 'k': known absent?; 0: end */
-  const char *rel;
-  gint64 now;
-  gboolean want;   /* for 'k' */
-} CacheOp;
-
+/* Each row is a script of steps separated by ", ": "note REL SECOND"
+ * notes REL absent; "known REL SECOND" and "unknown REL SECOND" check what
+ * ds_sidecar_cache_known_absent says. */
 typedef struct
 {
   const char *what;
   guint max_entries;
-  CacheOp ops[10];
+  const char *steps;
 } CacheRow;
 
 static const CacheRow cache_rows[] = {
-  { "a new cache knows nothing", 8,
-    { { 'k', "a", 100, FALSE }, { 'k', "a", G_MININT64, FALSE } } },
+  { "a new cache knows nothing", 8, "unknown a 100, unknown a -9223372036854775808" },
   { "a note holds for its second", 8,
-    { { 'n', "a", 100, FALSE }, { 'k', "a", 100, TRUE }, { 'k', "b", 100, FALSE },
-      { 'k', "A", 100, FALSE }, { 'k', "a/", 100, FALSE } } },
-  { "... and only for it", 8,
-    { { 'n', "a", 100, FALSE }, { 'k', "a", 101, FALSE }, { 'k', "a", 99, FALSE },
-      { 'k', "a", 100, TRUE } } },
+    "note a 100, known a 100, unknown b 100, unknown A 100, unknown a/ 100" },
+  { "... and only for it", 8, "note a 100, unknown a 101, unknown a 99, known a 100" },
   { "a note in the next second drops the others", 8,
-    { { 'n', "a", 100, FALSE }, { 'n', "b", 101, FALSE }, { 'k', "b", 101, TRUE }, { 'k', "a", 101, FALSE },
-      { 'k', "a", 100, FALSE } } },
+    "note a 100, note b 101, known b 101, unknown a 101, unknown a 100" },
   /* A request that started in the second before the current one: its note
    * is not taken, and the current second's notes stay. */
   { "a late note from the second before is not taken", 8,
-    { { 'n', "a", 101, FALSE }, { 'n', "b", 100, FALSE }, { 'k', "a", 101, TRUE }, { 'k', "b", 101, FALSE },
-      { 'k', "b", 100, FALSE }, { 'n', "c", 101, FALSE }, { 'k', "c", 101, TRUE },
-      { 'k', "a", 101, TRUE } } },
+    "note a 101, note b 100, known a 101, unknown b 101, unknown b 100, "
+    "note c 101, known c 101, known a 101" },
   /* Only the second just before is refused: any other second's note
-   * replaces the notes, as for the next second. */
+   * replaces the notes, as the next second's does. */
   { "a note from two seconds before replaces the notes", 8,
-    { { 'n', "a", 102, FALSE }, { 'n', "b", 100, FALSE }, { 'k', "b", 100, TRUE }, { 'k', "a", 102, FALSE } } },
-  { "seconds before the epoch", 8,
-    { { 'n', "a", -1, FALSE }, { 'k', "a", -1, TRUE }, { 'n', "b", 0, FALSE }, { 'k', "a", 0, FALSE },
-      { 'k', "b", 0, TRUE } } },
+    "note a 102, note b 100, known b 100, unknown a 102" },
+  { "seconds before the epoch", 8, "note a -1, known a -1, note b 0, unknown a 0, known b 0" },
   { "at most max_entries names a second", 2,
-    { { 'n', "a", 100, FALSE }, { 'n', "b", 100, FALSE }, { 'n', "c", 100, FALSE }, { 'k', "a", 100, TRUE },
-      { 'k', "b", 100, TRUE }, { 'k', "c", 100, FALSE } } },
+    "note a 100, note b 100, note c 100, known a 100, known b 100, unknown c 100" },
   { "a name noted again when full is still known", 1,
-    { { 'n', "a", 100, FALSE }, { 'n', "a", 100, FALSE }, { 'k', "a", 100, TRUE }, { 'n', "b", 100, FALSE },
-      { 'k', "b", 100, FALSE } } },
+    "note a 100, note a 100, known a 100, note b 100, unknown b 100" },
   { "the cap is per second", 1,
-    { { 'n', "a", 100, FALSE }, { 'n', "b", 100, FALSE }, { 'n', "b", 101, FALSE }, { 'k', "b", 101, TRUE },
-      { 'k', "a", 101, FALSE } } },
-  { "max_entries 0 notes nothing", 0, { { 'n', "a", 100, FALSE }, { 'k', "a", 100, FALSE } } },
+    "note a 100, note b 100, note b 101, known b 101, unknown a 101" },
+  { "max_entries 0 notes nothing", 0, "note a 100, unknown a 100" },
 };
 
 START_TEST (test_sidecar_cache)
 {
   const CacheRow *row = &cache_rows[_i];
   g_autoptr (DsSidecarCache) c = ds_sidecar_cache_new (row->max_entries);
+  g_auto (GStrv) steps = g_strsplit (row->steps, ", ", -1);
 
-  for (guint i = 0; i < G_N_ELEMENTS (row->ops) && row->ops[i].op != 0; i++)
+  for (guint i = 0; steps[i] != NULL; i++)
     {
-      const CacheOp *op = &row->ops[i];
-      if (op->op == 'n')
-        ds_sidecar_cache_note_absent (c, op->rel, op->now);
+      g_auto (GStrv) w = g_strsplit (steps[i], " ", -1);
+      ck_assert_msg (g_strv_length (w) == 3, "%s: bad step \"%s\"", row->what, steps[i]);
+      gint64 now = g_ascii_strtoll (w[2], NULL, 10);
+      if (strcmp (w[0], "note") == 0)
+        ds_sidecar_cache_note_absent (c, w[1], now);
       else
         {
-          gboolean got = ds_sidecar_cache_known_absent (c, op->rel, op->now);
-          ck_assert_msg (got == op->want, "%s: step %u: known_absent (\"%s\", %" G_GINT64_FORMAT
-                         ") is %d, want %d", row->what, i + 1, op->rel, op->now, got, op->want);
+          gboolean want = strcmp (w[0], "known") == 0;
+          ck_assert_msg (want || strcmp (w[0], "unknown") == 0, "%s: bad step \"%s\"", row->what,
+                         steps[i]);
+          ck_assert_msg (ds_sidecar_cache_known_absent (c, w[1], now) == want,
+                         "%s: step %u \"%s\" fails in \"%s\"", row->what, i + 1, steps[i],
+                         row->steps);
         }
     }
 }
@@ -96,37 +86,28 @@ END_TEST
 
 /* ---- ds_site_open ------------------------------------------------------ */
 
-static char *scratch;
-
-/* scratch/root (holding old-only.txt), scratch/file, scratch/pages (a
+/* scratch_dir with root/ (holding old-only.txt), file, pages/ (a
  * 404.html) */
 static void
-scratch_setup (void)
+site_setup (void)
 {
-  scratch = scratch_dir_new ("check_site");
-  g_autofree char *root = g_build_filename (scratch, "root", NULL);
-  g_autofree char *pages = g_build_filename (scratch, "pages", NULL);
+  scratch_setup ();
+  g_autofree char *root = g_build_filename (scratch_dir, "root", NULL);
+  g_autofree char *pages = g_build_filename (scratch_dir, "pages", NULL);
 
   ck_assert (g_mkdir (root, 0755) == 0 && g_mkdir (pages, 0755) == 0);
   g_free (scratch_write (root, "old-only.txt", "old\n", -1));
-  g_free (scratch_write (scratch, "file", "not a directory\n", -1));
+  g_free (scratch_write (scratch_dir, "file", "not a directory\n", -1));
   g_free (scratch_write (pages, "404.html", "<p>custom 404</p>\n", -1));
 }
 
-static void
-scratch_teardown (void)
-{
-  scratch_remove (scratch);
-  g_clear_pointer (&scratch, g_free);
-}
-
-/* @s with "@DIR@" replaced by the scratch directory; caller frees. */
+/* @s with "@DIR@" replaced by scratch_dir; caller frees. */
 static char *
 expand (const char *s)
 {
   GString *out = g_string_new (s);
 
-  g_string_replace (out, "@DIR@", scratch, 0);
+  g_string_replace (out, "@DIR@", scratch_dir, 0);
   return g_string_free (out, FALSE);
 }
 
@@ -240,8 +221,8 @@ START_TEST (test_open_bad)
   const OpenBadRow *row = &open_bad_rows[_i];
   g_autoptr (DsConf) conf = ds_conf_new_default ();
   g_autoptr (GError) error = NULL;
-  g_autofree char *link_to_file = g_build_filename (scratch, "link-to-file", NULL);
-  g_autofree char *dangling = g_build_filename (scratch, "dangling", NULL);
+  g_autofree char *link_to_file = g_build_filename (scratch_dir, "link-to-file", NULL);
+  g_autofree char *dangling = g_build_filename (scratch_dir, "dangling", NULL);
   g_autofree char *want = expand (row->want);
 
   scratch_remove (link_to_file);
@@ -280,7 +261,7 @@ START_TEST (test_open_symlink_root)
                                          DS_SYMLINKS_NONE };
   g_autoptr (DsConf) conf = ds_conf_new_default ();
   g_autoptr (GError) error = NULL;
-  g_autofree char *link = g_build_filename (scratch, "link-to-root", NULL);
+  g_autofree char *link = g_build_filename (scratch_dir, "link-to-root", NULL);
 
   scratch_remove (link);
   ck_assert (symlink ("root", link) == 0);
@@ -308,7 +289,8 @@ open_as_nobody (const char *root)
   if (pid == 0)
     {
       close (fds[0]);
-      if (getuid () == 0 && (setgroups (0, NULL) != 0 || setgid (65534) != 0 || setuid (65534) != 0))
+      if (getuid () == 0
+          && (setgroups (0, NULL) != 0 || setgid (65534) != 0 || setuid (65534) != 0))
         _exit (3);
       g_autoptr (DsConf) conf = ds_conf_new_default ();
       g_autoptr (GError) error = NULL;
@@ -337,10 +319,10 @@ open_as_nobody (const char *root)
  * reason.  The same directory searchable opens. */
 START_TEST (test_open_root_not_searchable)
 {
-  g_autofree char *home = g_build_filename (scratch, "nobody", NULL);
+  g_autofree char *home = g_build_filename (scratch_dir, "nobody", NULL);
   g_autofree char *root = g_build_filename (home, "root", NULL);
 
-  ck_assert (g_chmod (scratch, 0711) == 0);
+  ck_assert (g_chmod (scratch_dir, 0711) == 0);
   ck_assert (g_mkdir (home, 0700) == 0 && g_mkdir (root, 0400) == 0);
   if (getuid () == 0)
     ck_assert (chown (home, 65534, 65534) == 0 && chown (root, 65534, 65534) == 0);
@@ -354,7 +336,7 @@ START_TEST (test_open_root_not_searchable)
   g_autofree char *msg_ok = open_as_nobody (root);
   ck_assert_msg (msg_ok == NULL, "%s, mode 0500: %s", root, msg_ok);
   scratch_remove (home);
-  ck_assert (g_chmod (scratch, 0700) == 0);
+  ck_assert (g_chmod (scratch_dir, 0700) == 0);
 }
 END_TEST
 
@@ -378,8 +360,8 @@ open_site (DsConf *conf, const char *root)
  * closes both. */
 START_TEST (test_reopen_recreated)
 {
-  g_autofree char *site_dir = g_build_filename (scratch, "site", NULL);
-  g_autofree char *old_dir = g_build_filename (scratch, "site.old", NULL);
+  g_autofree char *site_dir = g_build_filename (scratch_dir, "site", NULL);
+  g_autofree char *old_dir = g_build_filename (scratch_dir, "site.old", NULL);
   g_autoptr (DsConf) conf = ds_conf_new_default ();
   g_autoptr (GError) error = NULL;
   guint fds_before = scratch_count_fds ();
@@ -391,14 +373,15 @@ START_TEST (test_reopen_recreated)
 
   ck_assert (g_rename (site_dir, old_dir) == 0 && g_mkdir (site_dir, 0755) == 0);
   g_free (scratch_write (site_dir, "new-only.txt", "new\n", -1));
-  ck_assert_msg (can_open (site->root_fd, "old-only.txt") && !can_open (site->root_fd, "new-only.txt"),
+  ck_assert_msg (can_open (site->root_fd, "old-only.txt")
+                     && !can_open (site->root_fd, "new-only.txt"),
                  "before the reopen the old directory should still be served");
 
   ck_assert_msg (ds_site_reopen_root (site, &error), "reopen: %s",
                  error != NULL ? error->message : "?");
   ck_assert_int_ne (site->root_fd, old_fd);
-  ck_assert_msg (can_open (site->root_fd, "new-only.txt"), "after the reopen: new-only.txt not served");
-  ck_assert_msg (!can_open (site->root_fd, "old-only.txt"), "after the reopen: old-only.txt served");
+  ck_assert_msg (can_open (site->root_fd, "new-only.txt"), "reopened: new-only.txt missing");
+  ck_assert_msg (!can_open (site->root_fd, "old-only.txt"), "reopened: old-only.txt there");
   ck_assert_msg (can_open (old_fd, "old-only.txt"), "the old fd was closed under running requests");
   const DsMount *m = ds_routes_lookup (site->routes, "new-only.txt", NULL);
   ck_assert (m != NULL && m->target == site);
@@ -414,10 +397,10 @@ END_TEST
 /* The root a symlink switched atomically to a new release. */
 START_TEST (test_reopen_switched_link)
 {
-  g_autofree char *r1 = g_build_filename (scratch, "release-1", NULL);
-  g_autofree char *r2 = g_build_filename (scratch, "release-2", NULL);
-  g_autofree char *current = g_build_filename (scratch, "current", NULL);
-  g_autofree char *next = g_build_filename (scratch, "current.next", NULL);
+  g_autofree char *r1 = g_build_filename (scratch_dir, "release-1", NULL);
+  g_autofree char *r2 = g_build_filename (scratch_dir, "release-2", NULL);
+  g_autofree char *current = g_build_filename (scratch_dir, "current", NULL);
+  g_autofree char *next = g_build_filename (scratch_dir, "current.next", NULL);
   g_autoptr (DsConf) conf = ds_conf_new_default ();
   g_autoptr (GError) error = NULL;
 
@@ -443,8 +426,8 @@ END_TEST
  * service; once it is back, a reopen takes it. */
 START_TEST (test_reopen_fails)
 {
-  g_autofree char *site_dir = g_build_filename (scratch, "gone", NULL);
-  g_autofree char *away = g_build_filename (scratch, "gone.away", NULL);
+  g_autofree char *site_dir = g_build_filename (scratch_dir, "gone", NULL);
+  g_autofree char *away = g_build_filename (scratch_dir, "gone.away", NULL);
   g_autoptr (DsConf) conf = ds_conf_new_default ();
   g_autoptr (GError) error = NULL;
 
@@ -466,7 +449,7 @@ START_TEST (test_reopen_fails)
 
   /* A file where the directory was: refused the same way. */
   g_clear_error (&error);
-  g_free (scratch_write (scratch, "gone", "a file now\n", -1));
+  g_free (scratch_write (scratch_dir, "gone", "a file now\n", -1));
   ck_assert (!ds_site_reopen_root (site, &error));
   ck_assert_int_eq (site->root_fd, old_fd);
   scratch_remove (site_dir);
@@ -492,7 +475,7 @@ site_suite (void)
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("open");
-  tcase_add_unchecked_fixture (tc, scratch_setup, scratch_teardown);
+  tcase_add_unchecked_fixture (tc, site_setup, scratch_teardown);
   tcase_add_test (tc, test_open);
   tcase_add_test (tc, test_open_options);
   tcase_add_loop_test (tc, test_open_bad, 0, G_N_ELEMENTS (open_bad_rows));
@@ -501,7 +484,7 @@ site_suite (void)
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("reopen");
-  tcase_add_unchecked_fixture (tc, scratch_setup, scratch_teardown);
+  tcase_add_unchecked_fixture (tc, site_setup, scratch_teardown);
   tcase_add_test (tc, test_reopen_recreated);
   tcase_add_test (tc, test_reopen_switched_link);
   tcase_add_test (tc, test_reopen_fails);

@@ -8,6 +8,21 @@
 #include <glib/gstdio.h>
 #include <sys/stat.h>
 
+char *scratch_dir;
+
+void
+scratch_setup (void)
+{
+  scratch_dir = scratch_dir_new ("docserve-check");
+}
+
+void
+scratch_teardown (void)
+{
+  scratch_remove (scratch_dir);
+  g_clear_pointer (&scratch_dir, g_free);
+}
+
 char *
 scratch_dir_new (const char *prefix)
 {

@@ -5,6 +5,13 @@
 
 #include <glib.h>
 
+/* The unchecked fixture of a test case that needs files:
+ * scratch_setup makes scratch_dir (with scratch_dir_new), scratch_teardown
+ * removes it with everything in it. */
+extern char *scratch_dir;
+void scratch_setup (void);
+void scratch_teardown (void);
+
 /* A new empty directory (mode 0700) under the temporary directory, named
  * after @prefix.  Caller frees the path and removes the directory with
  * scratch_remove. */
