@@ -30,23 +30,6 @@
 #include <string.h>
 
 /* A bounded cursor over the input: nothing reads at or past @end. */
-typedef struct
-{
-  const char *p;
-  const char *end;
-} Cursor;
-
-static gboolean
-eat_char (Cursor *c, char ch)
-{
-  if (c->p < c->end && *c->p == ch)
-    {
-      c->p++;
-      return TRUE;
-    }
-  return FALSE;
-}
-
 void
 ds_etag_make (guint64 size, gint64 mtime_ns, char out[DS_ETAG_LEN])
 {
@@ -64,25 +47,28 @@ is_etagc (guchar ch)
   return ch == 0x21 || (ch >= 0x23 && ch != 0x7f);
 }
 
-/* entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE.  On success, @out_opaque
- * and @out_len delimit the opaque-tag including its quotes. */
+/* entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE, at *@pp (advanced past it,
+ * never beyond @end).  On success, @out_opaque and @out_len delimit the
+ * opaque-tag including its quotes. */
 static gboolean
-eat_entity_tag (Cursor *c, gboolean *out_weak, const char **out_opaque,
+eat_entity_tag (const char **pp, const char *end, gboolean *out_weak, const char **out_opaque,
                 gsize *out_len)
 {
-  *out_weak = c->end - c->p >= 2 && c->p[0] == 'W' && c->p[1] == '/';
-  if (*out_weak)
-    c->p += 2;
-  const char *start = c->p;
+  const char *p = *pp;
 
-  if (!eat_char (c, '"'))
+  *out_weak = end - p >= 2 && p[0] == 'W' && p[1] == '/';
+  if (*out_weak)
+    p += 2;
+  const char *start = p;
+  if (p == end || *p != '"')
     return FALSE;
-  while (c->p < c->end && is_etagc ((guchar) *c->p))
-    c->p++;
-  if (!eat_char (c, '"'))
+  for (p++; p < end && is_etagc ((guchar) *p); p++)
+    ;
+  if (p == end || *p != '"')
     return FALSE;
+  *pp = p + 1;
   *out_opaque = start;
-  *out_len = (gsize) (c->p - start);
+  *out_len = (gsize) (*pp - start);
   return TRUE;
 }
 
@@ -92,32 +78,32 @@ ds_etag_list_match (const char *field, const char *etag, gboolean weak)
   g_return_val_if_fail (field != NULL, FALSE);
   g_return_val_if_fail (etag != NULL, FALSE);
 
-  Cursor e = { etag, etag + strlen (etag) };
+  const char *e = etag, *e_end = etag + strlen (etag);
   gboolean etag_weak;
   const char *etag_opaque;
   gsize etag_len;
 
-  if (!eat_entity_tag (&e, &etag_weak, &etag_opaque, &etag_len)
-      || e.p != e.end)
+  if (!eat_entity_tag (&e, e_end, &etag_weak, &etag_opaque, &etag_len) || e != e_end)
     g_return_val_if_reached (FALSE);
 
-  Cursor c = { field, field + strlen (field) };
-  c.p = ds_field_skip_ows (c.p, c.end);
-  c.end = ds_field_trim_ows_end (c.p, c.end);
+  const char *end = field + strlen (field);
+  const char *p = ds_field_skip_ows (field, end);
+  end = ds_field_trim_ows_end (p, end);
 
   /* "*" is the whole field or nothing (If-Match = "*" / #entity-tag); it
    * matches because the caller has a current representation. */
-  if (c.end - c.p == 1 && *c.p == '*')
+  if (end - p == 1 && *p == '*')
     return TRUE;
 
   /* Parse every element before answering, so a malformed element anywhere
-   * makes the field not match, even after a matching one. */
+   * makes the field not match, even after a matching one.  Not a #list of
+   * quoted strings: an entity-tag may hold ',' and a '\' escaping nothing. */
   gboolean matched = FALSE;
-  while (c.p < c.end)
+  while (p < end)
     {
-      if (eat_char (&c, ','))
+      if (*p == ',')
         {
-          c.p = ds_field_skip_ows (c.p, c.end);
+          p = ds_field_skip_ows (p + 1, end);
           continue;
         }
 
@@ -125,15 +111,14 @@ ds_etag_list_match (const char *field, const char *etag, gboolean weak)
       const char *opaque;
       gsize opaque_len;
 
-      if (!eat_entity_tag (&c, &tag_weak, &opaque, &opaque_len))
+      if (!eat_entity_tag (&p, end, &tag_weak, &opaque, &opaque_len))
         return FALSE;
-      c.p = ds_field_skip_ows (c.p, c.end);
-      if (c.p < c.end && *c.p != ',')
+      p = ds_field_skip_ows (p, end);
+      if (p < end && *p != ',')
         return FALSE;
 
       /* §8.8.3.2: strong comparison needs both tags strong. */
-      if ((weak || (!tag_weak && !etag_weak))
-          && opaque_len == etag_len
+      if ((weak || (!tag_weak && !etag_weak)) && opaque_len == etag_len
           && memcmp (opaque, etag_opaque, etag_len) == 0)
         matched = TRUE;
     }
