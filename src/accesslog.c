@@ -141,27 +141,17 @@ typedef struct
   int off_mins;
 } LocalTime;
 
-static gint64
-floor_div (gint64 a, gint64 b)
-{
-  gint64 q = a / b;
-
-  if ((a % b != 0) && ((a < 0) != (b < 0)))
-    q--;
-  return q;
-}
-
 static void
 local_time (gint64 time_us, int utc_offset_s, LocalTime *out)
 {
   /* The remainder is taken directly: secs * 10^6 overflows for times near
    * G_MININT64. */
-  gint64 secs = floor_div (time_us, G_USEC_PER_SEC);
+  gint64 secs = ds_httpdate_floor_div (time_us, G_USEC_PER_SEC);
   gint64 usec = time_us % G_USEC_PER_SEC;
   if (usec < 0)
     usec += G_USEC_PER_SEC;
   gint64 local = secs + utc_offset_s;
-  gint64 days = floor_div (local, 86400);
+  gint64 days = ds_httpdate_floor_div (local, 86400);
   gint64 sod = local - days * 86400;
   gint64 off = utc_offset_s;
 

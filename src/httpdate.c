@@ -67,8 +67,8 @@ ds_httpdate_month_name (int month)
 }
 
 /* Floor division and modulo: C truncates towards zero. */
-static gint64
-floor_div (gint64 a, gint64 b)
+gint64
+ds_httpdate_floor_div (gint64 a, gint64 b)
 {
   gint64 q = a / b;
 
@@ -80,7 +80,7 @@ floor_div (gint64 a, gint64 b)
 static gint64
 floor_mod (gint64 a, gint64 b)
 {
-  return a - floor_div (a, b) * b;
+  return a - ds_httpdate_floor_div (a, b) * b;
 }
 
 static gboolean
@@ -104,7 +104,7 @@ static gint64
 days_from_civil (gint64 y, int m, int d)
 {
   y -= m <= 2;
-  gint64 era = floor_div (y, 400);
+  gint64 era = ds_httpdate_floor_div (y, 400);
   gint64 yoe = y - era * 400;
   gint64 doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
   gint64 doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
@@ -116,7 +116,7 @@ void
 ds_civil_from_days (gint64 z, gint64 *out_y, int *out_m, int *out_d)
 {
   z += 719468;
-  gint64 era = floor_div (z, 146097);
+  gint64 era = ds_httpdate_floor_div (z, 146097);
   gint64 doe = z - era * 146097;
   gint64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
   gint64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
@@ -160,7 +160,7 @@ ds_httpdate_format (gint64 t, char out[DS_HTTPDATE_LEN])
   g_return_if_fail (out != NULL);
 
   t = clamp_time (t);
-  gint64 days = floor_div (t, SECS_PER_DAY);
+  gint64 days = ds_httpdate_floor_div (t, SECS_PER_DAY);
   gint64 secs = t - days * SECS_PER_DAY;
   gint64 y;
   int m, d;
@@ -280,7 +280,7 @@ year_of (gint64 now)
   gint64 y;
   int m, d;
 
-  ds_civil_from_days (floor_div (clamp_time (now), SECS_PER_DAY), &y, &m, &d);
+  ds_civil_from_days (ds_httpdate_floor_div (clamp_time (now), SECS_PER_DAY), &y, &m, &d);
   return y;
 }
 
@@ -290,7 +290,7 @@ static gint64
 rfc850_year (int yy, gint64 now)
 {
   gint64 cy = year_of (now);
-  gint64 y = floor_div (cy, 100) * 100 + yy;
+  gint64 y = ds_httpdate_floor_div (cy, 100) * 100 + yy;
 
   if (y > cy + 50)
     y -= 100;

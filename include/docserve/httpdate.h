@@ -28,6 +28,10 @@ gboolean ds_httpdate_parse (const char *s, gsize len, gint64 now, gint64 *out_t)
  * civil_from_days); any gint64 day count near the range of times works. */
 void ds_civil_from_days (gint64 days, gint64 *out_year, int *out_month, int *out_day);
 
+/* @a / @b rounded towards minus infinity (C truncates towards zero);
+ * @b > 0.  For calendar arithmetic on times before 1970. */
+gint64 ds_httpdate_floor_div (gint64 a, gint64 b);
+
 /* "Jan".."Dec" for @month 1..12, locale-free.  Static string. */
 const char *ds_httpdate_month_name (int month);
 
