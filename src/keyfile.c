@@ -106,7 +106,8 @@ line_error (GError **error, const char *path, guint line, const char *format, ..
   va_start (ap, format);
   g_autofree char *msg = g_strdup_vprintf (format, ap);
   va_end (ap);
-  g_set_error (error, DS_ERROR, DS_ERROR_USAGE, "%s:%u: %s", path, line, msg);
+  g_autofree char *shown = ds_error_escape (path);
+  g_set_error (error, DS_ERROR, DS_ERROR_USAGE, "%s:%u: %s", shown, line, msg);
   return FALSE;
 }
 
@@ -213,7 +214,8 @@ ds_keyfile_load (const char *path, const char *group, DsKeyTypeFunc key_type, GE
     {
       /* GLib quotes the offending line, which may hold a CR. */
       g_autofree char *reason = ds_error_escape (local->message);
-      g_set_error (error, DS_ERROR, DS_ERROR_USAGE, "%s: %s", path, reason);
+      g_autofree char *shown = ds_error_escape (path);
+      g_set_error (error, DS_ERROR, DS_ERROR_USAGE, "%s: %s", shown, reason);
       return NULL;
     }
   return g_steal_pointer (&kf);
@@ -302,6 +304,13 @@ get_raw (const DsKeyFile *kf, const char *key, GError **error)
   g_autoptr (GError) local = NULL;
   char *raw = g_key_file_get_value (kf->kf, kf->group, key, &local);
 
+  /* g_key_file_get_value, unlike get_string, does not check the encoding. */
+  if (raw != NULL && !g_utf8_validate (raw, -1, NULL))
+    {
+      g_free (raw);
+      g_set_error (error, DS_ERROR, DS_ERROR_USAGE, "%s: is not valid UTF-8", key);
+      return NULL;
+    }
   if (raw != NULL)
     return raw;
   g_autofree char *reason = ds_error_escape (local != NULL ? local->message : "cannot be read");

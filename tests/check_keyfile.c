@@ -215,6 +215,24 @@ START_TEST (test_load_unreadable)
 }
 END_TEST
 
+/* A file name with a line break: every message stays one line. */
+START_TEST (test_load_path_escaped)
+{
+  static const char *const texts[] = { "[docserve]\nbogus=1\n", "[docserve]\r" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *path = scratch_write (scratch_dir, "a\nb.conf", texts[i], -1);
+      g_autoptr (DsKeyFile) kf = ds_keyfile_load (path, GROUP, key_type, &error);
+
+      ck_assert_msg (kf == NULL && error != NULL, "\"%s\": loaded", texts[i]);
+      ck_assert_msg (strpbrk (error->message, "\r\n") == NULL && strstr (error->message, "a\\nb.conf"),
+                     "message has a line break or no escaped name: %s", error->message);
+    }
+}
+END_TEST
+
 /* 1 MiB is the limit: a file of exactly that loads, one byte more not. */
 START_TEST (test_load_size_limit)
 {
@@ -293,6 +311,9 @@ static const GetRow get_rows[] = {
   { "root=", "root", GET_STRING, "", NULL },
   { "root=caf\303\251", "root", GET_STRING, "caf\303\251", NULL },
   { "root=\\\\s", "root", GET_STRING, "\\s", NULL },
+  /* keyfile.h promises to refuse values that are not UTF-8. */
+  { "root=a\377b", "root", GET_STRING, NULL, "root: is not valid UTF-8" },
+  { "index=a;\377", "index", GET_LIST, NULL, "index: is not valid UTF-8" },
   /* "\;" is for lists only. */
   { "root=a\\;b", "root", GET_STRING, NULL, "root: \"a\\\\;b\" " BAD_ESCAPE },
   { "root=a\\o", "root", GET_STRING, NULL, "root: \"a\\\\o\" " BAD_ESCAPE },
@@ -422,6 +443,7 @@ keyfile_suite (void)
   tcase_add_loop_test (tc, test_load_ok, 0, G_N_ELEMENTS (load_ok_rows));
   tcase_add_loop_test (tc, test_load_bad, 0, G_N_ELEMENTS (load_bad_rows));
   tcase_add_test (tc, test_load_unreadable);
+  tcase_add_test (tc, test_load_path_escaped);
   tcase_add_test (tc, test_load_size_limit);
   suite_add_tcase (s, tc);
 
