@@ -1,7 +1,8 @@
 /* site.c: what start-up builds and SIGHUP reopens.  The root is opened
  * by one function for both, and probed with ds_path_open exactly as every
- * request opens files, so a root the policies refuse fails at start-up with
- * its reason instead of answering every request 404. */
+ * request opens files, so a root that cannot be opened that way (one that
+ * can be read but not searched, say) fails at start-up with its reason
+ * instead of answering every request 404 or 403. */
 #include "config.h"
 
 #include "docserve/site.h"
