@@ -65,6 +65,16 @@
 #define LISTEN_BACKLOG 511
 /* malloc_trim once the connections fall to a quarter of a peak this high. */
 #define TRIM_AFTER_CONNECTIONS 64
+/* glibc gives the free top of a heap back to the kernel on free() once it
+ * exceeds the trim threshold (128 KiB by default), and the next
+ * connections fault those pages in again: with Connection: close, 0.5
+ * (thread per connection) to 1.1 (--workers 2) page faults per request.
+ * The watchdog's malloc_trim (0) gives memory back after a burst instead.
+ * Setting the trim threshold also freezes glibc's mmap threshold at
+ * 128 KiB, which would mmap every 256 KiB TLS read block (67 page faults
+ * per HTTPS download): that one is set to 1 MiB. */
+#define MALLOC_TRIM_THRESHOLD (64 * 1024 * 1024)
+#define MALLOC_MMAP_THRESHOLD (1024 * 1024)
 /* Rendered listings kept for the second they were made in (dirlist.h):
  * a busy listing is read and formatted once a second, not per request. */
 #define LISTING_CACHE_ENTRIES 64
@@ -1320,6 +1330,10 @@ ds_server_start (const DsConf *conf, GError **error)
       return NULL;
     }
   s->header_deadline_us = (gint64) conf->timeout * 2 * G_USEC_PER_SEC;
+#ifdef HAVE_MALLOC_TRIM
+  (void) mallopt (M_TRIM_THRESHOLD, MALLOC_TRIM_THRESHOLD);
+  (void) mallopt (M_MMAP_THRESHOLD, MALLOC_MMAP_THRESHOLD);
+#endif
   s->watchdog = g_thread_new ("docserve-watchdog", watchdog_main, s);
   return s;
 }
