@@ -151,6 +151,7 @@ typedef struct
   guint status;
   guint64 body_bytes;
   const char *encoding; /* static */
+  char target_buf[];    /* what target points to: one allocation */
 } ReqCtx;
 
 static void
@@ -158,7 +159,6 @@ req_ctx_free (ReqCtx *r)
 {
   if (r == NULL)
     return;
-  g_free (r->target);
   g_free (r->method);
   g_free (r->version);
   g_free (r->referer);
@@ -264,9 +264,10 @@ set_replied (DsServer *s, ConnCtx *cc, int fd, guint64 end)
 static void *
 on_uri (void *cls, const char *uri, struct MHD_Connection *c)
 {
-  ReqCtx *r = g_new0 (ReqCtx, 1);
+  gsize len = strlen (uri);
+  ReqCtx *r = g_malloc0 (sizeof (ReqCtx) + len + 1);
   header_block_failed = FALSE;
-  r->target = g_strdup (uri);
+  r->target = memcpy (r->target_buf, uri, len + 1);
   r->start_us = g_get_real_time ();
   set_busy (cls, c, TRUE);
   return r;
