@@ -242,12 +242,6 @@ open_walk (int root_fd, const char *rel, DsSymlinks symlinks, int *out_errno)
   return -1;
 }
 
-typedef struct
-{
-  gsize start;
-  gsize len;
-} Segment;
-
 static gboolean
 is_forbidden_byte (guchar c)
 {
@@ -352,16 +346,20 @@ ds_path_sanitize (const char *raw, gsize raw_len, DsDotfiles dotfiles,
   if (path_len == 0 || path[0] != '/')
     return DS_PATH_BAD_REQUEST;
 
-  g_autofree char *buf = g_malloc (path_len);
+  /* One allocation, which becomes *out_rel: the decoded bytes, then the
+   * normalised path written over them (it is never longer, and it is
+   * written at or before where it is read). */
+  g_autofree char *buf = g_malloc (path_len + 1);
   gssize dec_len = percent_decode (path, path_len, buf);
   if (dec_len < 0)
     return DS_PATH_BAD_REQUEST;
   if (!g_utf8_validate_len (buf, (gsize) dec_len, NULL))
     return DS_PATH_BAD_REQUEST;
 
-  /* Iterative dot-segment removal on a stack of (start, len) pairs: linear in
-   * the input whatever mix of segments and "..". */
-  g_autoptr (GArray) segs = g_array_new (FALSE, FALSE, sizeof (Segment));
+  /* Dot-segment removal: kept segments are appended at @out, '/' between
+   * them; ".." drops the last one (a segment holds no '/'), so every byte
+   * is written and dropped at most once: linear whatever the input. */
+  gsize out = 0, depth = 0;
   gboolean dir_slash = TRUE;
   gsize pos = 1; /* past the leading '/' */
 
@@ -369,52 +367,53 @@ ds_path_sanitize (const char *raw, gsize raw_len, DsDotfiles dotfiles,
     {
       const char *end = memchr (buf + pos, '/', (gsize) dec_len - pos);
       gsize seg_end = end != NULL ? (gsize) (end - buf) : (gsize) dec_len;
-      Segment seg = { pos, seg_end - pos };
-      const char *s = buf + seg.start;
+      gsize len = seg_end - pos;
+      const char *s = buf + pos;
 
-      if (seg.len == 0 || segment_is (s, seg.len, "."))
+      if (len == 0 || segment_is (s, len, "."))
         dir_slash = TRUE;
-      else if (segment_is (s, seg.len, ".."))
+      else if (segment_is (s, len, ".."))
         {
-          if (segs->len == 0)
+          if (depth == 0)
             return DS_PATH_BAD_REQUEST;
-          g_array_set_size (segs, segs->len - 1);
+          while (out > 0 && buf[out - 1] != '/')
+            out--;
+          if (out > 0)
+            out--; /* the '/' before it */
+          depth--;
           dir_slash = TRUE;
         }
       else
         {
-          g_array_append_val (segs, seg);
+          if (depth > 0)
+            buf[out++] = '/';
+          memmove (buf + out, s, len);
+          out += len;
+          depth++;
           dir_slash = FALSE;
         }
       pos = seg_end + 1;
     }
+  buf[out] = '\0';
 
   if (dotfiles == DS_DOTFILES_DENY)
     {
-      for (guint i = 0; i < segs->len; i++)
+      for (gsize i = 0; i < out; i++)
         {
-          const Segment *seg = &g_array_index (segs, Segment, i);
-          const char *s = buf + seg->start;
-
-          if (s[0] != '.')
+          if (buf[i] != '.' || (i > 0 && buf[i - 1] != '/'))
             continue;
-          if (i == 0 && segment_is (s, seg->len, ".well-known"))
-            continue;
+          if (i == 0)
+            {
+              const char *slash = strchr (buf, '/');
+              gsize first_len = slash != NULL ? (gsize) (slash - buf) : out;
+              if (segment_is (buf, first_len, ".well-known"))
+                continue;
+            }
           return DS_PATH_NOT_FOUND;
         }
     }
 
-  GString *rel = g_string_sized_new ((gsize) dec_len);
-  for (guint i = 0; i < segs->len; i++)
-    {
-      const Segment *seg = &g_array_index (segs, Segment, i);
-
-      if (i > 0)
-        g_string_append_c (rel, '/');
-      g_string_append_len (rel, buf + seg->start, (gssize) seg->len);
-    }
-
-  *out_rel = g_string_free (rel, FALSE);
+  *out_rel = g_steal_pointer (&buf);
   *out_dir_slash = dir_slash;
   return DS_PATH_OK;
 }

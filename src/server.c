@@ -50,16 +50,32 @@
 #else
 #define THREAD_STACK_SIZE ((size_t) 256 * 1024)
 #endif
-/* Request line, headers and reply headers share this per-connection pool.
- * 32 KiB: at or below that MHD malloc()s the pool instead of mmap()ing it,
- * which halves the memory of an idle connection (89 -> ~58 KiB) and removes
- * an mmap/munmap (and its TLB shootdown) per connection: about 2x the
- * Connection: close throughput (bench/RESULTS.md).  Headers near 32 KiB in
- * all get 431 (or, within MHD's reply-header margin, a close), which is
- * nginx's default cap too (4 x 8 KiB large_client_header_buffers). */
+/* Request line, headers and reply headers share this per-connection pool
+ * (how it fills: see pool_room).  32 KiB because:
+ *  - it is the largest pool MHD malloc()s instead of mmap()ing: no
+ *    mmap/munmap (and TLB shootdown) per connection, about 2x the
+ *    Connection: close throughput of 64 KiB;
+ *  - it is the smallest that serves what nginx serves by default, any
+ *    header line up to 8 KiB, for the line that matters, Cookie: the pool
+ *    holds a Cookie header twice plus 64 bytes per cookie, so with a
+ *    Chrome-like request (760 bytes of other headers) and 40-byte cookies
+ *    32 KiB serves a Cookie line of 8,401 bytes, 24 KiB 6,201, 16 KiB 3,941;
+ *  - every 8 KiB less would save 8 KiB per idle connection (measured 56.4,
+ *    48.4 and 40.5 KiB for 32, 24 and 16; bench/RESULTS.md).
+ * A head too big for it gets 431, never a close without an answer. */
 #define MEMORY_LIMIT ((size_t) 32 * 1024)
 /* malloc_trim once the connections fall to a quarter of a peak this high. */
 #define TRIM_AFTER_CONNECTIONS 64
+/* glibc gives the free top of a heap back to the kernel on free() once it
+ * exceeds the trim threshold (128 KiB by default), and the next
+ * connections fault those pages in again: with Connection: close, 0.5
+ * (thread per connection) to 1.1 (--workers 2) page faults per request.
+ * The watchdog's malloc_trim (0) gives memory back after a burst instead.
+ * Setting the trim threshold also freezes glibc's mmap threshold at
+ * 128 KiB, which would mmap every 256 KiB TLS read block (67 page faults
+ * per HTTPS download): that one is set to 1 MiB. */
+#define MALLOC_TRIM_THRESHOLD (64 * 1024 * 1024)
+#define MALLOC_MMAP_THRESHOLD (1024 * 1024)
 
 typedef struct MHD_Response DsMhdResponse;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DsMhdResponse, MHD_destroy_response)
@@ -87,6 +103,7 @@ struct _DsServer
   gint64 header_deadline_us;
   gint shrunk_reported; /* atomic */
   DsTls *tls;           /* HTTPS, or NULL */
+  gsize reply_fixed_bytes; /* of every reply's header block (fit_reply) */
 };
 
 /* Per connection: peer address, replies so far, and what the watchdog and a
@@ -121,6 +138,7 @@ typedef struct
   guint status;
   guint64 body_bytes;
   const char *encoding; /* static */
+  char target_buf[];    /* what target points to: one allocation */
 } ReqCtx;
 
 static void
@@ -128,13 +146,16 @@ req_ctx_free (ReqCtx *r)
 {
   if (r == NULL)
     return;
-  g_free (r->target);
   g_free (r->method);
   g_free (r->version);
   g_free (r->referer);
   g_free (r->user_agent);
   g_free (r);
 }
+
+/* Set when libmicrohttpd reports on this thread that it could not build a
+ * reply's header block; its completed callback follows at once. */
+static __thread gboolean header_block_failed;
 
 /* libmicrohttpd reports per-connection events (a client that hung up, a
  * refused connection over a limit) as errors.  Under a flood they would fill
@@ -150,6 +171,12 @@ on_mhd_log (void *cls, const char *fmt, va_list ap)
   static guint printed, dropped;
   gint64 now = g_get_monotonic_time ();
   guint report_dropped = 0;
+
+  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
+  /* Followed at once by this connection's completed callback: there the
+   * client gets the answer libmicrohttpd could not build. */
+  if (strstr (msg, "failed to create response header") != NULL)
+    header_block_failed = TRUE;
 
   g_mutex_lock (&lock);
   if (now - window_start > 60 * G_USEC_PER_SEC)
@@ -170,7 +197,6 @@ on_mhd_log (void *cls, const char *fmt, va_list ap)
              report_dropped);
   if (!print)
     return;
-  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
   g_strchomp (msg);
   fprintf (stderr, "docserve: libmicrohttpd: %s\n", msg);
 }
@@ -225,8 +251,10 @@ set_replied (DsServer *s, ConnCtx *cc, int fd, guint64 end)
 static void *
 on_uri (void *cls, const char *uri, struct MHD_Connection *c)
 {
-  ReqCtx *r = g_new0 (ReqCtx, 1);
-  r->target = g_strdup (uri);
+  gsize len = strlen (uri);
+  ReqCtx *r = g_malloc0 (sizeof (ReqCtx) + len + 1);
+  header_block_failed = FALSE;
+  r->target = memcpy (r->target_buf, uri, len + 1);
   r->start_us = g_get_real_time ();
   set_busy (cls, c, TRUE);
   return r;
@@ -435,6 +463,125 @@ free_multipart (void *cls)
   g_free (b);
 }
 
+/* ---- request heads near the size of the connection's pool --------------
+ *
+ * libmicrohttpd 0.9.75 keeps the request head and the reply's header block
+ * in one pool of MEMORY_LIMIT bytes per connection (its connection.c and
+ * memorypool.c):
+ *  - the request line and header lines stay in the read buffer, at the start
+ *    of the pool, with any bytes of a pipelined next request read with them;
+ *  - every header, query argument and cookie gets a 56-byte record from the
+ *    end of the pool, 64 with the pool's 16-byte rounding; the cookie parser
+ *    first copies the whole Cookie header there;
+ *  - the reply's header block (status line, Date, ours, Content-Length) is
+ *    written into what is left.
+ * A head that fills the pool gets libmicrohttpd's 431.  One that fits, but
+ * leaves less room than the reply's header block needs, used to be closed
+ * without any answer ("failed to create response header"): up to about
+ * 300 bytes below the limit for one long line, and already at about 9 KiB
+ * for a Cookie header of 40-byte pairs, which costs 3.6 times its size.
+ * Now fit_reply() turns such a reply into a 431 beforehand, and if a
+ * header block still cannot be built (a 431 that does not fit either,
+ * pipelined bytes, libmicrohttpd's own error replies, which 0.9.75 builds
+ * twice), on_completed() writes the 431 itself. */
+
+/* Pool bytes the request head takes, rounded as the pool rounds. */
+#define POOL_ROUND(n) (((gsize) (n) + 15) / 16 * 16)
+#define POOL_RECORD ((gsize) 64)
+/* Kept free for bytes of a pipelined next request read with the head:
+ * near the limit the read buffer grows 128 bytes at a time. */
+#define POOL_PIPELINED ((gsize) 256)
+
+/* Bytes left in the connection's pool for the reply's header block, after
+ * the request head, its header/argument/cookie records and the cookie copy
+ * (not counting bytes of a pipelined request). */
+static gsize
+pool_room (struct MHD_Connection *c)
+{
+  const union MHD_ConnectionInfo *hi
+      = MHD_get_connection_info (c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+  if (hi == NULL)
+    return MEMORY_LIMIT;
+  gsize used = POOL_ROUND (hi->header_size);
+  int records = MHD_get_connection_values (c, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND | MHD_COOKIE_KIND,
+                                           NULL, NULL);
+  used += POOL_RECORD * (gsize) MAX (records, 0);
+  if (MHD_get_connection_values (c, MHD_COOKIE_KIND, NULL, NULL) > 0)
+    {
+      const char *cookie = NULL;
+      size_t cookie_len = 0;
+      if (MHD_lookup_connection_value_n (c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE,
+                                         strlen (MHD_HTTP_HEADER_COOKIE), &cookie, &cookie_len)
+          == MHD_YES)
+        used += POOL_ROUND (cookie_len + 1);
+    }
+  return used < MEMORY_LIMIT ? MEMORY_LIMIT - used : 0;
+}
+
+/* An upper bound of the header block libmicrohttpd will build for @reply:
+ * the bytes every reply has (s->reply_fixed_bytes: Server, nosniff,
+ * --header, Date, Connection or Keep-Alive, Content-Length, the status
+ * line's frame), the reason phrase and @reply's own headers. */
+static gsize
+reply_header_bytes (const DsServer *s, const DsReply *reply)
+{
+  gsize n = s->reply_fixed_bytes + MAX (strlen (MHD_get_reason_phrase_for (reply->status)),
+                                        strlen ("Non-Standard Status"));
+  for (guint i = 0; i < reply->n_headers; i++)
+    n += strlen (reply->headers[i].name) + strlen (reply->headers[i].value) + 4;
+  return n;
+}
+
+/* Turns @reply into a 431 with Connection: close when its header block
+ * would not fit what the request head left of the pool. */
+static void
+fit_reply (DsServer *s, struct MHD_Connection *c, DsReply *reply)
+{
+  if (reply_header_bytes (s, reply) + POOL_PIPELINED <= pool_room (c))
+    return;
+  ds_reply_clear (reply);
+  ds_reply_set_status_page (reply, s->site->error_pages, 431);
+  reply->close = TRUE;
+}
+
+/* A complete @status reply with Connection: close, for writing straight
+ * to a client outside libmicrohttpd.  Caller frees. */
+static char *
+raw_status_reply (guint status)
+{
+  char date[DS_HTTPDATE_LEN];
+  gsize page_len = 0;
+  g_autofree char *page = ds_status_page (status, &page_len);
+
+  ds_httpdate_format (g_get_real_time () / G_USEC_PER_SEC, date);
+  return g_strdup_printf ("HTTP/1.1 %u %s\r\nDate: %s\r\nConnection: close\r\n"
+                          "Content-Type: text/html; charset=utf-8\r\nContent-Length: %" G_GSIZE_FORMAT
+                          "\r\nX-Content-Type-Options: nosniff\r\n\r\n%s",
+                          status, ds_status_reason (status), date, page_len, page);
+}
+
+/* Writes the @status reply straight to the client (through the TLS session
+ * under HTTPS), for when libmicrohttpd could not build one; the connection
+ * is closed afterwards. */
+static void
+send_raw_status (DsServer *s, struct MHD_Connection *c, guint status)
+{
+  g_autofree char *msg = raw_status_reply (status);
+
+  if (s->tls != NULL)
+    {
+      const union MHD_ConnectionInfo *ti
+          = MHD_get_connection_info (c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+      if (ti != NULL)
+        (void) ds_tls_send (ti->tls_session, msg, strlen (msg));
+      return;
+    }
+  const union MHD_ConnectionInfo *fi
+      = MHD_get_connection_info (c, MHD_CONNECTION_INFO_CONNECTION_FD);
+  if (fi != NULL)
+    (void) send (fi->connect_fd, msg, strlen (msg), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
 /* Turns @reply into an MHD response and queues it; takes what @reply owns. */
 static enum MHD_Result
 queue_reply (DsServer *s, struct MHD_Connection *c, ReqCtx *r, DsReply *reply)
@@ -443,6 +590,7 @@ queue_reply (DsServer *s, struct MHD_Connection *c, ReqCtx *r, DsReply *reply)
   ConnCtx *cc = conn_ctx (c);
   int file_fd = -1; /* borrowed from the response */
 
+  fit_reply (s, c, reply);
   /* Small bodies are read into memory: libmicrohttpd then sends the header
    * block and the body in one send() instead of a send() and a sendfile(),
    * and the file is closed at once.  A short read means the file shrank
@@ -635,16 +783,7 @@ on_request (void *cls, struct MHD_Connection *c, const char *url, const char *me
 static void
 send_408_fd (int fd)
 {
-  char date[DS_HTTPDATE_LEN];
-  gsize page_len = 0;
-  g_autofree char *page = ds_status_page (408, &page_len);
-
-  ds_httpdate_format (g_get_real_time () / G_USEC_PER_SEC, date);
-  g_autofree char *msg
-      = g_strdup_printf ("HTTP/1.1 408 Request Timeout\r\nDate: %s\r\nConnection: close\r\n"
-                         "Content-Type: text/html; charset=utf-8\r\nContent-Length: %" G_GSIZE_FORMAT
-                         "\r\nX-Content-Type-Options: nosniff\r\n\r\n%s",
-                         date, page_len, page);
+  g_autofree char *msg = raw_status_reply (408);
   (void) send (fd, msg, strlen (msg), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
@@ -685,9 +824,21 @@ on_completed (void *cls, struct MHD_Connection *c, void **req_cls,
   ConnCtx *cc = conn_ctx (c);
   const union MHD_ConnectionInfo *si = MHD_get_connection_info (c, MHD_CONNECTION_INFO_HTTP_STATUS);
 
+  gboolean unsent = header_block_failed;
+  header_block_failed = FALSE;
   if (r == NULL)
     return;
   guint status = r->status;
+  if (unsent)
+    {
+      /* No room was left for the reply's header block: nothing of it went
+       * out, so a 431 (or MHD's own error status) is written instead. */
+      status = !r->replied && si != NULL ? si->http_status : 431;
+      send_raw_status (s, c, status);
+      r->status = status;
+      r->replied = TRUE;
+      r->body_bytes = 0;
+    }
   if (!r->replied)
     {
       if (si != NULL)
@@ -848,6 +999,15 @@ ds_server_start (const DsConf *conf, GError **error)
       g_ptr_array_add (s->extra_values, value);
     }
   s->server_header = g_strdup (PACKAGE_NAME "/" PACKAGE_VERSION);
+  /* What every reply's header block has besides the reason phrase and the
+   * reply's own headers: "HTTP/1.1 200 " and CRLF, Date (37 and 1 that MHD
+   * wants free), Connection: close or our Keep-Alive plus MHD's
+   * "Connection: Keep-Alive" for HTTP/1.0 (80 at most), Content-Length
+   * (38 at most), the blank line, Server, nosniff and --header. */
+  s->reply_fixed_bytes = 15 + 38 + 80 + 38 + 2 + strlen ("Server: \r\n") + strlen (s->server_header)
+                         + strlen ("X-Content-Type-Options: nosniff\r\n");
+  for (guint i = 0; i < s->extra_names->len; i++)
+    s->reply_fixed_bytes += strlen (s->extra_names->pdata[i]) + strlen (s->extra_values->pdata[i]) + 4;
   s->site = ds_site_open (conf, error);
   if (s->site == NULL)
     {
@@ -911,6 +1071,12 @@ ds_server_start (const DsConf *conf, GError **error)
   };
   if (s->tls != NULL)
     flags |= MHD_USE_TLS;
+  /* --workers over plain HTTP: MHD_USE_TURBO reads and writes before
+   * asking epoll and closes without a shutdown(SHUT_WR) first (fewer
+   * system calls per request, bench/RESULTS.md).  Never under TLS, where
+   * it would also skip the TLS close_notify. */
+  else if (conf->workers > 0)
+    flags |= MHD_USE_TURBO;
   struct MHD_OptionItem pool_opts[] = {
     { MHD_OPTION_THREAD_POOL_SIZE, (intptr_t) conf->workers, NULL },
     { MHD_OPTION_END, 0, NULL },
@@ -939,6 +1105,10 @@ ds_server_start (const DsConf *conf, GError **error)
       return NULL;
     }
   s->header_deadline_us = (gint64) conf->timeout * 2 * G_USEC_PER_SEC;
+#ifdef HAVE_MALLOC_TRIM
+  (void) mallopt (M_TRIM_THRESHOLD, MALLOC_TRIM_THRESHOLD);
+  (void) mallopt (M_MMAP_THRESHOLD, MALLOC_MMAP_THRESHOLD);
+#endif
   s->watchdog = g_thread_new ("docserve-watchdog", watchdog_main, s);
   return s;
 }

@@ -206,6 +206,29 @@ ds_tls_activate (DsTls *tls)
   g_atomic_pointer_set (&active, tls);
 }
 
+gboolean
+ds_tls_send (void *session, const void *data, gsize len)
+{
+  const char *p = data;
+  guint tries = 0;
+
+  /* The socket is non-blocking: a few retries on EAGAIN, never a wait. */
+  while (len > 0 && tries < 8)
+    {
+      ssize_t n = gnutls_record_send (session, p, len);
+      if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
+        {
+          tries++;
+          continue;
+        }
+      if (n <= 0)
+        return FALSE;
+      p += n;
+      len -= (gsize) n;
+    }
+  return len == 0;
+}
+
 void
 ds_tls_free (DsTls *tls)
 {

@@ -32,6 +32,11 @@ void ds_tls_activate (DsTls *tls);
 /* The first certificate's expiry, seconds since the epoch. */
 gint64 ds_tls_expires (DsTls *tls);
 
+/* Sends @len bytes of @data as TLS records on @session (a gnutls_session_t,
+ * as libmicrohttpd reports it), for replies written outside libmicrohttpd.
+ * Best effort: returns FALSE if not everything could be sent at once. */
+gboolean ds_tls_send (void *session, const void *data, gsize len);
+
 void ds_tls_free (DsTls *tls);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DsTls, ds_tls_free)
