@@ -32,7 +32,8 @@ G_BEGIN_DECLS
  * profile's advice: every suite left is strong).  TLS 1.0/1.1-only clients
  * and TLS 1.2 clients with only CBC or static-RSA suites cannot connect;
  * --tls-priorities is for them.  `gnutls-cli --priority STRING -l` lists
- * what a string gives. */
+ * what a string gives; tests/tls-profile.sh checks the running server with
+ * testssl. */
 #define DS_DEFAULT_TLS_PRIORITIES \
   "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2" \
   ":-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:+DHE-RSA" \
