@@ -13,8 +13,33 @@ G_BEGIN_DECLS
 
 #define DS_DEFAULT_PORT 8080
 #define DS_PORT_SEARCH_LAST 8099
-/* GnuTLS's defaults without TLS 1.0 and 1.1 (RFC 8996). */
-#define DS_DEFAULT_TLS_PRIORITIES "NORMAL:-VERS-TLS1.0:-VERS-TLS1.1"
+/* The default TLS profile is Mozilla's "intermediate" server profile: TLS 1.3
+ * and 1.2, and in TLS 1.2 only forward-secret key exchange with AEAD
+ * ciphers.  GnuTLS's NORMAL, narrowed term by term:
+ *   -VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2
+ *       no TLS 1.0 and 1.1 (RFC 8996);
+ *   -KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:+DHE-RSA
+ *       forward secrecy only: no static RSA key exchange;
+ *   -CIPHER-ALL:+AES-256-GCM:+CHACHA20-POLY1305:+AES-128-GCM
+ *   -MAC-ALL:+AEAD
+ *       AES-GCM and ChaCha20-Poly1305 only: no CBC (Lucky13 and its kin)
+ *       and no AES-CCM, which the profile leaves out too;
+ *   -SIGN-RSA-SHA1:-SIGN-ECDSA-SHA1
+ *       no SHA-1 handshake signatures.
+ * DHE: docserve sets no Diffie-Hellman parameters, so GnuTLS agrees on DHE
+ * only over an RFC 7919 group the client names (ffdhe2048 up to ffdhe8192,
+ * all of at least 2048 bits); a client that names none gets ECDHE or
+ * nothing.  The client's order of suites wins (GnuTLS's default, and the
+ * profile's advice: every suite left is strong).  TLS 1.0/1.1-only clients
+ * and TLS 1.2 clients with only CBC or static-RSA suites cannot connect;
+ * --tls-priorities is for them.  `gnutls-cli --priority STRING -l` lists
+ * what a string gives; tests/tls-profile.sh checks the running server with
+ * testssl. */
+#define DS_DEFAULT_TLS_PRIORITIES \
+  "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2" \
+  ":-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:+DHE-RSA" \
+  ":-CIPHER-ALL:+AES-256-GCM:+CHACHA20-POLY1305:+AES-128-GCM:-MAC-ALL:+AEAD" \
+  ":-SIGN-RSA-SHA1:-SIGN-ECDSA-SHA1"
 
 typedef struct
 {
