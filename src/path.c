@@ -100,16 +100,44 @@ ds_path_use_openat2 (gboolean use)
   g_atomic_int_set (&walk_only, !use);
 }
 
+/* A stack of owned strings: the walk's components and names.  Plain
+ * arrays, not GPtrArray, whose header comes from GLib's slice allocator:
+ * its per-thread caches would stay with every connection thread. */
+typedef struct
+{
+  char **v;
+  guint len, cap;
+} Names;
+
+static void
+names_push (Names *n, char *s)
+{
+  if (n->len == n->cap)
+    {
+      n->cap = n->cap > 0 ? n->cap * 2 : 8;
+      n->v = g_renew (char *, n->v, n->cap);
+    }
+  n->v[n->len++] = s;
+}
+
+static void
+names_clear (Names *n)
+{
+  for (guint i = 0; i < n->len; i++)
+    g_free (n->v[i]);
+  g_free (n->v);
+}
+
 /* Opens the directory reached from @root_fd through @names (each verified
  * not to be a symlink), as an O_PATH fd; -1 with errno on failure. */
 static int
-open_walked (int root_fd, GPtrArray *names)
+open_walked (int root_fd, const Names *names)
 {
   int fd = fcntl (root_fd, F_DUPFD_CLOEXEC, 0);
 
   for (guint i = 0; fd >= 0 && i < names->len; i++)
     {
-      int next = openat (fd, names->pdata[i], O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+      int next = openat (fd, names->v[i], O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
       int e = errno;
       close (fd);
       fd = next;
@@ -123,16 +151,21 @@ open_walked (int root_fd, GPtrArray *names)
  * component: what precedes it must then be a directory, as the kernel
  * resolves "name/". */
 static void
-push_components (GPtrArray *todo, const char *path)
+push_components (Names *todo, const char *path)
 {
-  g_auto (GStrv) parts = g_strsplit (path, "/", -1);
-  gsize len = strlen (path);
+  gsize end = strlen (path);
 
-  if (len > 0 && path[len - 1] == '/')
-    g_ptr_array_add (todo, g_strdup ("."));
-  for (gint i = (gint) g_strv_length (parts) - 1; i >= 0; i--)
-    if (parts[i][0] != '\0' && strcmp (parts[i], ".") != 0)
-      g_ptr_array_add (todo, g_strdup (parts[i]));
+  if (end > 0 && path[end - 1] == '/')
+    names_push (todo, g_strdup ("."));
+  while (end > 0)
+    {
+      gsize start = end;
+      while (start > 0 && path[start - 1] != '/')
+        start--;
+      if (end > start && !(end - start == 1 && path[start] == '.'))
+        names_push (todo, g_strndup (path + start, end - start));
+      end = start > 0 ? start - 1 : 0;
+    }
 }
 
 /* The resolver for kernels without openat2; see the module comment. */
@@ -146,16 +179,15 @@ open_walk (int root_fd, const char *rel, DsSymlinks symlinks, int *out_errno)
       return fd;
     }
 
-  g_autoptr (GPtrArray) todo = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  Names todo = { 0 }, names = { 0 };
   int cur = fcntl (root_fd, F_DUPFD_CLOEXEC, 0);
   int links = 0;
   int err = 0;
 
-  push_components (todo, rel);
-  while (cur >= 0 && todo->len > 0)
+  push_components (&todo, rel);
+  while (cur >= 0 && todo.len > 0)
     {
-      g_autofree char *c = g_ptr_array_steal_index (todo, todo->len - 1);
+      g_autofree char *c = todo.v[--todo.len];
       struct stat st;
 
       if (strcmp (c, ".") == 0)
@@ -163,14 +195,14 @@ open_walk (int root_fd, const char *rel, DsSymlinks symlinks, int *out_errno)
 
       if (strcmp (c, "..") == 0)
         {
-          if (names->len == 0)
+          if (names.len == 0)
             {
               err = EXDEV; /* would climb above the root */
               break;
             }
-          g_ptr_array_remove_index (names, names->len - 1);
+          g_free (names.v[--names.len]);
           close (cur);
-          cur = open_walked (root_fd, names);
+          cur = open_walked (root_fd, &names);
           if (cur < 0)
             err = errno;
           continue;
@@ -185,15 +217,18 @@ open_walk (int root_fd, const char *rel, DsSymlinks symlinks, int *out_errno)
         }
       if (S_ISLNK (st.st_mode))
         {
-          char target[4096];
-          ssize_t n = readlinkat (fd, "", target, sizeof target - 1);
+          /* On the heap: 4 KiB more stack on every request's path would
+           * stay resident in every connection thread. */
+          gsize size = 4096;
+          g_autofree char *target = g_malloc (size);
+          ssize_t n = readlinkat (fd, "", target, size - 1);
           close (fd);
           if (symlinks == DS_SYMLINKS_NONE || ++links > MAX_SYMLINKS)
             {
               err = ELOOP;
               break;
             }
-          if (n <= 0 || (size_t) n >= sizeof target - 1)
+          if (n <= 0 || (size_t) n >= size - 1)
             {
               err = n < 0 ? errno : ENAMETOOLONG;
               break;
@@ -204,16 +239,18 @@ open_walk (int root_fd, const char *rel, DsSymlinks symlinks, int *out_errno)
               err = EXDEV; /* absolute links are refused, as RESOLVE_BENEATH does */
               break;
             }
-          push_components (todo, target);
+          push_components (&todo, target);
           continue;
         }
-      if (todo->len == 0)
+      if (todo.len == 0)
         {
           /* The last component: open it for real, refusing a link swapped in. */
           close (fd);
           int real = openat (cur, c, OPEN_FLAGS | O_NOFOLLOW);
           err = real >= 0 ? 0 : errno;
           close (cur);
+          names_clear (&todo);
+          names_clear (&names);
           *out_errno = err;
           return real;
         }
@@ -225,8 +262,10 @@ open_walk (int root_fd, const char *rel, DsSymlinks symlinks, int *out_errno)
         }
       close (cur);
       cur = fd;
-      g_ptr_array_add (names, g_steal_pointer (&c));
+      names_push (&names, g_steal_pointer (&c));
     }
+  names_clear (&todo);
+  names_clear (&names);
   if (cur >= 0 && err == 0)
     {
       /* Ended on a directory (the root, or a link to "." or ".."). */
