@@ -17,9 +17,9 @@
 #include "docserve/common.h"
 #include "docserve/cond.h"
 #include "docserve/dirlist.h"
-#include "docserve/encoding.h"
 #include "docserve/field.h"
 #include "docserve/httpdate.h"
+#include "docserve/negotiate.h"
 #include "docserve/path.h"
 #include "docserve/status.h"
 
@@ -252,7 +252,10 @@ inner_text_type (const DsSite *site, const char *inner, int gz_fd)
 static gboolean
 accepts (const DsRequest *req, DsEncoding enc)
 {
-  return ds_encoding_choose (req->accept_encoding, DS_ENC_MASK (enc)) == (int) enc;
+  DsAcceptEncoding ae;
+
+  ds_accept_encoding_parse (req->accept_encoding, &ae);
+  return ds_accept_encoding_choose (&ae, DS_ENC_MASK (enc)) == (int) enc;
 }
 
 /* What will be sent for one file: which fd, its type and coding. */
@@ -476,7 +479,9 @@ serve_regular (const DsSite *site, const DsRequest *req, const char *rel, int fd
         ds_sidecar_cache_note_absent (site->sidecars, rel, now);
       else if (avail != DS_ENC_MASK (DS_ENC_IDENTITY))
         {
-          int e = ds_encoding_choose (req->accept_encoding, avail);
+          DsAcceptEncoding ae;
+          ds_accept_encoding_parse (req->accept_encoding, &ae);
+          int e = ds_accept_encoding_choose (&ae, avail);
           c.vary = TRUE;
           if (e > DS_ENC_IDENTITY)
             {

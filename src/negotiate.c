@@ -1,13 +1,17 @@
-/* encoding.c: Accept-Encoding negotiation (RFC 9110 §12.5.3) for the
- * precompressed variants this server can send (X.br, X.gz; §8.4.1).
+/* negotiate.c: proactive content negotiation (RFC 9110 §12.1): which
+ * content coding to send (Accept-Encoding, §12.5.3) among the precompressed
+ * variants this server can send (X.br, X.gz; §8.4.1).
  *
- * Grammar (§12.5.3, §12.4.2, #rule of §5.6.1):
+ * Accept-Encoding grammar (§12.5.3, §12.4.2, #rule of §5.6.1):
  *   Accept-Encoding = #( codings [ weight ] )
  *   codings         = content-coding / "identity" / "*"
  *   weight          = OWS ";" OWS "q=" qvalue
  *   qvalue          = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )
  *
  * Choices:
+ * - The field is read once per request (ds_accept_encoding_parse) into the
+ *   q-values of the codings the server can send; every later choice for
+ *   that request reads those.
  * - Coding names and the "q" are case-insensitive (§8.4.1, §12.4.2); OWS is
  *   allowed around ',' and ';' but not around '=' (the grammar has none).
  *   Empty list elements (", ,") are skipped (§5.6.1).
@@ -34,7 +38,7 @@
  */
 #include "config.h"
 
-#include "docserve/encoding.h"
+#include "docserve/negotiate.h"
 
 #include "docserve/field.h"
 
@@ -43,7 +47,8 @@
 #define Q_MAX DS_FIELD_Q_MAX
 #define Q_UNSET (-1)
 
-/* Where an entry's q-value goes.  The first three equal their DsEncoding. */
+/* Where an entry's q-value goes.  The first three equal their DsEncoding;
+ * the first four are DsAcceptEncoding's q[]. */
 typedef enum
 {
   SLOT_IDENTITY = DS_ENC_IDENTITY,
@@ -51,16 +56,10 @@ typedef enum
   SLOT_BR = DS_ENC_BR,
   SLOT_STAR,
   SLOT_OTHER, /* the coding asked about, when it is none of the above */
-  N_SLOTS,
-  SLOT_NONE = N_SLOTS /* a coding nobody asked about */
+  SLOT_NONE   /* a coding nobody asked about */
 } Slot;
 
-typedef struct
-{
-  const char *other; /* name for SLOT_OTHER, or NULL */
-  int q[N_SLOTS];    /* Q_UNSET or 0..Q_MAX */
-  guint lowest;      /* lowest q > 0 among well-formed entries; Q_MAX if none */
-} Weights;
+G_STATIC_ASSERT (SLOT_OTHER == G_N_ELEMENTS (((DsAcceptEncoding *) NULL)->q));
 
 static Slot
 classify (const char *name, gsize len, const char *other)
@@ -112,13 +111,20 @@ parse_element (const char *elem, gsize elem_len, const char **out_name, gsize *o
   return TRUE;
 }
 
+/* Reads @field into @out; when @other is not NULL, the q-value of that
+ * coding (which classify() does not know) goes to *@out_other_q as well
+ * (Q_UNSET when unlisted). */
 static void
-scan (const char *field, const char *other, Weights *w)
+scan (const char *field, const char *other, DsAcceptEncoding *out, int *out_other_q)
 {
-  w->other = other;
-  for (gsize i = 0; i < N_SLOTS; i++)
-    w->q[i] = Q_UNSET;
-  w->lowest = Q_MAX;
+  out->field = field;
+  for (gsize i = 0; i < G_N_ELEMENTS (out->q); i++)
+    out->q[i] = Q_UNSET;
+  out->lowest = Q_MAX;
+  if (out_other_q != NULL)
+    *out_other_q = Q_UNSET;
+  if (field == NULL)
+    return;
 
   const char *p = field;
   const char *end = field + strlen (field);
@@ -134,52 +140,67 @@ scan (const char *field, const char *other, Weights *w)
       if (!parse_element (elem, elem_len, &name, &len, &q))
         continue;
       Slot slot = classify (name, len, other);
-      if (slot != SLOT_NONE && w->q[slot] == Q_UNSET)
-        w->q[slot] = (int) q;
-      if (q > 0 && q < w->lowest)
-        w->lowest = q;
+      if (slot < SLOT_OTHER && out->q[slot] == Q_UNSET)
+        out->q[slot] = (int) q;
+      else if (slot == SLOT_OTHER && *out_other_q == Q_UNSET)
+        *out_other_q = (int) q;
+      if (q > 0 && q < out->lowest)
+        out->lowest = q;
     }
 }
 
+/* The q-value of a coding whose own entry is @own (Q_UNSET: unlisted). */
 static guint
-resolve (const Weights *w, Slot slot)
+resolve (const DsAcceptEncoding *ae, int own, gboolean is_identity)
 {
-  if (w->q[slot] != Q_UNSET)
-    return (guint) w->q[slot];
-  if (w->q[SLOT_STAR] != Q_UNSET)
-    return (guint) w->q[SLOT_STAR];
-  if (slot == SLOT_IDENTITY)
-    return w->lowest;
+  if (own != Q_UNSET)
+    return (guint) own;
+  if (ae->q[SLOT_STAR] != Q_UNSET)
+    return (guint) ae->q[SLOT_STAR];
+  if (is_identity)
+    return ae->lowest;
   return 0;
 }
 
-guint
-ds_encoding_qvalue (const char *accept_encoding, const char *coding)
+void
+ds_accept_encoding_parse (const char *field, DsAcceptEncoding *out)
 {
+  g_return_if_fail (out != NULL);
+
+  scan (field, NULL, out, NULL);
+}
+
+guint
+ds_accept_encoding_qvalue (const DsAcceptEncoding *ae, const char *coding)
+{
+  g_return_val_if_fail (ae != NULL, 0);
   g_return_val_if_fail (coding != NULL, 0);
 
-  if (accept_encoding == NULL)
+  if (ae->field == NULL)
     return Q_MAX;
 
-  Weights w;
   Slot slot = classify (coding, strlen (coding), NULL);
-  if (slot == SLOT_NONE)
-    slot = SLOT_OTHER;
-  scan (accept_encoding, slot == SLOT_OTHER ? coding : NULL, &w);
-  return resolve (&w, slot);
+  if (slot != SLOT_NONE)
+    return resolve (ae, ae->q[slot], slot == SLOT_IDENTITY);
+
+  /* Not a coding the parsed value keeps: read its own entry from the field. */
+  DsAcceptEncoding again;
+  int own;
+  scan (ae->field, coding, &again, &own);
+  return resolve (ae, own, FALSE);
 }
 
 int
-ds_encoding_choose (const char *accept_encoding, guint available)
+ds_accept_encoding_choose (const DsAcceptEncoding *ae, guint available)
 {
   /* Equal q-values go to the earlier entry: br > gzip > identity. */
   static const DsEncoding order[] = { DS_ENC_BR, DS_ENC_GZIP, DS_ENC_IDENTITY };
 
-  if (accept_encoding == NULL)
+  g_return_val_if_fail (ae != NULL, -1);
+
+  if (ae->field == NULL)
     return DS_ENC_IDENTITY;
 
-  Weights w;
-  scan (accept_encoding, NULL, &w);
   available |= DS_ENC_MASK (DS_ENC_IDENTITY);
 
   int best = -1;
@@ -188,7 +209,7 @@ ds_encoding_choose (const char *accept_encoding, guint available)
     {
       if ((available & DS_ENC_MASK (order[i])) == 0)
         continue;
-      guint q = resolve (&w, (Slot) order[i]);
+      guint q = resolve (ae, ae->q[order[i]], order[i] == DS_ENC_IDENTITY);
       if (q > best_q)
         {
           best = (int) order[i];
@@ -197,7 +218,6 @@ ds_encoding_choose (const char *accept_encoding, guint available)
     }
   return best;
 }
-
 const char *
 ds_encoding_name (DsEncoding e)
 {

@@ -1,19 +1,21 @@
-/* fuzz_encoding.c: Accept-Encoding negotiation.
+/* fuzz_negotiate.c: content negotiation (negotiate.h).
  *
  * Input: the Accept-Encoding field value up to the first '\n' (a header
  * value never holds one); the rest, if any, is one more coding name to ask
- * ds_encoding_qvalue about.
+ * ds_accept_encoding_qvalue about.
  *
  * Properties:
  * - every q-value is in 0..1000;
  * - "x-gzip" is "gzip", and coding names are case-insensitive;
- * - ds_encoding_choose returns -1 or a coding in the available mask (plus
- *   identity), and it is the one with the highest q-value, ties broken
- *   br > gzip > identity; -1 exactly when every available q-value is 0;
+ * - ds_accept_encoding_choose returns -1 or a coding in the available mask
+ *   (plus identity), and it is the one with the highest q-value, ties
+ *   broken br > gzip > identity; -1 exactly when every available q-value
+ *   is 0;
+ * - a value parsed once answers as a value parsed again for every question;
  * - an absent field: identity, and q 1000 for everything. */
 #include "config.h"
 
-#include "docserve/encoding.h"
+#include "docserve/negotiate.h"
 
 #include "fuzz_common.h"
 
@@ -36,26 +38,28 @@ check_field (const char *field, const char *extra, const char *shown)
   static const char *const others[] = { "x-gzip", "GZIP", "Br", "IDENTITY", "deflate", "zstd", "*",
                                         "" };
   guint q[3];
+  DsAcceptEncoding ae;
 
+  ds_accept_encoding_parse (field, &ae);
   for (int e = 0; e < 3; e++)
     {
-      q[e] = ds_encoding_qvalue (field, names[e]);
+      q[e] = ds_accept_encoding_qvalue (&ae, names[e]);
       FUZZ_CHECK (q[e] <= 1000, "q(%s) = %u for \"%s\"", names[e], q[e], shown);
     }
   for (gsize i = 0; i < G_N_ELEMENTS (others); i++)
     {
-      guint qo = ds_encoding_qvalue (field, others[i]);
+      guint qo = ds_accept_encoding_qvalue (&ae, others[i]);
       FUZZ_CHECK (qo <= 1000, "q(%s) = %u for \"%s\"", others[i], qo, shown);
     }
-  FUZZ_CHECK (ds_encoding_qvalue (field, "x-gzip") == q[DS_ENC_GZIP]
-                  && ds_encoding_qvalue (field, "X-Gzip") == q[DS_ENC_GZIP]
-                  && ds_encoding_qvalue (field, "GZIP") == q[DS_ENC_GZIP]
-                  && ds_encoding_qvalue (field, "BR") == q[DS_ENC_BR]
-                  && ds_encoding_qvalue (field, "Identity") == q[DS_ENC_IDENTITY],
+  FUZZ_CHECK (ds_accept_encoding_qvalue (&ae, "x-gzip") == q[DS_ENC_GZIP]
+                  && ds_accept_encoding_qvalue (&ae, "X-Gzip") == q[DS_ENC_GZIP]
+                  && ds_accept_encoding_qvalue (&ae, "GZIP") == q[DS_ENC_GZIP]
+                  && ds_accept_encoding_qvalue (&ae, "BR") == q[DS_ENC_BR]
+                  && ds_accept_encoding_qvalue (&ae, "Identity") == q[DS_ENC_IDENTITY],
               "case or x-gzip changed a q-value for \"%s\"", shown);
   if (extra != NULL)
     {
-      guint qe = ds_encoding_qvalue (field, extra);
+      guint qe = ds_accept_encoding_qvalue (&ae, extra);
       FUZZ_CHECK (qe <= 1000, "q(extra) = %u for \"%s\"", qe, shown);
     }
 
@@ -66,7 +70,11 @@ check_field (const char *field, const char *extra, const char *shown)
   static const DsEncoding order[] = { DS_ENC_BR, DS_ENC_GZIP, DS_ENC_IDENTITY };
   for (guint avail = 0; avail < 8; avail++)
     {
-      int got = ds_encoding_choose (field, avail);
+      int got = ds_accept_encoding_choose (&ae, avail);
+      DsAcceptEncoding fresh;
+      ds_accept_encoding_parse (field, &fresh);
+      FUZZ_CHECK (ds_accept_encoding_choose (&fresh, avail) == got,
+                  "a second parse chose differently for mask %u and \"%s\"", avail, shown);
       guint mask = avail | DS_ENC_MASK (DS_ENC_IDENTITY);
 
       FUZZ_CHECK (got == -1 || (got >= 0 && got <= 2 && (mask & DS_ENC_MASK (got)) != 0),

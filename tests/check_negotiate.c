@@ -1,8 +1,8 @@
-/* check_encoding.c: Accept-Encoding q-values and coding choice (RFC 9110
- * §12.5.3, §12.4.2, §8.4.1.3). */
+/* check_negotiate.c: content negotiation: Accept-Encoding q-values and
+ * coding choice (RFC 9110 §12.5.3, §12.4.2, §8.4.1.3). */
 #include "config.h"
 
-#include "docserve/encoding.h"
+#include "docserve/negotiate.h"
 
 #include <check.h>
 #include <stdlib.h>
@@ -20,7 +20,26 @@
 #define CHROME "gzip, deflate, br"
 #define CHROME_ZSTD "gzip, deflate, br, zstd"
 
-/* ---- ds_encoding_choose ---- */
+/* @field parsed, then one choice or q-value from it. */
+static int
+choose (const char *field, guint available)
+{
+  DsAcceptEncoding ae;
+
+  ds_accept_encoding_parse (field, &ae);
+  return ds_accept_encoding_choose (&ae, available);
+}
+
+static guint
+qvalue (const char *field, const char *coding)
+{
+  DsAcceptEncoding ae;
+
+  ds_accept_encoding_parse (field, &ae);
+  return ds_accept_encoding_qvalue (&ae, coding);
+}
+
+/* ---- ds_accept_encoding_choose ---- */
 
 typedef struct
 {
@@ -131,7 +150,7 @@ START_TEST (test_choose)
 {
   const ChooseRow *row = &choose_rows[_i];
   g_autoptr (GString) shown = g_string_new (NULL);
-  int got = ds_encoding_choose (row->field, row->available);
+  int got = choose (row->field, row->available);
 
   describe (shown, row->field);
   ck_assert_msg (got == row->want, "choose (%s, available 0x%x) = %d, want %d", shown->str,
@@ -139,7 +158,7 @@ START_TEST (test_choose)
 }
 END_TEST
 
-/* ---- ds_encoding_qvalue ---- */
+/* ---- ds_accept_encoding_qvalue ---- */
 
 typedef struct
 {
@@ -195,11 +214,55 @@ START_TEST (test_qvalue)
 {
   const QRow *row = &q_rows[_i];
   g_autoptr (GString) shown = g_string_new (NULL);
-  guint got = ds_encoding_qvalue (row->field, row->coding);
+  guint got = qvalue (row->field, row->coding);
 
   describe (shown, row->field);
   ck_assert_msg (got == row->want, "qvalue (%s, \"%s\") = %u, want %u", shown->str, row->coding,
                  got, row->want);
+}
+END_TEST
+
+/* ---- one parsed value, many questions ---- */
+
+/* Every answer about the codings the server sends comes from the parsed
+ * value alone: after ds_accept_encoding_parse, overwriting the field's bytes
+ * changes none of them (so one request can ask as often as it likes and the
+ * field is read once).  Run over the choose table's fields. */
+START_TEST (test_parsed_once)
+{
+  static const char *const codings[] = { "identity", "gzip", "x-gzip", "br", "*" };
+  const ChooseRow *row = &choose_rows[_i];
+  g_autofree char *field = g_strdup (row->field);
+  g_autoptr (GString) shown = g_string_new (NULL);
+  DsAcceptEncoding ae;
+  int before_choice[8];
+  guint before_q[G_N_ELEMENTS (codings)];
+
+  describe (shown, row->field);
+  ds_accept_encoding_parse (field, &ae);
+  for (guint avail = 0; avail < 8; avail++)
+    before_choice[avail] = ds_accept_encoding_choose (&ae, avail);
+  for (gsize i = 0; i < G_N_ELEMENTS (codings); i++)
+    before_q[i] = ds_accept_encoding_qvalue (&ae, codings[i]);
+
+  /* Bits above DS_ENC_BR are ignored (a row of the table says so). */
+  ck_assert_msg (before_choice[row->available & 7] == row->want,
+                 "%s: parsed value chose %d for 0x%x, want %d", shown->str,
+                 before_choice[row->available & 7], row->available, row->want);
+  if (field != NULL)
+    {
+      /* The opposite of most fields: "identity;q=0" excludes what they allow. */
+      static const char junk[] = "identity;q=0,br;q=0.1";
+      gsize len = strlen (field);
+      for (gsize i = 0; i < len; i++)
+        field[i] = junk[i % (sizeof junk - 1)];
+    }
+  for (guint avail = 0; avail < 8; avail++)
+    ck_assert_msg (ds_accept_encoding_choose (&ae, avail) == before_choice[avail],
+                   "%s: choice for 0x%x changed with the field's bytes", shown->str, avail);
+  for (gsize i = 0; i < G_N_ELEMENTS (codings); i++)
+    ck_assert_msg (ds_accept_encoding_qvalue (&ae, codings[i]) == before_q[i],
+                   "%s: q(%s) changed with the field's bytes", shown->str, codings[i]);
 }
 END_TEST
 
@@ -231,14 +294,14 @@ START_TEST (test_long_field)
 {
   g_autofree char *field = long_field ("deflate;q=0.5", 10000, "gzip;q=0.9, br;q=0");
 
-  ck_assert_msg (ds_encoding_choose (field, BOTH) == DS_ENC_GZIP,
+  ck_assert_msg (choose (field, BOTH) == DS_ENC_GZIP,
                  "10,000 elements then gzip;q=0.9: not gzip");
-  ck_assert_msg (ds_encoding_choose (field, BR) == DS_ENC_IDENTITY,
+  ck_assert_msg (choose (field, BR) == DS_ENC_IDENTITY,
                  "10,000 elements, br;q=0 at the end: br chosen");
-  ck_assert_msg (ds_encoding_qvalue (field, "identity") == 500,
-                 "identity in 10,000 deflate;q=0.5: %u", ds_encoding_qvalue (field, "identity"));
-  ck_assert_msg (ds_encoding_qvalue (field, "deflate") == 500, "deflate: %u",
-                 ds_encoding_qvalue (field, "deflate"));
+  ck_assert_msg (qvalue (field, "identity") == 500,
+                 "identity in 10,000 deflate;q=0.5: %u", qvalue (field, "identity"));
+  ck_assert_msg (qvalue (field, "deflate") == 500, "deflate: %u",
+                 qvalue (field, "deflate"));
 }
 END_TEST
 
@@ -248,7 +311,7 @@ START_TEST (test_linear_time)
 {
   g_autofree char *field = long_field ("deflate;q=0.5", 200000, "br");
   gint64 start = g_get_monotonic_time ();
-  int got = ds_encoding_choose (field, BOTH);
+  int got = choose (field, BOTH);
   gint64 elapsed = g_get_monotonic_time () - start;
 
   ck_assert_msg (got == DS_ENC_BR, "200,000 elements then br: %d", got);
@@ -258,13 +321,14 @@ START_TEST (test_linear_time)
 END_TEST
 
 static Suite *
-encoding_suite (void)
+negotiate_suite (void)
 {
-  Suite *s = suite_create ("encoding");
+  Suite *s = suite_create ("negotiate");
   TCase *tc;
 
   tc = tcase_create ("choose");
   tcase_add_loop_test (tc, test_choose, 0, G_N_ELEMENTS (choose_rows));
+  tcase_add_loop_test (tc, test_parsed_once, 0, G_N_ELEMENTS (choose_rows));
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("qvalue");
@@ -284,7 +348,7 @@ encoding_suite (void)
 int
 main (void)
 {
-  SRunner *sr = srunner_create (encoding_suite ());
+  SRunner *sr = srunner_create (negotiate_suite ());
 
   srunner_run_all (sr, CK_NORMAL);
   int failed = srunner_ntests_failed (sr);
