@@ -1,6 +1,8 @@
 /* negotiate.c: proactive content negotiation (RFC 9110 §12.1): which
  * content coding to send (Accept-Encoding, §12.5.3) among the precompressed
- * variants this server can send (X.br, X.gz; §8.4.1).
+ * variants this server can send (X.br, X.gz; §8.4.1), and which media type
+ * (Accept, §12.5.1) among those a generator can write (a listing's HTML or
+ * JSON).
  *
  * Accept-Encoding grammar (§12.5.3, §12.4.2, #rule of §5.6.1):
  *   Accept-Encoding = #( codings [ weight ] )
@@ -35,6 +37,20 @@
  *   identity" (§12.5.3).
  * - One left-to-right pass, constant work per byte: a field of any length
  *   costs linear time and no allocation.
+ *
+ * Accept (ds_accept_media_choose, §12.5.1): each candidate type gets the
+ * weight of the most specific media range matching it ("type/subtype" over
+ * "type/ *" over "* / *", spaces added to keep this comment a comment), 0 if
+ * none does; a range repeated at the same specificity counts with its
+ * highest weight.  Type and subtype are case-insensitive.  The candidate
+ * with the highest weight wins, the earliest on a tie, so a listing asking
+ * for HTML before JSON gets JSON only when JSON's weight is positive and
+ * strictly higher: "* / *" alone or a browser's list gives HTML.  Elements
+ * with a malformed weight (§12.4.2) are ignored; parameters other than q
+ * do not change the weight, and those after it are accept-ext, ignored too.
+ * The list is split at every comma (ds_field_list_next_unquoted), so a
+ * quoted parameter value holding a comma is cut there.  One pass, no
+ * allocation.
  */
 #include "config.h"
 
@@ -231,4 +247,118 @@ ds_encoding_name (DsEncoding e)
     default:
       return NULL;
     }
+}
+
+/* ---- Accept ---------------------------------------------------------- */
+
+/* One candidate media type and the best match found for it so far:
+ * specificity 0 (none), 1 (star/star), 2 (type/star), 3 (type/subtype),
+ * and its weight. */
+typedef struct
+{
+  const char *type;
+  gsize type_len;
+  const char *subtype;
+  gsize subtype_len;
+  int specificity;
+  guint weight;
+} Want;
+
+static gboolean
+span_equals (const char *a, gsize a_len, const char *b, gsize b_len)
+{
+  return a_len == b_len && g_ascii_strncasecmp (a, b, a_len) == 0;
+}
+
+static gboolean
+is_star (const char *s, gsize len)
+{
+  return len == 1 && s[0] == '*';
+}
+
+static void
+want_consider (Want *w, const char *type, gsize type_len, const char *sub, gsize sub_len,
+               guint weight)
+{
+  int spec;
+
+  if (is_star (type, type_len) && is_star (sub, sub_len))
+    spec = 1;
+  else if (!span_equals (type, type_len, w->type, w->type_len))
+    return;
+  else if (is_star (sub, sub_len))
+    spec = 2;
+  else if (span_equals (sub, sub_len, w->subtype, w->subtype_len))
+    spec = 3;
+  else
+    return;
+
+  /* The most specific range decides; among equally specific ones (a sender
+   * repeating itself) the higher weight. */
+  if (spec > w->specificity || (spec == w->specificity && weight > w->weight))
+    {
+      w->specificity = spec;
+      w->weight = weight;
+    }
+}
+
+/* One element of an Accept list, OWS trimmed: "type/subtype *( OWS ; OWS
+ * param )".  Malformed elements are ignored; parameters after the weight
+ * are accept-ext, ignored too. */
+static void
+accept_element (const char *p, gsize len, Want *wants, guint n_wants)
+{
+  const char *end = p + len;
+  const char *semi = memchr (p, ';', len);
+  const char *range_end = ds_field_trim_ows_end (p, semi != NULL ? semi : end);
+  const char *slash = memchr (p, '/', (gsize) (range_end - p));
+  guint weight;
+
+  if (slash == NULL || slash == p || slash + 1 == range_end)
+    return;
+  if (!ds_field_element_weight (semi != NULL ? semi + 1 : NULL, end, &weight))
+    return;
+
+  gsize type_len = (gsize) (slash - p);
+  gsize sub_len = (gsize) (range_end - slash - 1);
+  for (guint i = 0; i < n_wants; i++)
+    want_consider (&wants[i], p, type_len, slash + 1, sub_len, weight);
+}
+
+int
+ds_accept_media_choose (const char *accept, const char *const *types, guint n_types)
+{
+  g_return_val_if_fail (types != NULL, -1);
+  g_return_val_if_fail (n_types >= 1 && n_types <= DS_ACCEPT_MEDIA_MAX, -1);
+
+  Want wants[DS_ACCEPT_MEDIA_MAX];
+  for (guint i = 0; i < n_types; i++)
+    {
+      const char *slash = strchr (types[i], '/');
+      g_return_val_if_fail (slash != NULL, -1);
+      wants[i] = (Want) { .type = types[i],
+                          .type_len = (gsize) (slash - types[i]),
+                          .subtype = slash + 1,
+                          .subtype_len = strlen (slash + 1) };
+    }
+  if (accept == NULL)
+    return 0;
+
+  const char *p = accept;
+  const char *end = accept + strlen (accept);
+  const char *elem;
+  gsize len;
+
+  while (ds_field_list_next_unquoted (&p, end, &elem, &len))
+    accept_element (elem, len, wants, n_types);
+
+  int best = -1;
+  guint best_weight = 0;
+  for (guint i = 0; i < n_types; i++)
+    if (wants[i].weight > best_weight)
+      {
+        best = (int) i;
+        best_weight = wants[i].weight;
+      }
+  return best;
 }

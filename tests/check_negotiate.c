@@ -1,5 +1,6 @@
 /* check_negotiate.c: content negotiation: Accept-Encoding q-values and
- * coding choice (RFC 9110 §12.5.3, §12.4.2, §8.4.1.3). */
+ * coding choice (RFC 9110 §12.5.3, §12.4.2, §8.4.1.3), and the media type
+ * chosen by Accept (§12.5.1). */
 #include "config.h"
 
 #include "docserve/negotiate.h"
@@ -320,6 +321,131 @@ START_TEST (test_linear_time)
 }
 END_TEST
 
+/* ---- ds_accept_media_choose ---- */
+
+static const char *const listing[] = { "text/html", "application/json" };
+static const char *const texts[] = { "text/html", "text/plain", "application/json" };
+static const char *const json_only[] = { "application/json" };
+
+#define CHROME_ACCEPT                                                                     \
+  "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"          \
+  "image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7"
+#define FIREFOX_ACCEPT                                                                    \
+  "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+
+typedef struct
+{
+  const char *accept; /* NULL: no Accept field */
+  const char *const *types;
+  guint n_types;
+  int want;
+} MediaRow;
+
+#define LISTING listing, G_N_ELEMENTS (listing)
+#define TEXTS texts, G_N_ELEMENTS (texts)
+#define JSON_ONLY json_only, G_N_ELEMENTS (json_only)
+/* Indexes into listing[]. */
+#define HTML 0
+#define JSON 1
+
+static const MediaRow media_rows[] = {
+  /* Absent: anything is acceptable, the first type is the default. */
+  { NULL, LISTING, HTML },
+  { NULL, TEXTS, 0 },
+  /* Empty: nothing is acceptable. */
+  { "", LISTING, NOTHING },
+  { CHROME_ACCEPT, LISTING, HTML },
+  { FIREFOX_ACCEPT, LISTING, HTML },
+  /* curl's default: a tie, so the first. */
+  { "*/*", LISTING, HTML },
+  { "application/json", LISTING, JSON },
+  { "application/json;q=0.5, text/html", LISTING, HTML },
+  /* text/html absent; "* / *" gives it 0.1, JSON has 1. */
+  { "application/json, */*;q=0.1", LISTING, JSON },
+  /* Equal weights: the first. */
+  { "application/json, text/html", LISTING, HTML },
+  { "text/html;q=0.5, application/json;q=0.9", LISTING, JSON },
+  /* Type and subtype are case-insensitive; whitespace around ';' is OWS. */
+  { "Application/JSON ; q=0.9 , text/html ; q=0.8", LISTING, JSON },
+  { "TEXT/HTML", LISTING, HTML },
+  { "text/html ;q=0.5", LISTING, HTML },
+  /* ... but not around '/': "text " is no type we have. */
+  { "text / html", LISTING, NOTHING },
+  /* The most specific range wins: text/html is excluded outright... */
+  { "text/html;q=0, */*", LISTING, JSON },
+  /* ... and so is JSON, though "* / *" would allow it. */
+  { "application/json;q=0, */*", LISTING, HTML },
+  { "application/json;q=0", LISTING, NOTHING },
+  { "*/*;q=0, application/json;q=0.5", LISTING, JSON },
+  /* application/ * covers JSON; text/ * covers HTML at the same weight. */
+  { "application/*", LISTING, JSON },
+  { "application/*, text/*", LISTING, HTML },
+  { "text/*;q=0.3, application/json;q=0.4", LISTING, JSON },
+  /* "* / json" is no media range: ignored. */
+  { "*/json", LISTING, NOTHING },
+  /* The same range twice (a confused sender): the higher weight counts,
+   * whichever order they come in. */
+  { "application/json, application/json;q=0", LISTING, JSON },
+  { "application/json;q=0, application/json", LISTING, JSON },
+  /* Parameters other than q do not change the weight, before it or not. */
+  { "application/json;charset=utf-8", LISTING, JSON },
+  { "text/html;level=1;q=0.2, application/json;q=0.1", LISTING, HTML },
+  { "application/json;Q=0.5, text/html;q=0.4", LISTING, JSON },
+  /* Parameters after q are accept-ext: ignored. */
+  { "application/json;q=0.9;foo=bar, text/html;q=0.8", LISTING, JSON },
+  /* A malformed weight drops that element only. */
+  { "application/json;q=2", LISTING, NOTHING },
+  { "application/json;q=1.5, text/plain", LISTING, NOTHING },
+  { "application/json;q=0.5x, application/json;q=0.4", LISTING, JSON },
+  { "application/json;q=0.0001", LISTING, NOTHING },
+  /* Every comma splits, inside quotes too: JSON's element ends at "a and
+   * keeps weight 1; b";q=0.1 is junk. */
+  { "application/json;x=\"a,b\";q=0.1, text/html;q=0.5", LISTING, JSON },
+  /* Junk elements around a real one. */
+  { ",,garbage, /json, application/, application/json", LISTING, JSON },
+  /* Not JSON: a different subtype, and a suffix type. */
+  { "application/jsonx", LISTING, NOTHING },
+  { "application/ld+json", LISTING, NOTHING },
+  /* Three candidates: ties go to the earliest, whatever the field's order. */
+  { "text/*", TEXTS, 0 },
+  { "text/plain, text/html;q=0.9", TEXTS, 1 },
+  { "text/plain, application/json", TEXTS, 1 },
+  { "application/json, text/plain", TEXTS, 1 },
+  { "*/*;q=0.1, application/json;q=0.2", TEXTS, 2 },
+  { "text/plain;q=0, */*", TEXTS, 0 },
+  { "image/png", TEXTS, NOTHING },
+  /* One candidate: chosen exactly when its weight is above 0. */
+  { "application/json;q=0.001", JSON_ONLY, 0 },
+  { "*/*;q=0", JSON_ONLY, NOTHING },
+  { "text/html", JSON_ONLY, NOTHING },
+};
+
+START_TEST (test_media)
+{
+  const MediaRow *row = &media_rows[_i];
+  g_autoptr (GString) shown = g_string_new (NULL);
+  int got = ds_accept_media_choose (row->accept, row->types, row->n_types);
+
+  describe (shown, row->accept);
+  ck_assert_msg (got == row->want, "media choose (%s, %s and %u more) = %d, want %d", shown->str,
+                 row->types[0], row->n_types - 1, got, row->want);
+}
+END_TEST
+
+/* One pass however long the field: 200,000 elements take milliseconds. */
+START_TEST (test_media_linear_time)
+{
+  g_autofree char *field = long_field ("text/html;q=0.5", 200000, "application/json");
+  gint64 start = g_get_monotonic_time ();
+  int got = ds_accept_media_choose (field, listing, G_N_ELEMENTS (listing));
+  gint64 elapsed = g_get_monotonic_time () - start;
+
+  ck_assert_msg (got == JSON, "200,000 elements then application/json: %d", got);
+  ck_assert_msg (elapsed < 2 * G_USEC_PER_SEC, "200,000 elements took %" G_GINT64_FORMAT " us",
+                 elapsed);
+}
+END_TEST
+
 static Suite *
 negotiate_suite (void)
 {
@@ -336,9 +462,14 @@ negotiate_suite (void)
   tcase_add_test (tc, test_name);
   suite_add_tcase (s, tc);
 
+  tc = tcase_create ("media");
+  tcase_add_loop_test (tc, test_media, 0, G_N_ELEMENTS (media_rows));
+  suite_add_tcase (s, tc);
+
   tc = tcase_create ("long");
   tcase_add_test (tc, test_long_field);
   tcase_add_test (tc, test_linear_time);
+  tcase_add_test (tc, test_media_linear_time);
   tcase_set_timeout (tc, 30);
   suite_add_tcase (s, tc);
 

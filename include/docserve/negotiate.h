@@ -56,4 +56,18 @@ int ds_accept_encoding_choose (const DsAcceptEncoding *ae, guint available);
 /* "gzip", "br", NULL for identity. */
 const char *ds_encoding_name (DsEncoding e);
 
+/* Most media types ds_accept_media_choose compares at once. */
+#define DS_ACCEPT_MEDIA_MAX 8
+
+/* Chooses among the media types @types[0..@n_types) ("type/subtype", no
+ * wildcards or parameters; 1 <= @n_types <= DS_ACCEPT_MEDIA_MAX) by the
+ * Accept field @accept in one pass, without allocating: each type gets the
+ * weight of the most specific media range matching it (RFC 9110 §12.5.1;
+ * the highest weight when a range is repeated), and the index of the type
+ * with the highest weight is returned, the earliest one on a tie, so
+ * @types[0] is the default.  -1 when @accept gives none of them a weight
+ * above 0 (e.g. "" or "image/png"); 0 when @accept is NULL (the field is
+ * absent: anything is acceptable). */
+int ds_accept_media_choose (const char *accept, const char *const *types, guint n_types);
+
 G_END_DECLS

@@ -12,7 +12,14 @@
  *   broken br > gzip > identity; -1 exactly when every available q-value
  *   is 0;
  * - a value parsed once answers as a value parsed again for every question;
- * - an absent field: identity, and q 1000 for everything. */
+ * - an absent field: identity, and q 1000 for everything.
+ *
+ * The first line is also read as an Accept field, and
+ * ds_accept_media_choose must agree with itself: a result in -1..n-1; two
+ * types swapped give the mirrored answer (-1 stays -1, a strict winner
+ * stays the winner); a pair is -1 exactly when each type alone is -1, and
+ * the second of a pair wins only if it alone is acceptable; an absent
+ * field gives 0. */
 #include "config.h"
 
 #include "docserve/negotiate.h"
@@ -98,6 +105,49 @@ check_field (const char *field, const char *extra, const char *shown)
     }
 }
 
+static void
+check_media (const char *accept, const char *shown)
+{
+  static const char *const types[] = { "text/html", "application/json", "text/plain",
+                                       "image/png" };
+  const guint n = G_N_ELEMENTS (types);
+  int alone[G_N_ELEMENTS (types)];
+
+  for (guint i = 0; i < n; i++)
+    {
+      alone[i] = ds_accept_media_choose (accept, &types[i], 1);
+      FUZZ_CHECK (alone[i] == -1 || alone[i] == 0, "%s alone gave %d for \"%s\"", types[i],
+                  alone[i], shown);
+      if (accept == NULL)
+        FUZZ_CHECK (alone[i] == 0, "absent field: %s gave %d", types[i], alone[i]);
+    }
+  for (guint i = 0; i < n; i++)
+    for (guint j = 0; j < n; j++)
+      {
+        if (i == j)
+          continue;
+        const char *pair[] = { types[i], types[j] };
+        const char *swapped[] = { types[j], types[i] };
+        int ab = ds_accept_media_choose (accept, pair, 2);
+        int ba = ds_accept_media_choose (accept, swapped, 2);
+
+        FUZZ_CHECK (ab >= -1 && ab <= 1, "pair gave %d for \"%s\"", ab, shown);
+        FUZZ_CHECK ((ab == -1) == (alone[i] == -1 && alone[j] == -1),
+                    "%s, %s gave %d, alone %d and %d, for \"%s\"", types[i], types[j], ab,
+                    alone[i], alone[j], shown);
+        FUZZ_CHECK ((ab == -1) == (ba == -1) && (ab != 1 || ba == 0) && (ba != 1 || ab == 0),
+                    "%s, %s gave %d, swapped %d, for \"%s\"", types[i], types[j], ab, ba, shown);
+        FUZZ_CHECK (ab != 1 || alone[j] == 0, "%s won a pair but alone gave -1 for \"%s\"",
+                    types[j], shown);
+      }
+  int all = ds_accept_media_choose (accept, types, n);
+  FUZZ_CHECK (all >= -1 && all < (int) n, "all types gave %d for \"%s\"", all, shown);
+  FUZZ_CHECK (all == -1 || alone[all] == 0, "%s won but alone gave -1 for \"%s\"",
+              all >= 0 ? types[all] : "", shown);
+  if (accept == NULL)
+    FUZZ_CHECK (all == 0, "absent field gave %d", all);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
@@ -108,7 +158,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 
   /* An empty input is an empty field (present), not an absent one. */
   check_field (field != NULL ? field : "", extra, shown);
+  check_media (field != NULL ? field : "", shown);
   if (size == 0)
-    check_field (NULL, NULL, "(absent)");
+    {
+      check_field (NULL, NULL, "(absent)");
+      check_media (NULL, "(absent)");
+    }
   return 0;
 }
