@@ -40,18 +40,13 @@
  * Directories always come first; @desc reverses the whole comparison within
  * the directory group and within the file group.
  *
- * Content negotiation (ds_dirlist_wants_json) follows RFC 9110 section 12.5.1:
- * each of application/json and text/html gets the weight of the most specific
- * media range matching it ("type/subtype" over "type/ *" over "* / *", spaces
- * added to keep this comment a comment), 0 if none does; a range repeated
- * at the same specificity counts with its highest weight.  JSON is chosen only
- * if its weight is positive and strictly higher, so a tie ("* / *" alone) or a
- * browser's list gives HTML.  Elements with a malformed weight (RFC 9110
- * section 12.4.2) are ignored.  The list is split at every comma
- * (ds_field_list_next_unquoted), so a quoted parameter value holding a comma
- * is cut there.  A "format=json" query parameter selects JSON
- * and "format=html" HTML, whatever Accept says; the query is split on '&',
- * not percent-decoded, and keys and values are matched exactly.
+ * HTML or JSON (ds_dirlist_wants_json): a "format=json" query parameter
+ * selects JSON and "format=html" HTML, whatever Accept says; the query is
+ * split on '&', not percent-decoded, and keys and values are matched
+ * exactly.  Otherwise the Accept field decides (negotiate.c, RFC 9110
+ * section 12.5.1): JSON only when it weighs application/json positive and
+ * strictly above text/html, so a tie ("* / *" alone) or a browser's list
+ * gives HTML.
  *
  * Output: the HTML page is built on the shared shell (page.c: head, one
  * inline style, breadcrumbs with a link to each ancestor directory, footer),
@@ -77,7 +72,7 @@
 #include <unistd.h>
 
 #include "docserve/common.h"
-#include "docserve/field.h"
+#include "docserve/negotiate.h"
 #include "docserve/page.h"
 
 void
@@ -329,65 +324,6 @@ format_param (const char *key, gsize key_len, const char *value, gsize value_len
     *format = FORMAT_HTML;
 }
 
-/* The best match found so far for one media type: specificity 0 (none),
- * 1 (star/star), 2 (type/star), 3 (type/subtype), and its weight. */
-typedef struct
-{
-  const char *type;
-  const char *subtype;
-  int specificity;
-  guint weight;
-} Want;
-
-static void
-want_consider (Want *w, const char *type, gsize type_len, const char *sub, gsize sub_len,
-               guint weight)
-{
-  int spec;
-
-  if (word_is (type, type_len, "*") && word_is (sub, sub_len, "*"))
-    spec = 1;
-  else if (!ds_field_equals (type, type_len, w->type))
-    return;
-  else if (word_is (sub, sub_len, "*"))
-    spec = 2;
-  else if (ds_field_equals (sub, sub_len, w->subtype))
-    spec = 3;
-  else
-    return;
-
-  /* The most specific range decides; among equally specific ones (a sender
-   * repeating itself) the higher weight. */
-  if (spec > w->specificity || (spec == w->specificity && weight > w->weight))
-    {
-      w->specificity = spec;
-      w->weight = weight;
-    }
-}
-
-/* One element of an Accept list, OWS trimmed: "type/subtype *( OWS ; OWS
- * param )".  Malformed elements are ignored; parameters after the weight
- * are accept-ext, ignored too. */
-static void
-accept_element (const char *p, gsize len, Want *json, Want *html)
-{
-  const char *end = p + len;
-  const char *semi = memchr (p, ';', len);
-  const char *range_end = ds_field_trim_ows_end (p, semi != NULL ? semi : end);
-  const char *slash = memchr (p, '/', (gsize) (range_end - p));
-  guint weight;
-
-  if (slash == NULL || slash == p || slash + 1 == range_end)
-    return;
-  if (!ds_field_element_weight (semi != NULL ? semi + 1 : NULL, end, &weight))
-    return;
-
-  gsize type_len = (gsize) (slash - p);
-  gsize sub_len = (gsize) (range_end - slash - 1);
-  want_consider (json, p, type_len, slash + 1, sub_len, weight);
-  want_consider (html, p, type_len, slash + 1, sub_len, weight);
-}
-
 gboolean
 ds_dirlist_wants_json (const char *query, const char *accept)
 {
@@ -396,19 +332,9 @@ ds_dirlist_wants_json (const char *query, const char *accept)
   for_each_param (query, format_param, &format);
   if (format != FORMAT_UNSET)
     return format == FORMAT_JSON;
-  if (accept == NULL)
-    return FALSE;
-
-  Want json = { "application", "json", 0, 0 };
-  Want html = { "text", "html", 0, 0 };
-  const char *p = accept;
-  const char *end = accept + strlen (accept);
-  const char *elem;
-  gsize len;
-
-  while (ds_field_list_next_unquoted (&p, end, &elem, &len))
-    accept_element (elem, len, &json, &html);
-  return json.weight > 0 && json.weight > html.weight;
+  /* HTML first: JSON only when Accept weighs it strictly higher. */
+  static const char *const types[] = { "text/html", "application/json" };
+  return ds_accept_media_choose (accept, types, G_N_ELEMENTS (types)) == 1;
 }
 
 /* ---- sorting ----------------------------------------------------------- */

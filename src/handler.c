@@ -17,9 +17,9 @@
 #include "docserve/common.h"
 #include "docserve/cond.h"
 #include "docserve/dirlist.h"
-#include "docserve/encoding.h"
 #include "docserve/field.h"
 #include "docserve/httpdate.h"
+#include "docserve/negotiate.h"
 #include "docserve/path.h"
 #include "docserve/status.h"
 
@@ -249,10 +249,30 @@ inner_text_type (const DsSite *site, const char *inner, int gz_fd)
   return gz_head_is_text (gz_fd) ? site->text_type : NULL;
 }
 
-static gboolean
-accepts (const DsRequest *req, DsEncoding enc)
+/* The request's Accept-Encoding, parsed at the first choice that depends
+ * on it and kept for the rest of the request: one field, one parse. */
+typedef struct
 {
-  return ds_encoding_choose (req->accept_encoding, DS_ENC_MASK (enc)) == (int) enc;
+  const char *field; /* borrowed from the request; NULL when absent */
+  gboolean parsed;
+  DsAcceptEncoding value;
+} Codings;
+
+static int
+choose_coding (Codings *codings, guint available)
+{
+  if (!codings->parsed)
+    {
+      ds_accept_encoding_parse (codings->field, &codings->value);
+      codings->parsed = TRUE;
+    }
+  return ds_accept_encoding_choose (&codings->value, available);
+}
+
+static gboolean
+accepts (Codings *codings, DsEncoding enc)
+{
+  return choose_coding (codings, DS_ENC_MASK (enc)) == (int) enc;
 }
 
 /* What will be sent for one file: which fd, its type and coding. */
@@ -424,8 +444,8 @@ send_choice (const DsSite *site, const DsRequest *req, Choice *c, gint64 now, Ds
 /* Picks the representation of regular file @rel (open as @fd): docs-mode
  * NAME.gz, or a precompressed sidecar, or the file itself.  Takes @fd. */
 static void
-serve_regular (const DsSite *site, const DsRequest *req, const char *rel, int fd,
-               const struct stat *st, gint64 now, DsReply *reply)
+serve_regular (const DsSite *site, const DsRequest *req, Codings *codings, const char *rel,
+               int fd, const struct stat *st, gint64 now, DsReply *reply)
 {
   const char *slash = strrchr (rel, '/');
   const char *name = slash != NULL ? slash + 1 : rel;
@@ -442,7 +462,7 @@ serve_regular (const DsSite *site, const DsRequest *req, const char *rel, int fd
           /* changelog.Debian.gz: text to read in the browser when it can
            * decode gzip, the file itself otherwise. */
           c.vary = TRUE;
-          if (accepts (req, DS_ENC_GZIP))
+          if (accepts (codings, DS_ENC_GZIP))
             {
               c.type = t;
               c.enc = DS_ENC_GZIP;
@@ -476,7 +496,7 @@ serve_regular (const DsSite *site, const DsRequest *req, const char *rel, int fd
         ds_sidecar_cache_note_absent (site->sidecars, rel, now);
       else if (avail != DS_ENC_MASK (DS_ENC_IDENTITY))
         {
-          int e = ds_encoding_choose (req->accept_encoding, avail);
+          int e = choose_coding (codings, avail);
           c.vary = TRUE;
           if (e > DS_ENC_IDENTITY)
             {
@@ -495,8 +515,8 @@ serve_regular (const DsSite *site, const DsRequest *req, const char *rel, int fd
 /* Docs mode: @rel does not exist; serve REL.gz (or REL.br) in its place when
  * there is one.  Returns FALSE when there is none. */
 static gboolean
-serve_compressed_only (const DsSite *site, const DsRequest *req, const char *rel, gint64 now,
-                       DsReply *reply)
+serve_compressed_only (const DsSite *site, const DsRequest *req, Codings *codings,
+                       const char *rel, gint64 now, DsReply *reply)
 {
   const char *slash = strrchr (rel, '/');
   const char *name = slash != NULL ? slash + 1 : rel;
@@ -508,7 +528,7 @@ serve_compressed_only (const DsSite *site, const DsRequest *req, const char *rel
   if (c.fd >= 0)
     {
       const char *inner = ds_mime_lookup (site->mime, name);
-      if (accepts (req, DS_ENC_GZIP))
+      if (accepts (codings, DS_ENC_GZIP))
         {
           c.enc = DS_ENC_GZIP;
           c.type = inner != NULL ? inner
@@ -520,7 +540,7 @@ serve_compressed_only (const DsSite *site, const DsRequest *req, const char *rel
       send_choice (site, req, &c, now, reply);
       return TRUE;
     }
-  if (!site->conf->precompressed || !accepts (req, DS_ENC_BR))
+  if (!site->conf->precompressed || !accepts (codings, DS_ENC_BR))
     return FALSE;
   c.fd = open_regular (site, rel, ".br", &c.st);
   if (c.fd < 0)
@@ -603,8 +623,8 @@ serve_listing (const DsSite *site, const DsRequest *req, const char *rel, const 
 
 /* Serves the first index file of directory @rel, else a listing, else 403. */
 static void
-serve_directory (const DsSite *site, const DsRequest *req, const char *rel, const char *shown,
-                 gint64 now, DsReply *reply)
+serve_directory (const DsSite *site, const DsRequest *req, Codings *codings, const char *rel,
+                 const char *shown, gint64 now, DsReply *reply)
 {
   for (char **idx = site->conf->index_files; idx != NULL && *idx != NULL; idx++)
     {
@@ -625,7 +645,7 @@ serve_directory (const DsSite *site, const DsRequest *req, const char *rel, cons
           close (fd);
           continue;
         }
-      serve_regular (site, req, path, fd, &st, now, reply);
+      serve_regular (site, req, codings, path, fd, &st, now, reply);
       return;
     }
   if (site->conf->listing)
@@ -637,15 +657,18 @@ serve_directory (const DsSite *site, const DsRequest *req, const char *rel, cons
 /* Serves @rel from @site's tree: a file, a directory (redirect, index,
  * listing), or the status that says why not.  @shown is the path as the
  * client named it (the tree's mount prefix and @rel), for redirects and
- * listings. */
+ * listings.  Runs once per request, so the Accept-Encoding it hands down
+ * is parsed at most once per request. */
 static void
 serve_tree (const DsSite *site, const DsRequest *req, const char *rel, const char *shown,
             gboolean dir_slash, gint64 now, DsReply *out_reply)
 {
   struct stat st;
   int fd = -1;
+  Codings codings = { .field = req->accept_encoding };
   guint status = open_stat (site, rel, &fd, &st);
-  if (status == 404 && !dir_slash && serve_compressed_only (site, req, rel, now, out_reply))
+  if (status == 404 && !dir_slash
+      && serve_compressed_only (site, req, &codings, rel, now, out_reply))
     return;
   if (status != 0)
     {
@@ -658,7 +681,7 @@ serve_tree (const DsSite *site, const DsRequest *req, const char *rel, const cha
       if (!dir_slash)
         redirect_to_slash (site, shown, req, out_reply);
       else
-        serve_directory (site, req, rel, shown, now, out_reply);
+        serve_directory (site, req, &codings, rel, shown, now, out_reply);
       return;
     }
   if (!S_ISREG (st.st_mode))
@@ -675,7 +698,7 @@ serve_tree (const DsSite *site, const DsRequest *req, const char *rel, const cha
       ds_reply_set_status_page (out_reply, site->error_pages, 404);
       return;
     }
-  serve_regular (site, req, rel, fd, &st, now, out_reply);
+  serve_regular (site, req, &codings, rel, fd, &st, now, out_reply);
 }
 
 void

@@ -44,8 +44,9 @@ typedef enum
  * NULL); unknown values are ignored. */
 void ds_dirlist_parse_query (const char *query, DsSortKey *out_key, gboolean *out_desc);
 
-/* Whether the listing should be JSON: "?format=json" in @query, or an
- * @accept field that prefers application/json over text/html. */
+/* Whether the listing should be JSON: "?format=json" in @query, else
+ * "?format=html" means no, else whether the @accept field (NULL: absent)
+ * prefers application/json over text/html (ds_accept_media_choose). */
 gboolean ds_dirlist_wants_json (const char *query, const char *accept);
 
 /* Sorts @entries in place: directories first, then by @key (name order is
