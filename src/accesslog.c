@@ -233,6 +233,21 @@ utf8_seq_len (const char *p)
   return g_utf8_skip[*(const guchar *) p];
 }
 
+/* At a byte >= 0x80: appends the valid UTF-8 sequence starting at *@pp,
+ * or that one byte as @prefix and two hex digits; advances *@pp past what
+ * it took. */
+static void
+append_utf8_or_hex (GString *out, const char **pp, const char *prefix)
+{
+  int len = utf8_seq_len (*pp);
+
+  if (len > 0)
+    g_string_append_len (out, *pp, len);
+  else
+    append_hex_byte (out, prefix, (guchar) **pp);
+  *pp += len > 0 ? len : 1;
+}
+
 static void
 append_json_string (GString *out, const char *s)
 {
@@ -250,17 +265,7 @@ append_json_string (GString *out, const char *s)
 
       if (c >= 0x80)
         {
-          int len = utf8_seq_len (p);
-          if (len > 0)
-            {
-              g_string_append_len (out, p, len);
-              p += len;
-            }
-          else
-            {
-              append_hex_byte (out, "\\u00", c);
-              p++;
-            }
+          append_utf8_or_hex (out, &p, "\\u00");
           continue;
         }
 
@@ -314,17 +319,7 @@ append_csv_field (GString *out, const char *s)
 
       if (c >= 0x80)
         {
-          int len = utf8_seq_len (p);
-          if (len > 0)
-            {
-              g_string_append_len (esc, p, len);
-              p += len;
-            }
-          else
-            {
-              append_hex_byte (esc, "\\x", c);
-              p++;
-            }
+          append_utf8_or_hex (esc, &p, "\\x");
           continue;
         }
       if (c == '\\')
