@@ -448,3 +448,24 @@ main (int argc, char **argv)
   curl_global_cleanup ();
   return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
+
+ItestDaemon itest_daemon;
+
+void
+itest_setup_threads (void)
+{
+  itest_daemon_start (&itest_daemon, NULL);
+}
+
+void
+itest_setup_workers (void)
+{
+  const char *args[] = { "--workers", "2", NULL };
+  itest_daemon_start (&itest_daemon, args);
+}
+
+void
+itest_teardown (void)
+{
+  ITEST_ASSERT_STOPPED_OK (&itest_daemon);
+}

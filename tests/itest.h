@@ -99,6 +99,14 @@ char *itest_wait_for_text (const char *path, const char *needle);
     }                                                                                                    \
   while (0)
 
+/* Unchecked fixtures for suites with one daemon per TCase: itest_daemon
+ * started in the default mode (thread per connection) or with
+ * --workers 2, and stopped asserting exit status 0. */
+extern ItestDaemon itest_daemon;
+void itest_setup_threads (void);
+void itest_setup_workers (void);
+void itest_teardown (void);
+
 #define ITEST_ASSERT_BODY(r, text)                                                                       \
   ck_assert_msg ((r)->body->len == strlen (text) && memcmp ((r)->body->data, text, strlen (text)) == 0,  \
                  "body %.*s, want %s", (int) (r)->body->len, (char *) (r)->body->data, text)

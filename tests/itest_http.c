@@ -31,7 +31,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static ItestDaemon daemon_main; /* the "main" TCase's daemon */
 static char big_sha[65];
 #define BIG_SIZE (3 * 1024 * 1024 + 17)
 
@@ -86,35 +85,16 @@ make_docroot (void)
 static ItestResp *
 get (const char *path)
 {
-  return itest_request (&daemon_main, NULL, path, NULL);
+  return itest_request (&itest_daemon, NULL, path, NULL);
 }
 
 static GString *
 raw_str (const char *req)
 {
-  return itest_raw (daemon_main.port, req, strlen (req), 5000, NULL);
+  return itest_raw (itest_daemon.port, req, strlen (req), 5000, NULL);
 }
 
 /* ---- fixtures ------------------------------------------------------------ */
-
-static void
-main_setup (void)
-{
-  itest_daemon_start (&daemon_main, NULL);
-}
-
-static void
-pool_setup (void)
-{
-  const char *args[] = { "--workers", "2", NULL };
-  itest_daemon_start (&daemon_main, args);
-}
-
-static void
-main_teardown (void)
-{
-  ITEST_ASSERT_STOPPED_OK (&daemon_main);
-}
 
 /* ---- files --------------------------------------------------------------- */
 
@@ -152,7 +132,7 @@ START_TEST (test_head_is_get_without_body)
   ck_assert_msg (end + 4 == s->str + s->len, "HEAD sent a body: %s", end + 4);
 
   g_autoptr (ItestResp) g = get ("/style.css");
-  g_autoptr (ItestResp) h = itest_request (&daemon_main, "HEAD", "/style.css", NULL);
+  g_autoptr (ItestResp) h = itest_request (&itest_daemon, "HEAD", "/style.css", NULL);
   const char *same[] = { "Content-Type", "Content-Length", "ETag", "Last-Modified", "Server", NULL };
   for (int i = 0; same[i] != NULL; i++)
     {
@@ -323,7 +303,7 @@ START_TEST (test_conditional)
   for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
     {
       const char *hs[] = { rows[i].h1, rows[i].h2, NULL };
-      g_autoptr (ItestResp) r = itest_request (&daemon_main, NULL, "/sub/page.txt", hs);
+      g_autoptr (ItestResp) r = itest_request (&itest_daemon, NULL, "/sub/page.txt", hs);
       ck_assert_msg (r->status == rows[i].status, "%s / %s: got %ld want %ld", rows[i].h1,
                      rows[i].h2, r->status, rows[i].status);
       if (r->status == 304)
@@ -365,7 +345,7 @@ START_TEST (test_methods)
 {
   gboolean eof = FALSE;
   const char *req = method_rows[_i].request;
-  g_autoptr (GString) s = itest_raw (daemon_main.port, req, strlen (req), 5000, &eof);
+  g_autoptr (GString) s = itest_raw (itest_daemon.port, req, strlen (req), 5000, &eof);
   ck_assert_msg (itest_status_of (s) == method_rows[_i].status, "%s\ngot: %s", req, s->str);
   ck_assert_msg (strstr (s->str, method_rows[_i].must_contain) != NULL, "%s\nwant %s in: %s", req,
                  method_rows[_i].must_contain, s->str);
@@ -381,7 +361,7 @@ START_TEST (test_pipelined_and_body_discarded)
                     "GET /style.css HTTP/1.1\r\nHost: t\r\n\r\n"
                     "GET /missing HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
   gboolean eof = FALSE;
-  g_autoptr (GString) s = itest_raw (daemon_main.port, req, strlen (req), 5000, &eof);
+  g_autoptr (GString) s = itest_raw (itest_daemon.port, req, strlen (req), 5000, &eof);
   ck_assert_int_eq (itest_count (s->str, "HTTP/1.1 "), 3);
   const char *a = strstr (s->str, "HTTP/1.1 200");
   const char *b = a ? strstr (a + 1, "HTTP/1.1 200") : NULL;
@@ -404,7 +384,7 @@ START_TEST (test_malformed_survives)
   for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       gboolean eof = FALSE;
-      g_autoptr (GString) s = itest_raw (daemon_main.port, bad[i], strlen (bad[i]), 5000, &eof);
+      g_autoptr (GString) s = itest_raw (itest_daemon.port, bad[i], strlen (bad[i]), 5000, &eof);
       ck_assert_msg (eof, "no close after %s", bad[i]);
       int st = itest_status_of (s);
       ck_assert_msg (st == -1 || (st >= 400 && st < 500), "%s -> %s", bad[i], s->str);
@@ -414,7 +394,7 @@ START_TEST (test_malformed_survives)
   for (int i = 0; i < 100000; i++)
     g_string_append_c (big, 'a');
   g_string_append (big, "\r\n\r\n");
-  int fd = itest_connect_port (daemon_main.port);
+  int fd = itest_connect_port (itest_daemon.port);
   (void) send (fd, big->str, big->len, MSG_NOSIGNAL);
   g_autoptr (GString) s = itest_read_all (fd, 5000, NULL);
   close (fd);
@@ -428,7 +408,7 @@ END_TEST
 START_TEST (test_keepalive_header)
 {
   const char *req = "GET /sub/page.txt HTTP/1.1\r\nHost: t\r\n\r\n";
-  int fd = itest_connect_port (daemon_main.port);
+  int fd = itest_connect_port (itest_daemon.port);
   ck_assert_int_eq (send (fd, req, strlen (req), MSG_NOSIGNAL), (ssize_t) strlen (req));
   g_autoptr (GString) s = itest_read_all (fd, 1000, NULL);
   close (fd);
@@ -440,14 +420,14 @@ END_TEST
 START_TEST (test_access_log_line)
 {
   const char *hs[] = { "Referer: http://ref.example/a\"b", NULL };
-  g_autoptr (ItestResp) r = itest_request (&daemon_main, NULL, "/sub/page.txt?q=1", hs);
+  g_autoptr (ItestResp) r = itest_request (&itest_daemon, NULL, "/sub/page.txt?q=1", hs);
   ck_assert_int_eq (r->status, 200);
   /* The line is written when the request completes, just after the reply. */
   g_autofree char *log = NULL;
   for (int i = 0; i < 200; i++)
     {
       g_clear_pointer (&log, g_free);
-      g_file_get_contents (daemon_main.log_path, &log, NULL, NULL);
+      g_file_get_contents (itest_daemon.log_path, &log, NULL, NULL);
       if (log != NULL && strstr (log, "/sub/page.txt?q=1") != NULL)
         break;
       g_usleep (10000);
@@ -598,7 +578,7 @@ START_TEST (test_uri_too_long)
     g_string_append_c (req, 'a');
   g_string_append (req, " HTTP/1.1\r\nHost: t\r\n\r\n");
   gboolean eof = FALSE;
-  g_autoptr (GString) s = itest_raw (daemon_main.port, req->str, req->len, 5000, &eof);
+  g_autoptr (GString) s = itest_raw (itest_daemon.port, req->str, req->len, 5000, &eof);
   ck_assert_msg (itest_status_of (s) == 414, "%.200s", s->str);
   ck_assert (eof);
 }
@@ -801,7 +781,7 @@ http_suite (void)
 {
   Suite *s = suite_create ("http");
   TCase *tc = tcase_create ("main");
-  tcase_add_unchecked_fixture (tc, main_setup, main_teardown);
+  tcase_add_unchecked_fixture (tc, itest_setup_threads, itest_teardown);
   tcase_set_timeout (tc, 60);
   add_main_tests (tc);
   suite_add_tcase (s, tc);
@@ -809,7 +789,7 @@ http_suite (void)
   /* The same requests against --workers 2 (an epoll pool instead of a
    * thread per connection): every answer must be the same. */
   tc = tcase_create ("main-workers");
-  tcase_add_unchecked_fixture (tc, pool_setup, main_teardown);
+  tcase_add_unchecked_fixture (tc, itest_setup_workers, itest_teardown);
   tcase_set_timeout (tc, 60);
   add_main_tests (tc);
   suite_add_tcase (s, tc);

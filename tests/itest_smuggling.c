@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/wait.h>
 
-static ItestDaemon daemon_main;
 
 #define SECOND "GET /second.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
 
@@ -86,7 +85,7 @@ check_row (const SmuggleRow *r, int answers_wanted)
 
   g_byte_array_append (req, (const guint8 *) r->req, (guint) len);
   g_byte_array_append (req, (const guint8 *) SECOND, strlen (SECOND));
-  g_autoptr (GString) got = itest_raw (daemon_main.port, (const char *) req->data, req->len, 5000, &eof);
+  g_autoptr (GString) got = itest_raw (itest_daemon.port, (const char *) req->data, req->len, 5000, &eof);
   g_autofree char *shown = g_strescape (got->str, NULL);
 
   ck_assert_msg (itest_status_of (got) == r->status, "%s: status %d, want %d: %s", r->name,
@@ -123,10 +122,10 @@ START_TEST (test_logged)
   g_autofree char *one = g_strdup_printf (req, (int) getpid ());
   g_autofree char *needle = g_strdup_printf ("\"GET /logged-%d.txt HTTP/1.1\" 400 ", (int) getpid ());
   gboolean eof = FALSE;
-  g_autoptr (GString) got = itest_raw (daemon_main.port, one, strlen (one), 5000, &eof);
+  g_autoptr (GString) got = itest_raw (itest_daemon.port, one, strlen (one), 5000, &eof);
 
   ck_assert_int_eq (itest_status_of (got), 400);
-  g_autofree char *log = itest_wait_for_text (daemon_main.log_path, needle);
+  g_autofree char *log = itest_wait_for_text (itest_daemon.log_path, needle);
   ck_assert_msg (log != NULL, "no log line with %s", needle);
 }
 END_TEST
@@ -140,30 +139,11 @@ make_docroot (void)
   itest_put_file ("data.jpeg.txt", "txt", -1);
 }
 
-static void
-thread_setup (void)
-{
-  itest_daemon_start (&daemon_main, NULL);
-}
-
-static void
-pool_setup (void)
-{
-  const char *args[] = { "--workers", "2", NULL };
-  itest_daemon_start (&daemon_main, args);
-}
-
-static void
-teardown (void)
-{
-  ITEST_ASSERT_STOPPED_OK (&daemon_main);
-}
-
 static TCase *
 mode_case (const char *name, void (*setup) (void))
 {
   TCase *tc = tcase_create (name);
-  tcase_add_unchecked_fixture (tc, setup, teardown);
+  tcase_add_unchecked_fixture (tc, setup, itest_teardown);
   tcase_set_timeout (tc, 60);
   tcase_add_loop_test (tc, test_malformed, 0, G_N_ELEMENTS (rows));
   tcase_add_loop_test (tc, test_control, 0, G_N_ELEMENTS (control_rows));
@@ -175,8 +155,8 @@ static Suite *
 smuggling_suite (void)
 {
   Suite *s = suite_create ("smuggling");
-  suite_add_tcase (s, mode_case ("threads", thread_setup));
-  suite_add_tcase (s, mode_case ("workers", pool_setup));
+  suite_add_tcase (s, mode_case ("threads", itest_setup_threads));
+  suite_add_tcase (s, mode_case ("workers", itest_setup_workers));
   return s;
 }
 
