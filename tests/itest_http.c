@@ -94,8 +94,6 @@ raw_str (const char *req)
   return itest_raw (itest_daemon.port, req, strlen (req), 5000, NULL);
 }
 
-/* ---- fixtures ------------------------------------------------------------ */
-
 /* ---- files --------------------------------------------------------------- */
 
 START_TEST (test_get_file)
