@@ -560,26 +560,35 @@ raw_status_reply (guint status)
                           status, ds_status_reason (status), date, page_len, page);
 }
 
+/* Writes the @status reply to plain-HTTP socket @fd, without blocking. */
+static void
+send_status_fd (int fd, guint status)
+{
+  g_autofree char *msg = raw_status_reply (status);
+  (void) send (fd, msg, strlen (msg), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
 /* Writes the @status reply straight to the client (through the TLS session
  * under HTTPS), for when libmicrohttpd could not build one; the connection
  * is closed afterwards. */
 static void
 send_raw_status (DsServer *s, struct MHD_Connection *c, guint status)
 {
-  g_autofree char *msg = raw_status_reply (status);
-
   if (s->tls != NULL)
     {
       const union MHD_ConnectionInfo *ti
           = MHD_get_connection_info (c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
       if (ti != NULL)
-        (void) ds_tls_send (ti->tls_session, msg, strlen (msg));
+        {
+          g_autofree char *msg = raw_status_reply (status);
+          (void) ds_tls_send (ti->tls_session, msg, strlen (msg));
+        }
       return;
     }
   const union MHD_ConnectionInfo *fi
       = MHD_get_connection_info (c, MHD_CONNECTION_INFO_CONNECTION_FD);
   if (fi != NULL)
-    (void) send (fi->connect_fd, msg, strlen (msg), MSG_NOSIGNAL | MSG_DONTWAIT);
+    send_status_fd (fi->connect_fd, status);
 }
 
 /* Turns @reply into an MHD response and queues it; takes what @reply owns. */
@@ -780,22 +789,6 @@ on_request (void *cls, struct MHD_Connection *c, const char *url, const char *me
   return queue_reply (s, c, r, &reply);
 }
 
-static void
-send_408_fd (int fd)
-{
-  g_autofree char *msg = raw_status_reply (408);
-  (void) send (fd, msg, strlen (msg), MSG_NOSIGNAL | MSG_DONTWAIT);
-}
-
-static void
-send_408 (struct MHD_Connection *c)
-{
-  const union MHD_ConnectionInfo *fi
-      = MHD_get_connection_info (c, MHD_CONNECTION_INFO_CONNECTION_FD);
-  if (fi != NULL)
-    send_408_fd (fi->connect_fd);
-}
-
 /* The local UTC offset at @t, for log lines; looked up once a minute per
  * thread (the offset changes at most at a DST switch, on a minute edge). */
 static int
@@ -847,7 +840,7 @@ on_completed (void *cls, struct MHD_Connection *c, void **req_cls,
         {
           /* A raw write would corrupt a TLS stream: there, just close. */
           if (s->tls == NULL)
-            send_408 (c);
+            send_raw_status (s, c, 408);
           status = 408;
         }
     }
@@ -920,7 +913,7 @@ watchdog_check (DsServer *s)
         {
           cc->cut = TRUE;
           if (cc->busy && s->tls == NULL)
-            send_408_fd (cc->fd);
+            send_status_fd (cc->fd, 408);
           (void) shutdown (cc->fd, SHUT_RDWR);
         }
     }
