@@ -439,8 +439,6 @@ send_choice (const DsSite *site, const DsRequest *req, Choice *c, gint64 now, Ds
   add_cache_headers (site, reply, c->vary);
 }
 
-/* ---- the sidecar miss cache ------------------------------------------- */
-
 /* Picks the representation of regular file @rel (open as @fd): docs-mode
  * NAME.gz, or a precompressed sidecar, or the file itself.  Takes @fd. */
 static void
