@@ -20,6 +20,7 @@
 #include "docserve/cond.h"
 #include "docserve/dirlist.h"
 #include "docserve/field.h"
+#include "docserve/gen.h"
 #include "docserve/httpdate.h"
 #include "docserve/negotiate.h"
 #include "docserve/path.h"
@@ -610,15 +611,14 @@ serve_listing (const DsSite *site, const DsRequest *req, const char *rel, const 
       if (site->dircache != NULL)
         ds_dircache_store (site->dircache, cache_key, &dir_st, now, body);
     }
-  reply->status = 200;
-  reply->body = DS_BODY_BUFFER;
-  reply->buf = g_memdup2 (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
-  reply->buf_len = g_bytes_get_size (body);
-  ds_reply_add_header (reply, "Content-Type",
-                       json ? "application/json" : "text/html; charset=utf-8");
-  /* The same URL gives HTML or JSON depending on Accept. */
-  ds_reply_add_header (reply, "Vary", "Accept");
-  ds_reply_add_header (reply, "Cache-Control", "no-cache");
+  /* The ETag hashes the body: a listing also changes when a file in it
+   * changes size or date, which the directory's own stat does not show.
+   * The same URL gives HTML or JSON depending on Accept. */
+  const DsGenMeta meta = {
+    .content_type = json ? "application/json" : "text/html; charset=utf-8",
+    .vary = "Accept",
+  };
+  ds_gen_reply (site, req, &meta, body, now, reply);
 }
 
 /* Serves the first index file of directory @rel, else a listing, else 403. */
