@@ -348,93 +348,107 @@ send_raw_status (DsServer *s, struct MHD_Connection *c, guint status)
     ds_conns_send_status (fi->connect_fd, status);
 }
 
-/* Turns @reply into an MHD response and queues it; takes what @reply owns. */
-static enum MHD_Result
-queue_reply (DsServer *s, struct MHD_Connection *c, DsConnRequest *r, DsReply *reply)
+/* Small bodies are read into memory: libmicrohttpd then sends the header
+ * block and the body in one send() instead of a send() and a sendfile(),
+ * and the file is closed at once.  A short read means the file shrank
+ * since fstat(): leave it to the fd path (and the watchdog). */
+static void
+load_small_body (const DsConnRequest *r, DsReply *reply)
 {
-  g_autoptr (DsMhdResponse) resp = NULL;
-  DsConn *cc = conn_ctx (c);
-  int file_fd = -1; /* borrowed from the response */
-
-  fit_reply (s, c, reply);
-  /* Small bodies are read into memory: libmicrohttpd then sends the header
-   * block and the body in one send() instead of a send() and a sendfile(),
-   * and the file is closed at once.  A short read means the file shrank
-   * since fstat(): leave it to the fd path (and the watchdog). */
-  if (reply->body == DS_BODY_FILE && reply->length <= SMALL_BODY && reply->status != 304
-      && g_strcmp0 (r->method, "HEAD") != 0)
+  if (reply->body != DS_BODY_FILE || reply->length > SMALL_BODY || reply->status == 304
+      || g_strcmp0 (r->method, "HEAD") == 0)
+    return;
+  char *buf = g_malloc (reply->length > 0 ? reply->length : 1);
+  ssize_t n;
+  do
+    n = pread (reply->fd, buf, reply->length, (off_t) reply->offset);
+  while (n < 0 && errno == EINTR);
+  if (n < 0 || (guint64) n != reply->length)
     {
-      char *buf = g_malloc (reply->length > 0 ? reply->length : 1);
-      ssize_t n;
-      do
-        n = pread (reply->fd, buf, reply->length, (off_t) reply->offset);
-      while (n < 0 && errno == EINTR);
-      if (n >= 0 && (guint64) n == reply->length)
-        {
-          ds_fd_cleanup (&reply->fd);
-          reply->body = DS_BODY_BUFFER;
-          reply->buf = buf;
-          reply->buf_len = (gsize) n;
-        }
-      else
-        g_free (buf);
+      g_free (buf);
+      return;
     }
+  ds_fd_cleanup (&reply->fd);
+  reply->body = DS_BODY_BUFFER;
+  reply->buf = buf;
+  reply->buf_len = (gsize) n;
+}
 
+/* A file body: sendfile() from the fd, which the response then owns
+ * (*out_file_fd borrows it), or under TLS a reader of TLS_BLOCK blocks. */
+static struct MHD_Response *
+file_response (DsServer *s, DsReply *reply, int *out_file_fd)
+{
+  struct MHD_Response *resp;
+
+  if (s->tls != NULL)
+    {
+      FileBody *b = g_new0 (FileBody, 1);
+      b->fd = g_steal_fd (&reply->fd);
+      b->offset = reply->offset;
+      b->length = reply->length;
+      resp = MHD_create_response_from_callback (reply->length, TLS_BLOCK, read_file_body, b,
+                                                free_file_body);
+      if (resp == NULL)
+        free_file_body (b);
+      return resp;
+    }
+  resp = MHD_create_response_from_fd_at_offset64 (reply->length, reply->fd,
+                                                  (uint64_t) reply->offset);
+  if (resp != NULL)
+    *out_file_fd = g_steal_fd (&reply->fd); /* the response owns it now */
+  return resp;
+}
+
+static struct MHD_Response *
+buffer_response (DsReply *reply)
+{
+  struct MHD_Response *resp
+      = MHD_create_response_from_buffer_with_free_callback (reply->buf_len, reply->buf, g_free);
+  if (resp != NULL)
+    reply->buf = NULL;
+  return resp;
+}
+
+static struct MHD_Response *
+multipart_response (DsReply *reply)
+{
+  MultipartBody *b = g_new0 (MultipartBody, 1);
+  b->mp = g_steal_pointer (&reply->multipart);
+  b->fd = g_steal_fd (&reply->fd);
+  struct MHD_Response *resp
+      = MHD_create_response_from_callback (reply->length, 64 * 1024, read_multipart, b,
+                                           free_multipart);
+  if (resp == NULL)
+    free_multipart (b);
+  return resp;
+}
+
+/* The response carrying @reply's body, one case per body kind; it takes
+ * what the body owns.  NULL when out of memory. */
+static struct MHD_Response *
+body_response (DsServer *s, DsReply *reply, int *out_file_fd)
+{
   switch (reply->body)
     {
     case DS_BODY_FILE:
-      if (s->tls != NULL)
-        {
-          FileBody *b = g_new0 (FileBody, 1);
-          b->fd = g_steal_fd (&reply->fd);
-          b->offset = reply->offset;
-          b->length = reply->length;
-          resp = MHD_create_response_from_callback (reply->length, TLS_BLOCK, read_file_body, b,
-                                                    free_file_body);
-          if (resp == NULL)
-            free_file_body (b);
-          break;
-        }
-      resp = MHD_create_response_from_fd_at_offset64 (reply->length, reply->fd,
-                                                      (uint64_t) reply->offset);
-      if (resp != NULL)
-        file_fd = g_steal_fd (&reply->fd); /* the response owns it now */
-      break;
+      return file_response (s, reply, out_file_fd);
     case DS_BODY_BUFFER:
-      resp = MHD_create_response_from_buffer_with_free_callback (reply->buf_len, reply->buf,
-                                                                 g_free);
-      if (resp != NULL)
-        reply->buf = NULL;
-      break;
+      return buffer_response (reply);
     case DS_BODY_MULTIPART:
-      {
-        MultipartBody *b = g_new0 (MultipartBody, 1);
-        b->mp = g_steal_pointer (&reply->multipart);
-        b->fd = g_steal_fd (&reply->fd);
-        resp = MHD_create_response_from_callback (reply->length, 64 * 1024, read_multipart, b,
-                                                  free_multipart);
-        if (resp == NULL)
-          free_multipart (b);
-      }
-      break;
+      return multipart_response (reply);
     case DS_BODY_NONE:
     default:
-      resp = MHD_create_response_from_buffer (0, (void *) "", MHD_RESPMEM_PERSISTENT);
-      break;
+      return MHD_create_response_from_buffer (0, (void *) "", MHD_RESPMEM_PERSISTENT);
     }
-  if (resp == NULL)
-    {
-      /* Out of memory: a fixed page, then close. */
-      ds_reply_clear (reply);
-      ds_reply_set_status_page (reply, NULL, 500);
-      reply->close = TRUE;
-      resp = MHD_create_response_from_buffer_with_free_callback (reply->buf_len, reply->buf,
-                                                                 g_free);
-      if (resp == NULL)
-        return MHD_NO;
-      reply->buf = NULL;
-    }
+}
 
+/* Adds @reply's headers, ours, and the connection's fate: close, or
+ * Keep-Alive with the requests left on it. */
+static void
+add_headers (DsServer *s, struct MHD_Connection *c, const DsConnRequest *r, DsConn *cc,
+             const DsReply *reply, struct MHD_Response *resp)
+{
   for (guint i = 0; i < reply->n_headers; i++)
     MHD_add_response_header (resp, reply->headers[i].name, reply->headers[i].value);
   MHD_add_response_header (resp, MHD_HTTP_HEADER_SERVER, s->server_header);
@@ -454,6 +468,15 @@ queue_reply (DsServer *s, struct MHD_Connection *c, DsConnRequest *r, DsReply *r
                   s->conf->keepalive_requests - n);
       MHD_add_response_header (resp, "Keep-Alive", ka);
     }
+}
+
+/* Records a queued reply: for the watchdog (@file_fd: the sendfile() body,
+ * or -1) and for the log line. */
+static void
+note_reply (DsServer *s, DsConn *cc, DsConnRequest *r, const DsReply *reply, int file_fd)
+{
+  gboolean bodyless = reply->status == 304 || reply->status == 204
+                      || g_strcmp0 (r->method, "HEAD") == 0;
 
   /* The watchdog checks that a sendfile() body does not shrink under us. */
   if (file_fd >= 0 && reply->status != 304 && g_strcmp0 (r->method, "HEAD") != 0)
@@ -462,13 +485,36 @@ queue_reply (DsServer *s, struct MHD_Connection *c, DsConnRequest *r, DsReply *r
     ds_conns_set_replied (s->conns, cc, -1, 0);
   r->replied = TRUE;
   r->status = reply->status;
-  gboolean bodyless = reply->status == 304 || reply->status == 204
-                      || g_strcmp0 (r->method, "HEAD") == 0;
   r->body_bytes = bodyless                          ? 0
                   : reply->body == DS_BODY_BUFFER ? reply->buf_len
                   : reply->body == DS_BODY_NONE   ? 0
                                                   : reply->length;
   r->encoding = reply->encoding;
+}
+
+/* Turns @reply into an MHD response and queues it; takes what @reply owns. */
+static enum MHD_Result
+queue_reply (DsServer *s, struct MHD_Connection *c, DsConnRequest *r, DsReply *reply)
+{
+  g_autoptr (DsMhdResponse) resp = NULL;
+  DsConn *cc = conn_ctx (c);
+  int file_fd = -1; /* borrowed from the response */
+
+  fit_reply (s, c, reply);
+  load_small_body (r, reply);
+  resp = body_response (s, reply, &file_fd);
+  if (resp == NULL)
+    {
+      /* Out of memory: a fixed page, then close. */
+      ds_reply_clear (reply);
+      ds_reply_set_status_page (reply, NULL, 500);
+      reply->close = TRUE;
+      resp = buffer_response (reply);
+      if (resp == NULL)
+        return MHD_NO;
+    }
+  add_headers (s, c, r, cc, reply, resp);
+  note_reply (s, cc, r, reply, file_fd);
   enum MHD_Result ret = MHD_queue_response (c, reply->status, resp);
   ds_reply_clear (reply);
   return ret;
@@ -608,16 +654,18 @@ server_free (DsServer *s)
   g_free (s);
 }
 
-DsServer *
-ds_server_start (const DsConf *conf, GError **error)
+/* Splits --header once and counts what every reply's header block has
+ * besides the reason phrase and the reply's own headers (fit_reply):
+ * "HTTP/1.1 200 " and CRLF, Date (37 and 1 that MHD wants free),
+ * Connection: close or our Keep-Alive plus MHD's "Connection: Keep-Alive"
+ * for HTTP/1.0 (80 at most), Content-Length (38 at most), the blank line,
+ * Server, nosniff and --header. */
+static void
+init_reply_headers (DsServer *s)
 {
-  DsServer *s = g_new0 (DsServer, 1);
-
-  s->conf = conf;
-  s->listener.fd = -1;
   s->extra_names = g_ptr_array_new_with_free_func (g_free);
   s->extra_values = g_ptr_array_new_with_free_func (g_free);
-  for (char **h = conf->headers; h != NULL && *h != NULL; h++)
+  for (char **h = s->conf->headers; h != NULL && *h != NULL; h++)
     {
       char *name = NULL, *value = NULL;
       ds_conf_header_split (*h, &name, &value);
@@ -625,81 +673,60 @@ ds_server_start (const DsConf *conf, GError **error)
       g_ptr_array_add (s->extra_values, value);
     }
   s->server_header = g_strdup (PACKAGE_NAME "/" PACKAGE_VERSION);
-  /* What every reply's header block has besides the reason phrase and the
-   * reply's own headers: "HTTP/1.1 200 " and CRLF, Date (37 and 1 that MHD
-   * wants free), Connection: close or our Keep-Alive plus MHD's
-   * "Connection: Keep-Alive" for HTTP/1.0 (80 at most), Content-Length
-   * (38 at most), the blank line, Server, nosniff and --header. */
   s->reply_fixed_bytes = 15 + 38 + 80 + 38 + 2 + strlen ("Server: \r\n") + strlen (s->server_header)
                          + strlen ("X-Content-Type-Options: nosniff\r\n");
   for (guint i = 0; i < s->extra_names->len; i++)
     s->reply_fixed_bytes += strlen (s->extra_names->pdata[i]) + strlen (s->extra_values->pdata[i]) + 4;
+}
+
+/* Opens what needs privileges (the site, the TLS files, the access log,
+ * the socket), writes the pid file, then drops privileges. */
+static gboolean
+acquire (DsServer *s, GError **error)
+{
+  const DsConf *conf = s->conf;
+
   s->site = ds_site_open (conf, error);
   if (s->site == NULL)
-    {
-      server_free (s);
-      return NULL;
-    }
+    return FALSE;
   if (conf->tls_cert != NULL)
     {
       /* Read now, before privileges are dropped. */
       s->tls = ds_tls_load (conf->tls_cert, conf->tls_key, g_get_real_time () / G_USEC_PER_SEC,
                             error);
       if (s->tls == NULL)
-        {
-          server_free (s);
-          return NULL;
-        }
+        return FALSE;
       ds_tls_activate (s->tls);
     }
   s->log = ds_accesslog_open (conf->access_log, (DsLogFormat) conf->log_format, error);
   if (s->log == NULL)
-    {
-      server_free (s);
-      return NULL;
-    }
+    return FALSE;
   ds_accesslog_set_buffer (s->log, (gsize) conf->access_log_buffer_kib * 1024);
   ds_listener_raise_nofile (conf->max_connections);
   if (!ds_listener_open (conf, &s->listener, error))
-    {
-      server_free (s);
-      return NULL;
-    }
+    return FALSE;
   /* Everything that needs privileges is open: root, log, socket. */
   if (conf->pid_file != NULL)
     {
       if (!ds_process_write_pid_file (conf->pid_file, error))
-        {
-          server_free (s);
-          return NULL;
-        }
+        return FALSE;
       s->pid_file_written = TRUE;
     }
-  if (conf->user != NULL && !ds_process_drop_privileges (conf->user, conf->group, error))
-    {
-      server_free (s);
-      return NULL;
-    }
+  return conf->user == NULL || ds_process_drop_privileges (conf->user, conf->group, error);
+}
 
-  /* The watchdog's request deadline is twice --timeout; under TLS a raw
-   * 408 would corrupt the stream, so there a stalled request is just cut. */
-  s->conns = ds_conns_new ((gint64) conf->timeout * 2 * G_USEC_PER_SEC, s->tls == NULL);
-
-  /* A thread per connection by default (a slow disk stalls one client);
-   * --workers N: N epoll threads multiplexing all connections (less memory
-   * and fewer thread switches with many connections, but a handler that
-   * blocks stalls every connection of its worker). */
+/* A thread per connection by default (a slow disk stalls one client);
+ * --workers N: N epoll threads multiplexing all connections (less memory
+ * and fewer thread switches with many connections, but a handler that
+ * blocks stalls every connection of its worker). */
+static unsigned int
+daemon_flags (const DsConf *conf, gboolean tls)
+{
   unsigned int flags = conf->workers > 0
                            ? MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG
                            : MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD
                                  | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-  /* The TLS options only when serving HTTPS (MHD reads them only then). */
-  struct MHD_OptionItem tls_opts[] = {
-    { MHD_OPTION_HTTPS_CERT_CALLBACK, 0, ds_tls_callback () },
-    { MHD_OPTION_HTTPS_PRIORITIES, 0, conf->tls_priorities },
-    { MHD_OPTION_END, 0, NULL },
-  };
-  if (s->tls != NULL)
+  if (tls)
     flags |= MHD_USE_TLS;
   /* --workers over plain HTTP: MHD_USE_TURBO reads and writes before
    * asking epoll and closes without a shutdown(SHUT_WR) first (fewer
@@ -707,12 +734,25 @@ ds_server_start (const DsConf *conf, GError **error)
    * it would also skip the TLS close_notify. */
   else if (conf->workers > 0)
     flags |= MHD_USE_TURBO;
+  return flags;
+}
+
+static gboolean
+start_daemon (DsServer *s, GError **error)
+{
+  const DsConf *conf = s->conf;
+  /* The TLS options only when serving HTTPS (MHD reads them only then). */
+  struct MHD_OptionItem tls_opts[] = {
+    { MHD_OPTION_HTTPS_CERT_CALLBACK, 0, ds_tls_callback () },
+    { MHD_OPTION_HTTPS_PRIORITIES, 0, conf->tls_priorities },
+    { MHD_OPTION_END, 0, NULL },
+  };
   struct MHD_OptionItem pool_opts[] = {
     { MHD_OPTION_THREAD_POOL_SIZE, (intptr_t) conf->workers, NULL },
     { MHD_OPTION_END, 0, NULL },
   };
   s->daemon = MHD_start_daemon (
-      flags, 0, NULL, NULL, &on_request, s,
+      daemon_flags (conf, s->tls != NULL), 0, NULL, NULL, &on_request, s,
       MHD_OPTION_EXTERNAL_LOGGER, &on_mhd_log, s,
       MHD_OPTION_LISTEN_SOCKET, (MHD_socket) s->listener.fd,
       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) conf->timeout,
@@ -731,6 +771,29 @@ ds_server_start (const DsConf *conf, GError **error)
     {
       g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME,
                    "cannot start the HTTP daemon (see the libmicrohttpd message above)");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+DsServer *
+ds_server_start (const DsConf *conf, GError **error)
+{
+  DsServer *s = g_new0 (DsServer, 1);
+
+  s->conf = conf;
+  s->listener.fd = -1;
+  init_reply_headers (s);
+  if (!acquire (s, error))
+    {
+      server_free (s);
+      return NULL;
+    }
+  /* The watchdog's request deadline is twice --timeout; under TLS a raw
+   * 408 would corrupt the stream, so there a stalled request is just cut. */
+  s->conns = ds_conns_new ((gint64) conf->timeout * 2 * G_USEC_PER_SEC, s->tls == NULL);
+  if (!start_daemon (s, error))
+    {
       server_free (s);
       return NULL;
     }
