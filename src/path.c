@@ -168,6 +168,116 @@ push_components (Names *todo, const char *path)
     }
 }
 
+/* The state of one walk: the directory reached (cur, O_PATH), the names
+ * that led there from the root, and the components still to resolve. */
+typedef struct
+{
+  int root_fd;
+  DsSymlinks symlinks;
+  int cur;
+  Names todo;  /* a stack: the next component is last */
+  Names names; /* from the root to cur, none a symlink */
+  int links;   /* symlinks followed so far */
+} Walk;
+
+typedef enum
+{
+  STEP_NEXT, /* go on with the next component */
+  STEP_STOP, /* failed: the errno is set */
+  STEP_DONE  /* the last component is open */
+} Step;
+
+/* "..": back to the parent, reopened from the root through the names
+ * (never above the root). */
+static Step
+walk_up (Walk *w, int *err)
+{
+  if (w->names.len == 0)
+    {
+      *err = EXDEV; /* would climb above the root */
+      return STEP_STOP;
+    }
+  g_free (w->names.v[--w->names.len]);
+  close (w->cur);
+  w->cur = open_walked (w->root_fd, &w->names);
+  if (w->cur < 0)
+    *err = errno; /* and the walk ends: cur < 0 */
+  return STEP_NEXT;
+}
+
+/* A symlink at @fd (closed here): its target's components are resolved
+ * next, if the policy and MAX_SYMLINKS allow. */
+static Step
+walk_link (Walk *w, int fd, int *err)
+{
+  /* On the heap: 4 KiB more stack on every request's path would stay
+   * resident in every connection thread. */
+  gsize size = 4096;
+  g_autofree char *target = g_malloc (size);
+  ssize_t n = readlinkat (fd, "", target, size - 1);
+
+  close (fd);
+  if (w->symlinks == DS_SYMLINKS_NONE || ++w->links > MAX_SYMLINKS)
+    {
+      *err = ELOOP;
+      return STEP_STOP;
+    }
+  if (n <= 0 || (size_t) n >= size - 1)
+    {
+      *err = n < 0 ? errno : ENAMETOOLONG;
+      return STEP_STOP;
+    }
+  target[n] = '\0';
+  if (target[0] == '/')
+    {
+      *err = EXDEV; /* absolute links are refused, as RESOLVE_BENEATH does */
+      return STEP_STOP;
+    }
+  push_components (&w->todo, target);
+  return STEP_NEXT;
+}
+
+/* Resolves component @c (taken when the walk descends into it); on
+ * STEP_DONE, *out_fd is the last component opened for real. */
+static Step
+walk_step (Walk *w, char **c, int *out_fd, int *err)
+{
+  struct stat st;
+
+  if (strcmp (*c, ".") == 0)
+    return STEP_NEXT; /* cur is a directory already */
+  if (strcmp (*c, "..") == 0)
+    return walk_up (w, err);
+  int fd = openat (w->cur, *c, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 || fstat (fd, &st) != 0)
+    {
+      *err = errno;
+      if (fd >= 0)
+        close (fd);
+      return STEP_STOP;
+    }
+  if (S_ISLNK (st.st_mode))
+    return walk_link (w, fd, err);
+  if (w->todo.len == 0)
+    {
+      /* The last component: open it for real, refusing a link swapped in. */
+      close (fd);
+      *out_fd = openat (w->cur, *c, OPEN_FLAGS | O_NOFOLLOW);
+      *err = *out_fd >= 0 ? 0 : errno;
+      return STEP_DONE;
+    }
+  if (!S_ISDIR (st.st_mode))
+    {
+      close (fd);
+      *err = ENOTDIR;
+      return STEP_STOP;
+    }
+  close (w->cur);
+  w->cur = fd;
+  names_push (&w->names, g_steal_pointer (c));
+  return STEP_NEXT;
+}
+
 /* The resolver for kernels without openat2; see the module comment. */
 static int
 open_walk (int root_fd, const char *rel, DsSymlinks symlinks, int *out_errno)
@@ -179,104 +289,36 @@ open_walk (int root_fd, const char *rel, DsSymlinks symlinks, int *out_errno)
       return fd;
     }
 
-  Names todo = { 0 }, names = { 0 };
-  int cur = fcntl (root_fd, F_DUPFD_CLOEXEC, 0);
-  int links = 0;
-  int err = 0;
+  Walk w = { .root_fd = root_fd, .symlinks = symlinks,
+             .cur = fcntl (root_fd, F_DUPFD_CLOEXEC, 0) };
+  Step step = STEP_NEXT;
+  int err = 0, real = -1;
 
-  push_components (&todo, rel);
-  while (cur >= 0 && todo.len > 0)
+  push_components (&w.todo, rel);
+  while (step == STEP_NEXT && w.cur >= 0 && w.todo.len > 0)
     {
-      g_autofree char *c = todo.v[--todo.len];
-      struct stat st;
-
-      if (strcmp (c, ".") == 0)
-        continue; /* cur is a directory already */
-
-      if (strcmp (c, "..") == 0)
-        {
-          if (names.len == 0)
-            {
-              err = EXDEV; /* would climb above the root */
-              break;
-            }
-          g_free (names.v[--names.len]);
-          close (cur);
-          cur = open_walked (root_fd, &names);
-          if (cur < 0)
-            err = errno;
-          continue;
-        }
-      int fd = openat (cur, c, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-      if (fd < 0 || fstat (fd, &st) != 0)
-        {
-          err = errno;
-          if (fd >= 0)
-            close (fd);
-          break;
-        }
-      if (S_ISLNK (st.st_mode))
-        {
-          /* On the heap: 4 KiB more stack on every request's path would
-           * stay resident in every connection thread. */
-          gsize size = 4096;
-          g_autofree char *target = g_malloc (size);
-          ssize_t n = readlinkat (fd, "", target, size - 1);
-          close (fd);
-          if (symlinks == DS_SYMLINKS_NONE || ++links > MAX_SYMLINKS)
-            {
-              err = ELOOP;
-              break;
-            }
-          if (n <= 0 || (size_t) n >= size - 1)
-            {
-              err = n < 0 ? errno : ENAMETOOLONG;
-              break;
-            }
-          target[n] = '\0';
-          if (target[0] == '/')
-            {
-              err = EXDEV; /* absolute links are refused, as RESOLVE_BENEATH does */
-              break;
-            }
-          push_components (&todo, target);
-          continue;
-        }
-      if (todo.len == 0)
-        {
-          /* The last component: open it for real, refusing a link swapped in. */
-          close (fd);
-          int real = openat (cur, c, OPEN_FLAGS | O_NOFOLLOW);
-          err = real >= 0 ? 0 : errno;
-          close (cur);
-          names_clear (&todo);
-          names_clear (&names);
-          *out_errno = err;
-          return real;
-        }
-      if (!S_ISDIR (st.st_mode))
-        {
-          close (fd);
-          err = ENOTDIR;
-          break;
-        }
-      close (cur);
-      cur = fd;
-      names_push (&names, g_steal_pointer (&c));
+      g_autofree char *c = w.todo.v[--w.todo.len];
+      step = walk_step (&w, &c, &real, &err);
     }
-  names_clear (&todo);
-  names_clear (&names);
-  if (cur >= 0 && err == 0)
+  names_clear (&w.todo);
+  names_clear (&w.names);
+  if (step == STEP_DONE)
     {
-      /* Ended on a directory (the root, or a link to "." or ".."). */
-      int real = openat (cur, ".", OPEN_FLAGS);
-      err = real >= 0 ? 0 : errno;
-      close (cur);
+      close (w.cur);
       *out_errno = err;
       return real;
     }
-  if (cur >= 0)
-    close (cur);
+  if (w.cur >= 0 && err == 0)
+    {
+      /* Ended on a directory (the root, or a link to "." or ".."). */
+      real = openat (w.cur, ".", OPEN_FLAGS);
+      err = real >= 0 ? 0 : errno;
+      close (w.cur);
+      *out_errno = err;
+      return real;
+    }
+  if (w.cur >= 0)
+    close (w.cur);
   *out_errno = err != 0 ? err : EIO;
   return -1;
 }
@@ -363,6 +405,78 @@ percent_decode (const char *raw, gsize len, char *out)
   return (gssize) n;
 }
 
+/* Dot-segment removal over the decoded path @buf (@len bytes, starting
+ * with '/'), in place: kept segments are appended at the front, '/'
+ * between them; ".." drops the last one (a segment holds no '/'), so every
+ * byte is written and dropped at most once: linear whatever the input.
+ * NUL-terminates the result.  FALSE if ".." would climb above the root;
+ * *out_dir_slash: the path ended with '/', "." or "..". */
+static gboolean
+remove_dot_segments (char *buf, gsize len, gboolean *out_dir_slash)
+{
+  gsize out = 0, depth = 0;
+  gboolean dir_slash = TRUE;
+  gsize pos = 1; /* past the leading '/' */
+
+  while (pos <= len)
+    {
+      const char *end = memchr (buf + pos, '/', len - pos);
+      gsize seg_end = end != NULL ? (gsize) (end - buf) : len;
+      gsize seg_len = seg_end - pos;
+      const char *s = buf + pos;
+
+      if (seg_len == 0 || segment_is (s, seg_len, "."))
+        dir_slash = TRUE;
+      else if (segment_is (s, seg_len, ".."))
+        {
+          if (depth == 0)
+            return FALSE;
+          while (out > 0 && buf[out - 1] != '/')
+            out--;
+          if (out > 0)
+            out--; /* the '/' before it */
+          depth--;
+          dir_slash = TRUE;
+        }
+      else
+        {
+          if (depth > 0)
+            buf[out++] = '/';
+          memmove (buf + out, s, seg_len);
+          out += seg_len;
+          depth++;
+          dir_slash = FALSE;
+        }
+      pos = seg_end + 1;
+    }
+  buf[out] = '\0';
+  *out_dir_slash = dir_slash;
+  return TRUE;
+}
+
+/* Whether a segment of normalised @rel starts with '.', other than a
+ * leading ".well-known". */
+static gboolean
+has_dotfile (const char *rel)
+{
+  gsize len = strlen (rel);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (rel[i] != '.' || (i > 0 && rel[i - 1] != '/'))
+        continue;
+      if (i == 0)
+        {
+          const char *slash = strchr (rel, '/');
+          gsize first_len = slash != NULL ? (gsize) (slash - rel) : len;
+          if (segment_is (rel, first_len, ".well-known"))
+            continue;
+        }
+      return TRUE;
+    }
+  return FALSE;
+}
+
 DsPathResult
 ds_path_sanitize (const char *raw, gsize raw_len, DsDotfiles dotfiles,
                   char **out_rel, gboolean *out_dir_slash)
@@ -390,67 +504,15 @@ ds_path_sanitize (const char *raw, gsize raw_len, DsDotfiles dotfiles,
    * written at or before where it is read). */
   g_autofree char *buf = g_malloc (path_len + 1);
   gssize dec_len = percent_decode (path, path_len, buf);
+  gboolean dir_slash = TRUE;
   if (dec_len < 0)
     return DS_PATH_BAD_REQUEST;
   if (!g_utf8_validate_len (buf, (gsize) dec_len, NULL))
     return DS_PATH_BAD_REQUEST;
-
-  /* Dot-segment removal: kept segments are appended at @out, '/' between
-   * them; ".." drops the last one (a segment holds no '/'), so every byte
-   * is written and dropped at most once: linear whatever the input. */
-  gsize out = 0, depth = 0;
-  gboolean dir_slash = TRUE;
-  gsize pos = 1; /* past the leading '/' */
-
-  while (pos <= (gsize) dec_len)
-    {
-      const char *end = memchr (buf + pos, '/', (gsize) dec_len - pos);
-      gsize seg_end = end != NULL ? (gsize) (end - buf) : (gsize) dec_len;
-      gsize len = seg_end - pos;
-      const char *s = buf + pos;
-
-      if (len == 0 || segment_is (s, len, "."))
-        dir_slash = TRUE;
-      else if (segment_is (s, len, ".."))
-        {
-          if (depth == 0)
-            return DS_PATH_BAD_REQUEST;
-          while (out > 0 && buf[out - 1] != '/')
-            out--;
-          if (out > 0)
-            out--; /* the '/' before it */
-          depth--;
-          dir_slash = TRUE;
-        }
-      else
-        {
-          if (depth > 0)
-            buf[out++] = '/';
-          memmove (buf + out, s, len);
-          out += len;
-          depth++;
-          dir_slash = FALSE;
-        }
-      pos = seg_end + 1;
-    }
-  buf[out] = '\0';
-
-  if (dotfiles == DS_DOTFILES_DENY)
-    {
-      for (gsize i = 0; i < out; i++)
-        {
-          if (buf[i] != '.' || (i > 0 && buf[i - 1] != '/'))
-            continue;
-          if (i == 0)
-            {
-              const char *slash = strchr (buf, '/');
-              gsize first_len = slash != NULL ? (gsize) (slash - buf) : out;
-              if (segment_is (buf, first_len, ".well-known"))
-                continue;
-            }
-          return DS_PATH_NOT_FOUND;
-        }
-    }
+  if (!remove_dot_segments (buf, (gsize) dec_len, &dir_slash))
+    return DS_PATH_BAD_REQUEST;
+  if (dotfiles == DS_DOTFILES_DENY && has_dotfile (buf))
+    return DS_PATH_NOT_FOUND;
 
   *out_rel = g_steal_pointer (&buf);
   *out_dir_slash = dir_slash;
