@@ -1006,9 +1006,7 @@ describe (GOptionContext *ctx)
   g_option_context_set_description (
       ctx, "Exit status: 0 on a clean stop (SIGINT/SIGTERM), 1 on a runtime failure\n"
            "(cannot bind, DIR not a directory), 2 on a usage or configuration error\n"
-           "(also when --check-config finds a problem).\n\n"
-           "Report bugs to: " PACKAGE_BUGREPORT "\n"
-           PACKAGE_NAME " home page: <" PACKAGE_URL ">");
+           "(also when --check-config finds a problem).");
 }
 
 DsConf *
