@@ -459,7 +459,9 @@ static const OptSpec opts[] = {
     .arg = "DIR" },
   { .option = "--link-target", AS_LIST (link_targets, check_link_target),
     .help = "Serve symlinks that lead into DIR (opened beneath DIR), repeatable; with "
-            "--system-docs default /usr/share/javascript and /usr/share/gtk-doc/html",
+            "--system-docs default /usr/share/javascript, /usr/share/gtk-doc/html, "
+            "/usr/share/sphinx_rtd_theme, /usr/share/fonts, /usr/share/fonts-font-awesome, "
+            "/usr/share/common-licenses",
     .arg = "DIR" },
   { .option = "--tls-priorities", AS_STRING (tls_priorities),
     .init = DS_DEFAULT_TLS_PRIORITIES, .what = "GnuTLS priority string",
@@ -985,8 +987,12 @@ apply_system_docs (DsConf *conf, const RawOptions *raw, GError **error)
   if (conf->link_targets[0] == NULL)
     {
       /* Where Debian's HTML manuals link to: Sphinx's scripts, gtk-doc's
-       * cross-references.  Only those this machine has. */
-      static const char *const defaults[] = { "/usr/share/javascript", "/usr/share/gtk-doc/html" };
+       * cross-references, the Read the Docs theme and its fonts, the
+       * licence texts.  Only those this machine has. */
+      static const char *const defaults[] = {
+        "/usr/share/javascript", "/usr/share/gtk-doc/html", "/usr/share/sphinx_rtd_theme",
+        "/usr/share/fonts", "/usr/share/fonts-font-awesome", "/usr/share/common-licenses",
+      };
       GPtrArray *list = g_ptr_array_new ();
       for (gsize i = 0; i < G_N_ELEMENTS (defaults); i++)
         if (g_file_test (defaults[i], G_FILE_TEST_IS_DIR))

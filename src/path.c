@@ -86,8 +86,10 @@
  * prefix: /usr/share/javascript-evil is not /usr/share/javascript), what is
  * left of the path (the rest of the link text, then the rest of the
  * request) is opened beneath that target's fd with RESOLVE_BENEATH (or the
- * walk), so a ".." there cannot climb out of the target and a symlink
- * inside it may not leave it either.  A position that never matches is
+ * walk), so a ".." there cannot climb out of the target; a symlink inside
+ * it that leaves it is followed the same way only into another target (the
+ * Read the Docs theme links into the font packages), at most 8 such hops.
+ * A position that never matches is
  * refused (ENOENT), as before; more than 40 links is a loop (404).
  *
  * The fd keeps O_NONBLOCK (harmless for regular files and directories); the
@@ -112,6 +114,8 @@
 /* How often to retry an openat2() that failed with EAGAIN before giving up. */
 #define OPEN_EAGAIN_RETRIES 16
 #define MAX_SYMLINKS 40
+/* How many times one lookup may pass from one link target into another. */
+#define MAX_TARGET_HOPS 8
 #define OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
 
 /* Set once openat2 is found missing (ENOSYS), or by tests. */
@@ -414,10 +418,14 @@ match_target (const DsLinkTargets *t, const Names *pos)
 }
 
 static int open_beneath (int root_fd, const char *name, int *out_errno);
+static int open_linked (const DsLinkTargets *t, int root_fd, const char *rel, guint depth,
+                        int *out_errno);
 
-/* Opens what is left on @todo (the next component last) beneath target @i. */
+/* Opens what is left on @todo (the next component last) beneath target @i;
+ * a link there that leaves it is followed into another target the same
+ * way, at most MAX_TARGET_HOPS deep. */
 static int
-open_in_target (const DsLinkTargets *t, int i, Names *todo, int *out_errno)
+open_in_target (const DsLinkTargets *t, int i, Names *todo, guint depth, int *out_errno)
 {
   GString *rest = g_string_new (NULL);
 
@@ -429,7 +437,10 @@ open_in_target (const DsLinkTargets *t, int i, Names *todo, int *out_errno)
       g_string_append (rest, c);
     }
   g_autofree char *name = g_string_free (rest, FALSE);
-  return open_beneath (t->fds[i], name[0] != '\0' ? name : ".", out_errno);
+  int fd = open_beneath (t->fds[i], name[0] != '\0' ? name : ".", out_errno);
+  if (fd < 0 && *out_errno == EXDEV && depth < MAX_TARGET_HOPS)
+    fd = open_linked (t, t->fds[i], name, depth + 1, out_errno);
+  return fd;
 }
 
 /* Pushes @c (owned) on @n, or pops for "..", skipping "." ; FALSE if ".."
@@ -458,7 +469,7 @@ step (Names *n, char *c)
  * along until @pos is a link target, then opens the rest beneath it.  See
  * the module comment. */
 static int
-follow_outside (const DsLinkTargets *t, Names *pos, Names *todo, int *out_errno)
+follow_outside (const DsLinkTargets *t, Names *pos, Names *todo, guint depth, int *out_errno)
 {
   guint pushed = 0;
   int fd = -1;
@@ -469,7 +480,7 @@ follow_outside (const DsLinkTargets *t, Names *pos, Names *todo, int *out_errno)
       int i = match_target (t, pos);
       if (i >= 0)
         {
-          fd = open_in_target (t, i, todo, out_errno);
+          fd = open_in_target (t, i, todo, depth, out_errno);
           break;
         }
       if (todo->len == 0)
@@ -508,7 +519,7 @@ fd_components (int fd)
  * leading out of the root is followed into a link target; see the module
  * comment. */
 static int
-open_linked (const DsLinkTargets *t, int root_fd, const char *rel, int *out_errno)
+open_linked (const DsLinkTargets *t, int root_fd, const char *rel, guint depth, int *out_errno)
 {
   Names todo = { 0 }, names = { 0 };
   int cur = fcntl (root_fd, F_DUPFD_CLOEXEC, 0);
@@ -538,7 +549,7 @@ open_linked (const DsLinkTargets *t, int root_fd, const char *rel, int *out_errn
               if (root != NULL && pos.len > 0)
                 {
                   g_free (pos.v[--pos.len]);
-                  fd = follow_outside (t, &pos, &todo, out_errno);
+                  fd = follow_outside (t, &pos, &todo, depth, out_errno);
                 }
               else
                 {
@@ -585,7 +596,7 @@ open_linked (const DsLinkTargets *t, int root_fd, const char *rel, int *out_errn
               Names pos = { 0 };
               close (cur);
               names_clear (&names);
-              int out = follow_outside (t, &pos, &todo, out_errno);
+              int out = follow_outside (t, &pos, &todo, depth, out_errno);
               names_clear (&todo);
               return out;
             }
@@ -939,7 +950,7 @@ ds_path_open (int root_fd, const char *rel, DsSymlinks symlinks, int *out_errno)
     {
       const DsLinkTargets *t = g_atomic_pointer_get (&link_targets);
       if (t != NULL && t->n > 0)
-        fd = open_linked (t, root_fd, rel, &err);
+        fd = open_linked (t, root_fd, rel, 0, &err);
     }
   if (fd >= 0)
     {

@@ -326,7 +326,11 @@ resolve (const Portal *portal, const DsSite *site, const DsDocBaseEntry *e)
           g_free (url);
           continue;
         }
-      Link l = { format_label (f->format), url, format_rank (f->format) };
+      /* An Info format whose files are not in the info path (bzip2-doc's
+       * manual.texi.gz) is its Texinfo source under --doc-dir. */
+      gboolean source = g_str_equal (f->format, "info") && !g_str_has_prefix (url, "/info/");
+      Link l = { source ? "Texinfo" : format_label (f->format), url,
+                 source ? format_rank ("") : format_rank (f->format) };
       g_array_append_val (links, l);
     }
   g_array_sort (links, link_cmp);

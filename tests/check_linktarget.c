@@ -11,6 +11,7 @@
  *                               the target's
  *   B/share/other/x.js          "other": not a target
  *   B/share/secret.txt          "secret"
+ *   B/share/fonts/f.ttf         "font": a second target
  * and the links of the rows below. */
 #include "config.h"
 
@@ -83,6 +84,7 @@ tree_setup (void)
   put ("share/javascript-evil/x.js", "evil");
   put ("share/other/x.js", "other");
   put ("share/secret.txt", "secret");
+  put ("share/fonts/f.ttf", "font");
 
   link_to ("share/doc/pkg/rel_js", "../../javascript/lib/x.js");
   link_to ("share/doc/pkg/html/deep_js", "../../../javascript/lib/x.js");
@@ -105,13 +107,19 @@ tree_setup (void)
   link_to ("share/javascript/lib/loop_back", "B/share/doc/pkg/loop_out");
   link_to ("share/doc/pkg/inside", "file.txt");
   link_to ("share/doc/pkg/missing", "../../javascript/lib/nothing.js");
+  /* From one target into another (a theme linking to a font package). */
+  link_to ("share/javascript/lib/font", "../../fonts/f.ttf");
+  link_to ("share/doc/pkg/font", "../../javascript/lib/font");
+  link_to ("share/javascript/lib/font_abs", "B/share/fonts/f.ttf");
+  link_to ("share/doc/pkg/font_abs", "../../javascript/lib/font_abs");
 
   g_autofree char *root = g_build_filename (base, "share/doc", NULL);
   root_fd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   ck_assert_int_ge (root_fd, 0);
 
   g_autofree char *target = g_build_filename (base, "share/javascript", NULL);
-  const char *dirs[] = { target, NULL };
+  g_autofree char *fonts = g_build_filename (base, "share/fonts", NULL);
+  const char *dirs[] = { target, fonts, NULL };
   g_autoptr (GError) err = NULL;
   ck_assert_msg (ds_path_set_link_target_dirs (dirs, &err), "%s", err != NULL ? err->message : "");
 }
@@ -176,6 +184,9 @@ static const struct
   { "pkg/loop", NULL },
   { "pkg/loop_out", NULL },
   { "pkg/missing", NULL },
+  /* A link in one target into another target is followed there too. */
+  { "pkg/font", "font" },
+  { "pkg/font_abs", "font" },
 };
 
 START_TEST (test_open)
@@ -222,6 +233,17 @@ START_TEST (test_policies)
   fd = ds_path_open (root_fd, "pkg/rel_js", DS_SYMLINKS_INSIDE, &err);
   ck_assert_int_lt (fd, 0);
   ck_assert_int_eq (err, ENOENT);
+
+  /* Only into targets: with javascript alone, its link to fonts is refused. */
+  g_autofree char *js = g_build_filename (base, "share/javascript", NULL);
+  const char *only_js[] = { js, NULL };
+  ck_assert (ds_path_set_link_target_dirs (only_js, NULL));
+  fd = ds_path_open (root_fd, "pkg/font", DS_SYMLINKS_INSIDE, &err);
+  ck_assert_int_lt (fd, 0);
+  ck_assert_int_eq (err, ENOENT);
+  fd = ds_path_open (root_fd, "pkg/rel_js", DS_SYMLINKS_INSIDE, &err);
+  ck_assert_int_ge (fd, 0);
+  close (fd);
 
   /* A target named through a symlink is matched by its real path. */
   g_autofree char *alias = g_build_filename (base, "alias", NULL);

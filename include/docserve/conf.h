@@ -96,8 +96,9 @@ typedef struct
   char **link_targets;      /* --link-target, NULL-terminated, never NULL: trusted
                              * directories symlinks may lead into (path.h); with
                              * --system-docs and none given, those of
-                             * /usr/share/javascript and /usr/share/gtk-doc/html
-                             * that exist */
+                             * /usr/share/javascript, gtk-doc/html,
+                             * sphinx_rtd_theme, fonts, fonts-font-awesome and
+                             * common-licenses that exist */
 } DsConf;
 
 /* Parses @argv (modified: GOption removes what it consumed) into a new
