@@ -16,9 +16,10 @@
 #     here: GET /man/ etc. is not 404), and each catalogue HTML page's own
 #     links, scripts, styles and images (same origin) must answer 200;
 #   - /doc/, and every entry of that listing.
-# A link that is not 200 is broken; it counts against docserve only when
-# the file it names exists on disk (os.path.exists, symlinks followed):
-# a dangling link shipped by a package is reported, not failed.
+# A link that is not 200 is broken; one under /doc/ counts against
+# docserve only when the file it names exists on disk (os.path.exists,
+# symlinks followed): a dangling link shipped by a package is reported, not
+# failed.  A broken link to a generated page (/info/, /man/) always counts.
 # Prints: documents in /usr/share/doc-base, documents shown on the home page,
 # requests, broken links (docserve's and the packages'), time; and a last
 # line "N passed, N failed".  Exit 0 on success or skip, 1 on a failure,
@@ -126,8 +127,10 @@ def links_of(body, base):
     return out
 
 def on_disk(path):
+    # Generated pages (/info/..., /man/..., /.docserve/...) are docserve's
+    # own: a broken one is always docserve's fault.
     if not path.startswith("/doc/"):
-        return False
+        return True
     rel = unquote(urlsplit(path).path[len("/doc/"):])
     return os.path.exists(os.path.join("/usr/share/doc", rel))
 
