@@ -70,6 +70,28 @@
  * component is opened with O_NOFOLLOW, so a link swapped in meanwhile is
  * refused.  Under FOLLOW the fallback is a plain openat() from the root (the
  * sanitised path holds no ".."; magic links are not refused there).
+ * Link targets (--link-target DIR): when the open under DS_SYMLINKS_INSIDE
+ * fails because a symlink leads out of the root (EXDEV: an absolute link, or
+ * a relative one climbing above the root), and link targets are set,
+ * open_linked() walks the path again from the root, component by
+ * component as the fallback walk does.  At the link that leaves, it knows
+ * where it stands as a list of real directory names: the root's real path
+ * (from /proc/self/fd, so the fd in hand, whatever SIGHUP swapped in) plus
+ * the directories walked, or nothing for an absolute link.  The rest of the
+ * link text then moves that position one component at a time: ".." pops a
+ * name (only before any name of the link text is pushed: after one, the
+ * name might itself be a symlink and ".." would not mean its parent, so the
+ * path is refused), a name is pushed.  As soon as the position's components
+ * equal a target's real path component for component (never a string
+ * prefix: /usr/share/javascript-evil is not /usr/share/javascript), what is
+ * left of the path (the rest of the link text, then the rest of the
+ * request) is opened beneath that target's fd with RESOLVE_BENEATH (or the
+ * walk), so a ".." there cannot climb out of the target; a symlink inside
+ * it that leaves it is followed the same way only into another target (the
+ * Read the Docs theme links into the font packages), at most 8 such hops.
+ * A position that never matches is
+ * refused (ENOENT), as before; more than 40 links is a loop (404).
+ *
  * The fd keeps O_NONBLOCK (harmless for regular files and directories); the
  * caller fstat()s it and serves only S_ISREG or S_ISDIR, so a FIFO or device
  * is refused without ever being read.  *out_errno is also set to 0 on success,
@@ -78,9 +100,12 @@
 
 #include "docserve/path.h"
 
+#include "docserve/common.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -89,6 +114,8 @@
 /* How often to retry an openat2() that failed with EAGAIN before giving up. */
 #define OPEN_EAGAIN_RETRIES 16
 #define MAX_SYMLINKS 40
+/* How many times one lookup may pass from one link target into another. */
+#define MAX_TARGET_HOPS 8
 #define OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
 
 /* Set once openat2 is found missing (ENOSYS), or by tests. */
@@ -319,6 +346,338 @@ open_walk (int root_fd, const char *rel, DsSymlinks symlinks, int *out_errno)
     }
   if (w.cur >= 0)
     close (w.cur);
+  *out_errno = err != 0 ? err : EIO;
+  return -1;
+}
+
+struct _DsLinkTargets
+{
+  guint n;
+  int *fds;        /* O_PATH directory fds */
+  char ***comps;   /* each target's real path, split at '/' (no empty parts) */
+};
+
+/* Set by ds_path_set_link_targets before serving; read-only afterwards. */
+static DsLinkTargets *link_targets;
+
+static char **
+split_abs (const char *path)
+{
+  g_auto (GStrv) parts = g_strsplit (path, "/", -1);
+  GPtrArray *out = g_ptr_array_new ();
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (parts[i][0] != '\0')
+      g_ptr_array_add (out, g_strdup (parts[i]));
+  g_ptr_array_add (out, NULL);
+  return (char **) g_ptr_array_free (out, FALSE);
+}
+
+DsLinkTargets *
+ds_link_targets_new (const char *const *dirs, GError **error)
+{
+  g_return_val_if_fail (dirs != NULL, NULL);
+
+  g_autoptr (DsLinkTargets) t = g_new0 (DsLinkTargets, 1);
+  guint n = g_strv_length ((char **) dirs);
+
+  t->fds = g_new (int, n);
+  t->comps = g_new0 (char **, n);
+  for (guint i = 0; i < n; i++)
+    {
+      char *real = realpath (dirs[i], NULL);
+      int fd = real != NULL ? open (real, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+      if (fd < 0)
+        {
+          int e = errno;
+          free (real);
+          g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "--link-target: %s: %s", dirs[i],
+                       e == ENOTDIR ? "not a directory" : g_strerror (e));
+          return NULL;
+        }
+      t->fds[t->n] = fd;
+      t->comps[t->n] = split_abs (real);
+      t->n++;
+      free (real);
+    }
+  return g_steal_pointer (&t);
+}
+
+void
+ds_link_targets_free (DsLinkTargets *targets)
+{
+  if (targets == NULL)
+    return;
+  for (guint i = 0; i < targets->n; i++)
+    {
+      close (targets->fds[i]);
+      g_strfreev (targets->comps[i]);
+    }
+  g_free (targets->fds);
+  g_free (targets->comps);
+  g_free (targets);
+}
+
+void
+ds_path_set_link_targets (DsLinkTargets *targets)
+{
+  DsLinkTargets *old = g_atomic_pointer_exchange (&link_targets, targets);
+
+  ds_link_targets_free (old);
+}
+
+gboolean
+ds_path_set_link_target_dirs (const char *const *dirs, GError **error)
+{
+  g_return_val_if_fail (dirs != NULL, FALSE);
+
+  if (dirs[0] == NULL)
+    {
+      ds_path_set_link_targets (NULL);
+      return TRUE;
+    }
+  DsLinkTargets *t = ds_link_targets_new (dirs, error);
+  if (t == NULL)
+    return FALSE;
+  ds_path_set_link_targets (t);
+  return TRUE;
+}
+
+/* The index of the target whose real path is exactly @pos, or -1. */
+static int
+match_target (const DsLinkTargets *t, const Names *pos)
+{
+  for (guint i = 0; i < t->n; i++)
+    {
+      guint len = g_strv_length (t->comps[i]);
+      gboolean same = len == pos->len;
+      for (guint j = 0; same && j < len; j++)
+        same = strcmp (t->comps[i][j], pos->v[j]) == 0;
+      if (same)
+        return (int) i;
+    }
+  return -1;
+}
+
+static int open_beneath (int root_fd, const char *name, int *out_errno);
+static int open_linked (const DsLinkTargets *t, int root_fd, const char *rel, guint depth,
+                        int *out_errno);
+
+/* Opens what is left on @todo (the next component last) beneath target @i;
+ * a link there that leaves it is followed into another target the same
+ * way, at most MAX_TARGET_HOPS deep. */
+static int
+open_in_target (const DsLinkTargets *t, int i, Names *todo, guint depth, int *out_errno)
+{
+  GString *rest = g_string_new (NULL);
+
+  while (todo->len > 0)
+    {
+      g_autofree char *c = todo->v[--todo->len];
+      if (rest->len > 0)
+        g_string_append_c (rest, '/');
+      g_string_append (rest, c);
+    }
+  g_autofree char *name = g_string_free (rest, FALSE);
+  int fd = open_beneath (t->fds[i], name[0] != '\0' ? name : ".", out_errno);
+  if (fd < 0 && *out_errno == EXDEV && depth < MAX_TARGET_HOPS)
+    fd = open_linked (t, t->fds[i], name, depth + 1, out_errno);
+  return fd;
+}
+
+/* Pushes @c (owned) on @n, or pops for "..", skipping "." ; FALSE if ".."
+ * has nothing to pop. */
+static gboolean
+step (Names *n, char *c)
+{
+  if (strcmp (c, ".") == 0)
+    {
+      g_free (c);
+      return TRUE;
+    }
+  if (strcmp (c, "..") == 0)
+    {
+      g_free (c);
+      if (n->len == 0)
+        return FALSE;
+      g_free (n->v[--n->len]);
+      return TRUE;
+    }
+  names_push (n, c);
+  return TRUE;
+}
+
+/* Outside the root at @pos (owned), with @todo still to resolve: moves
+ * along until @pos is a link target, then opens the rest beneath it.  See
+ * the module comment. */
+static int
+follow_outside (const DsLinkTargets *t, Names *pos, Names *todo, guint depth, int *out_errno)
+{
+  guint pushed = 0;
+  int fd = -1;
+
+  *out_errno = ENOENT;
+  for (;;)
+    {
+      int i = match_target (t, pos);
+      if (i >= 0)
+        {
+          fd = open_in_target (t, i, todo, depth, out_errno);
+          break;
+        }
+      if (todo->len == 0)
+        break;
+      char *c = todo->v[--todo->len];
+      if (strcmp (c, "..") == 0 && pushed > 0)
+        {
+          g_free (c);
+          break;
+        }
+      gboolean is_name = strcmp (c, ".") != 0 && strcmp (c, "..") != 0;
+      if (!step (pos, c))
+        break;
+      pushed += is_name ? 1 : 0;
+    }
+  names_clear (pos);
+  return fd;
+}
+
+/* The real path of directory fd @fd, split; NULL if it cannot be read. */
+static char **
+fd_components (int fd)
+{
+  char proc[64];
+  char buf[4096];
+
+  g_snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
+  ssize_t n = readlink (proc, buf, sizeof buf - 1);
+  if (n <= 0 || buf[0] != '/')
+    return NULL;
+  buf[n] = '\0';
+  return split_abs (buf);
+}
+
+/* The walk of open_walk under DS_SYMLINKS_INSIDE, except that a symlink
+ * leading out of the root is followed into a link target; see the module
+ * comment. */
+static int
+open_linked (const DsLinkTargets *t, int root_fd, const char *rel, guint depth, int *out_errno)
+{
+  Names todo = { 0 }, names = { 0 };
+  int cur = fcntl (root_fd, F_DUPFD_CLOEXEC, 0);
+  int links = 0;
+  int err = cur >= 0 ? 0 : errno;
+
+  push_components (&todo, rel);
+  while (cur >= 0 && todo.len > 0)
+    {
+      g_autofree char *c = todo.v[--todo.len];
+      struct stat st;
+
+      if (strcmp (c, ".") == 0)
+        continue;
+      if (strcmp (c, "..") == 0)
+        {
+          if (names.len == 0)
+            {
+              /* Leaving the root upwards: from its real path. */
+              g_auto (GStrv) root = fd_components (root_fd);
+              Names pos = { 0 };
+              for (guint i = 0; root != NULL && root[i] != NULL; i++)
+                names_push (&pos, g_strdup (root[i]));
+              close (cur);
+              names_clear (&names);
+              int fd = -1;
+              if (root != NULL && pos.len > 0)
+                {
+                  g_free (pos.v[--pos.len]);
+                  fd = follow_outside (t, &pos, &todo, depth, out_errno);
+                }
+              else
+                {
+                  names_clear (&pos);
+                  *out_errno = ENOENT;
+                }
+              names_clear (&todo);
+              return fd;
+            }
+          g_free (names.v[--names.len]);
+          close (cur);
+          cur = open_walked (root_fd, &names);
+          err = cur < 0 ? errno : 0;
+          continue;
+        }
+      int fd = openat (cur, c, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0 || fstat (fd, &st) != 0)
+        {
+          err = errno;
+          if (fd >= 0)
+            close (fd);
+          break;
+        }
+      if (S_ISLNK (st.st_mode))
+        {
+          gsize size = 4096;
+          g_autofree char *target = g_malloc (size);
+          ssize_t n = readlinkat (fd, "", target, size - 1);
+          close (fd);
+          if (++links > MAX_SYMLINKS)
+            {
+              err = ELOOP;
+              break;
+            }
+          if (n <= 0 || (size_t) n >= size - 1)
+            {
+              err = n < 0 ? errno : ENAMETOOLONG;
+              break;
+            }
+          target[n] = '\0';
+          push_components (&todo, target);
+          if (target[0] == '/')
+            {
+              Names pos = { 0 };
+              close (cur);
+              names_clear (&names);
+              int out = follow_outside (t, &pos, &todo, depth, out_errno);
+              names_clear (&todo);
+              return out;
+            }
+          continue;
+        }
+      if (todo.len == 0)
+        {
+          close (fd);
+          int real = openat (cur, c, OPEN_FLAGS | O_NOFOLLOW);
+          err = real >= 0 ? 0 : errno;
+          close (cur);
+          names_clear (&todo);
+          names_clear (&names);
+          *out_errno = err;
+          return real;
+        }
+      if (!S_ISDIR (st.st_mode))
+        {
+          close (fd);
+          err = ENOTDIR;
+          break;
+        }
+      close (cur);
+      cur = fd;
+      names_push (&names, g_steal_pointer (&c));
+    }
+  names_clear (&todo);
+  names_clear (&names);
+  if (cur >= 0 && err == 0)
+    {
+      /* Ended on a directory (a link to "." or ".."). */
+      int real = openat (cur, ".", OPEN_FLAGS);
+      err = real >= 0 ? 0 : errno;
+      close (cur);
+      *out_errno = err;
+      return real;
+    }
+  if (cur >= 0)
+    close (cur);
   *out_errno = err != 0 ? err : EIO;
   return -1;
 }
@@ -569,6 +928,55 @@ rel_is_normal (const char *rel)
     }
 }
 
+/* openat2 of @name below @root_fd with @how, retried on EINTR and (a few
+ * times) EAGAIN, falling back for good to the walk of @rel on ENOSYS.
+ * Returns the fd, or -1 with the raw errno in *out_errno. */
+static int
+open_how_retry (int root_fd, const char *name, const char *rel, const struct open_how *how,
+                DsSymlinks symlinks, int *out_errno)
+{
+  int eagain_left = OPEN_EAGAIN_RETRIES;
+
+  for (;;)
+    {
+      long fd = -1;
+      int err = ENOSYS;
+
+      if (!g_atomic_int_get (&walk_only))
+        {
+          fd = syscall (SYS_openat2, root_fd, name, how, sizeof *how);
+          err = errno;
+        }
+      if (fd >= 0)
+        return (int) fd;
+      if (err == ENOSYS)
+        {
+          g_atomic_int_set (&walk_only, 1);
+          fd = open_walk (root_fd, rel, symlinks, &err);
+          if (fd >= 0)
+            return (int) fd;
+        }
+      if (err == EINTR)
+        continue;
+      if (err == EAGAIN && eagain_left-- > 0)
+        continue;
+      *out_errno = err;
+      return -1;
+    }
+}
+
+/* Opens @name (which may hold ".." components) beneath directory @dir_fd,
+ * never leaving it: RESOLVE_BENEATH, or the walk. */
+static int
+open_beneath (int dir_fd, const char *name, int *out_errno)
+{
+  struct open_how how = { 0 };
+
+  how.flags = OPEN_FLAGS;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  return open_how_retry (dir_fd, name, name, &how, DS_SYMLINKS_INSIDE, out_errno);
+}
+
 /* Returns the fd, or -1 with *out_errno set.  Also sets *out_errno to 0 on
  * success. */
 int
@@ -597,40 +1005,22 @@ ds_path_open (int root_fd, const char *rel, DsSymlinks symlinks, int *out_errno)
     }
 
   const char *name = rel[0] != '\0' ? rel : ".";
-  int eagain_left = OPEN_EAGAIN_RETRIES;
+  int err = 0;
+  int fd = open_how_retry (root_fd, name, rel, &how, symlinks, &err);
 
-  for (;;)
+  if (fd < 0 && err == EXDEV && symlinks == DS_SYMLINKS_INSIDE)
     {
-      long fd = -1;
-      int err = ENOSYS;
-
-      if (!g_atomic_int_get (&walk_only))
-        {
-          fd = syscall (SYS_openat2, root_fd, name, &how, sizeof how);
-          err = errno;
-        }
-      if (fd >= 0)
-        {
-          *out_errno = 0;
-          return (int) fd;
-        }
-      if (err == ENOSYS)
-        {
-          g_atomic_int_set (&walk_only, 1);
-          fd = open_walk (root_fd, rel, symlinks, &err);
-          if (fd >= 0)
-            {
-              *out_errno = 0;
-              return (int) fd;
-            }
-        }
-      if (err == EINTR)
-        continue;
-      if (err == EAGAIN && eagain_left-- > 0)
-        continue;
-      if (err == EXDEV || err == ELOOP || err == ENAMETOOLONG)
-        err = ENOENT;
-      *out_errno = err;
-      return -1;
+      const DsLinkTargets *t = g_atomic_pointer_get (&link_targets);
+      if (t != NULL && t->n > 0)
+        fd = open_linked (t, root_fd, rel, 0, &err);
     }
+  if (fd >= 0)
+    {
+      *out_errno = 0;
+      return fd;
+    }
+  if (err == EXDEV || err == ELOOP || err == ENAMETOOLONG)
+    err = ENOENT;
+  *out_errno = err;
+  return -1;
 }

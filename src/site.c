@@ -151,6 +151,8 @@ mount_features (DsSite *site, GError **error)
   const DsConf *conf = site->conf;
 
   ds_assets_mount (site);
+  if (!ds_path_set_link_target_dirs ((const char *const *) conf->link_targets, error))
+    return FALSE;
   if (conf->system_docs && !ds_portal_mount (site, error))
     return FALSE;
   return TRUE;

@@ -92,6 +92,13 @@ typedef struct
   char *doc_dir;            /* --doc-dir, default /usr/share/doc */
   char *man_path;           /* --man-path: colon-separated manual page trees */
   char *info_path;          /* --info-path: colon-separated info directories */
+  char *doc_base_dir;       /* --doc-base-dir, default /usr/share/doc-base */
+  char **link_targets;      /* --link-target, NULL-terminated, never NULL: trusted
+                             * directories symlinks may lead into (path.h); with
+                             * --system-docs and none given, those of
+                             * /usr/share/javascript, gtk-doc/html,
+                             * sphinx_rtd_theme, fonts, fonts-font-awesome and
+                             * common-licenses that exist */
 } DsConf;
 
 /* Parses @argv (modified: GOption removes what it consumed) into a new
