@@ -104,6 +104,9 @@ struct _DsServer
   gint shrunk_reported; /* atomic */
   DsTls *tls;           /* HTTPS, or NULL */
   gsize reply_fixed_bytes; /* of every reply's header block (fit_reply) */
+  GMutex streams_lock;
+  GHashTable *streams;    /* StreamBody set (event streams), under streams_lock */
+  gboolean streams_ended; /* the drain ended them; under streams_lock */
 };
 
 /* Per connection: peer address, replies so far, and what the watchdog and a
@@ -463,6 +466,142 @@ free_multipart (void *cls)
   g_free (b);
 }
 
+/* ---- stream bodies (the --watch event stream) ---------------------------
+ *
+ * A DS_BODY_STREAM body has no length: libmicrohttpd sends it chunked (or
+ * until the close for HTTP/1.0) and calls read_stream for each piece.
+ * Thread per connection: the stream's read waits in the connection's own
+ * thread (bounded: it sends keep-alive comments itself).  It must never
+ * return 0 there: libmicrohttpd 0.9.75 then polls the socket with a zero
+ * timeout in a loop (daemon.c, thread_main_handle_connection, for
+ * MHD_EVENT_LOOP_INFO_BLOCK).  --workers: a worker multiplexes many
+ * connections, so the read must not wait: when nothing is ready the
+ * connection is suspended (MHD_ALLOW_SUSPEND_RESUME, allowed from inside
+ * the content reader) and the stream's waker resumes it.  The kick flag
+ * closes the race between a read that found nothing and the suspension.
+ * The drain (end_streams) cancels every stream, which wakes and resumes
+ * them: libmicrohttpd must not be stopped with a connection suspended
+ * (MHD_stop_daemon panics). */
+typedef struct
+{
+  DsServer *server;
+  struct MHD_Connection *c;
+  DsStream stream;  /* owned */
+  gboolean pool;    /* --workers: suspend instead of waiting */
+  GMutex lock;
+  gboolean suspended; /* under lock */
+  gboolean kick;      /* under lock: woken since the last read */
+} StreamBody;
+
+static void
+wake_stream (gpointer data)
+{
+  StreamBody *b = data;
+
+  g_mutex_lock (&b->lock);
+  b->kick = TRUE;
+  if (b->suspended)
+    {
+      b->suspended = FALSE;
+      MHD_resume_connection (b->c);
+    }
+  g_mutex_unlock (&b->lock);
+}
+
+static ssize_t
+read_stream (void *cls, uint64_t pos, char *buf, size_t max)
+{
+  StreamBody *b = cls;
+
+  if (!b->pool)
+    {
+      gssize n = b->stream.funcs->read (b->stream.data, buf, max, TRUE);
+      return n > 0 ? n : n < 0 ? MHD_CONTENT_READER_END_OF_STREAM
+                               : MHD_CONTENT_READER_END_WITH_ERROR; /* never a 0 */
+    }
+  for (;;)
+    {
+      g_mutex_lock (&b->lock);
+      b->kick = FALSE;
+      g_mutex_unlock (&b->lock);
+      gssize n = b->stream.funcs->read (b->stream.data, buf, max, FALSE);
+      if (n != 0)
+        return n > 0 ? n : MHD_CONTENT_READER_END_OF_STREAM;
+      g_mutex_lock (&b->lock);
+      if (!b->kick)
+        {
+          b->suspended = TRUE;
+          MHD_suspend_connection (b->c);
+          g_mutex_unlock (&b->lock);
+          return 0;
+        }
+      g_mutex_unlock (&b->lock);
+    }
+}
+
+static void
+free_stream (void *cls)
+{
+  StreamBody *b = cls;
+
+  g_mutex_lock (&b->server->streams_lock);
+  g_hash_table_remove (b->server->streams, b);
+  g_mutex_unlock (&b->server->streams_lock);
+  b->stream.funcs->free (b->stream.data);
+  g_mutex_clear (&b->lock);
+  g_free (b);
+}
+
+/* The response for a DS_BODY_STREAM @reply (takes its stream), or NULL. */
+static struct MHD_Response *
+stream_response (DsServer *s, struct MHD_Connection *c, DsReply *reply)
+{
+  StreamBody *b = g_new0 (StreamBody, 1);
+
+  b->server = s;
+  b->c = c;
+  b->stream = reply->stream;
+  reply->stream.funcs = NULL;
+  b->pool = s->conf->workers > 0;
+  g_mutex_init (&b->lock);
+  if (b->pool)
+    b->stream.funcs->set_waker (b->stream.data, wake_stream, b);
+  struct MHD_Response *resp
+      = MHD_create_response_from_callback (MHD_SIZE_UNKNOWN, 4096, read_stream, b, free_stream);
+  if (resp == NULL)
+    {
+      b->stream.funcs->free (b->stream.data);
+      g_mutex_clear (&b->lock);
+      g_free (b);
+      return NULL;
+    }
+  g_mutex_lock (&s->streams_lock);
+  g_hash_table_add (s->streams, b);
+  if (s->streams_ended)
+    b->stream.funcs->cancel (b->stream.data);
+  g_mutex_unlock (&s->streams_lock);
+  return resp;
+}
+
+/* Ends every stream now and every later one at once (the drain, and
+ * before the daemon stops). */
+static void
+end_streams (DsServer *s)
+{
+  GHashTableIter it;
+  gpointer key;
+
+  g_mutex_lock (&s->streams_lock);
+  s->streams_ended = TRUE;
+  g_hash_table_iter_init (&it, s->streams);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    {
+      StreamBody *b = key;
+      b->stream.funcs->cancel (b->stream.data);
+    }
+  g_mutex_unlock (&s->streams_lock);
+}
+
 /* ---- request heads near the size of the connection's pool --------------
  *
  * libmicrohttpd 0.9.75 keeps the request head and the reply's header block
@@ -660,6 +799,9 @@ queue_reply (DsServer *s, struct MHD_Connection *c, ReqCtx *r, DsReply *reply)
           free_multipart (b);
       }
       break;
+    case DS_BODY_STREAM:
+      resp = stream_response (s, c, reply);
+      break;
     case DS_BODY_NONE:
     default:
       resp = MHD_create_response_from_buffer (0, (void *) "", MHD_RESPMEM_PERSISTENT);
@@ -738,6 +880,7 @@ fill_request (struct MHD_Connection *c, const char *url, ReqCtx *r, DsRequest *r
   req->range = header (c, MHD_HTTP_HEADER_RANGE);
   req->accept = header (c, MHD_HTTP_HEADER_ACCEPT);
   req->accept_encoding = header (c, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+  req->last_event_id = header (c, "Last-Event-ID");
   req->accept_language = header (c, MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
 }
 
@@ -963,6 +1106,8 @@ server_free (DsServer *s)
   g_free (s->server_header);
   g_hash_table_unref (s->conns);
   g_mutex_clear (&s->conns_lock);
+  g_hash_table_unref (s->streams);
+  g_mutex_clear (&s->streams_lock);
   g_mutex_clear (&s->watchdog_lock);
   g_cond_clear (&s->watchdog_cond);
   if (s->tls != NULL)
@@ -983,6 +1128,8 @@ ds_server_start (const DsConf *conf, GError **error)
   g_mutex_init (&s->watchdog_lock);
   g_cond_init (&s->watchdog_cond);
   s->conns = g_hash_table_new (NULL, NULL);
+  g_mutex_init (&s->streams_lock);
+  s->streams = g_hash_table_new (NULL, NULL);
   s->extra_names = g_ptr_array_new_with_free_func (g_free);
   s->extra_values = g_ptr_array_new_with_free_func (g_free);
   for (char **h = conf->headers; h != NULL && *h != NULL; h++)
@@ -1065,6 +1212,9 @@ ds_server_start (const DsConf *conf, GError **error)
   };
   if (s->tls != NULL)
     flags |= MHD_USE_TLS;
+  /* Event streams suspend their connection while they wait (read_stream). */
+  if (conf->watch && conf->workers > 0)
+    flags |= MHD_ALLOW_SUSPEND_RESUME;
   /* --workers over plain HTTP: MHD_USE_TURBO reads and writes before
    * asking epoll and closes without a shutdown(SHUT_WR) first (fewer
    * system calls per request, bench/RESULTS.md).  Never under TLS, where
@@ -1126,6 +1276,7 @@ ds_server_quiesce (DsServer *server)
   gpointer key;
 
   g_atomic_int_set (&server->draining, 1);
+  end_streams (server);
   /* The listening fd stays ours (we passed it in); MHD stops polling it. */
   (void) MHD_quiesce_daemon (server->daemon);
   /* Idle keep-alive connections would otherwise live until their timeout:
@@ -1183,6 +1334,9 @@ ds_server_free (DsServer *server)
       g_thread_join (server->watchdog);
     }
   if (server->daemon != NULL)
-    MHD_stop_daemon (server->daemon);
+    {
+      end_streams (server);
+      MHD_stop_daemon (server->daemon);
+    }
   server_free (server);
 }
