@@ -40,6 +40,8 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -469,18 +471,24 @@ free_multipart (void *cls)
 /* ---- stream bodies (the --watch event stream) ---------------------------
  *
  * A DS_BODY_STREAM body has no length: libmicrohttpd sends it chunked (or
- * until the close for HTTP/1.0) and calls read_stream for each piece.
- * Thread per connection: the stream's read waits in the connection's own
- * thread (bounded: it sends keep-alive comments itself).  It must never
- * return 0 there: libmicrohttpd 0.9.75 then polls the socket with a zero
- * timeout in a loop (daemon.c, thread_main_handle_connection, for
- * MHD_EVENT_LOOP_INFO_BLOCK).  --workers: a worker multiplexes many
- * connections, so the read must not wait: when nothing is ready the
- * connection is suspended (MHD_ALLOW_SUSPEND_RESUME, allowed from inside
- * the content reader) and the stream's waker resumes it.  The kick flag
- * closes the race between a read that found nothing and the suspension.
- * The drain (end_streams) cancels every stream, which wakes and resumes
- * them: libmicrohttpd must not be stopped with a connection suspended
+ * until the close for HTTP/1.0) and calls read_stream for each piece.  The
+ * stream's own read never waits; when it has nothing, read_stream waits
+ * here, in one of two ways:
+ *  - thread per connection: in the connection's own thread, in poll(2) on
+ *    an eventfd the stream's waker writes to and on the client's socket for
+ *    a hang-up (POLLRDHUP), so a client that left (a reloaded page) ends
+ *    its stream at once instead of at the next write.  Returning 0 instead
+ *    is not an option: libmicrohttpd 0.9.75 then polls the socket with a
+ *    zero timeout in a loop (daemon.c, thread_main_handle_connection, for
+ *    MHD_EVENT_LOOP_INFO_BLOCK);
+ *  - --workers: a worker multiplexes many connections, so it must not
+ *    wait: the connection is suspended (MHD_ALLOW_SUSPEND_RESUME, allowed
+ *    from inside the content reader) and the waker resumes it.  The kick
+ *    flag closes the race between a read that found nothing and the
+ *    suspension.  (A suspended connection does not see a hang-up: such a
+ *    stream ends at its next write, the heartbeat at the latest.)
+ * The drain (end_streams) cancels every stream, which wakes them all:
+ * libmicrohttpd must not be stopped with a connection suspended
  * (MHD_stop_daemon panics). */
 typedef struct
 {
@@ -488,6 +496,8 @@ typedef struct
   struct MHD_Connection *c;
   DsStream stream;  /* owned */
   gboolean pool;    /* --workers: suspend instead of waiting */
+  int wake_fd;      /* thread per connection: eventfd the waker writes */
+  int sock;         /* thread per connection: the client's socket */
   GMutex lock;
   gboolean suspended; /* under lock */
   gboolean kick;      /* under lock: woken since the last read */
@@ -498,6 +508,12 @@ wake_stream (gpointer data)
 {
   StreamBody *b = data;
 
+  if (!b->pool)
+    {
+      guint64 one = 1;
+      (void) !write (b->wake_fd, &one, sizeof one);
+      return;
+    }
   g_mutex_lock (&b->lock);
   b->kick = TRUE;
   if (b->suspended)
@@ -508,23 +524,45 @@ wake_stream (gpointer data)
   g_mutex_unlock (&b->lock);
 }
 
+/* Thread per connection: the next piece of @b, waiting for it. */
+static ssize_t
+read_stream_waiting (StreamBody *b, char *buf, size_t max)
+{
+  for (;;)
+    {
+      gssize n = b->stream.funcs->read (b->stream.data, buf, max);
+      if (n != 0)
+        return n > 0 ? n : MHD_CONTENT_READER_END_OF_STREAM;
+      struct pollfd p[2] = {
+        { .fd = b->wake_fd, .events = POLLIN },
+        { .fd = b->sock, .events = POLLRDHUP },
+      };
+      /* The stream's heartbeat wakes it well within this bound. */
+      if (poll (p, 2, 60 * 1000) < 0 && errno != EINTR)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+      if (p[1].revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL))
+        return MHD_CONTENT_READER_END_WITH_ERROR; /* the client left */
+      if (p[0].revents & POLLIN)
+        {
+          guint64 v;
+          (void) !read (b->wake_fd, &v, sizeof v);
+        }
+    }
+}
+
 static ssize_t
 read_stream (void *cls, uint64_t pos, char *buf, size_t max)
 {
   StreamBody *b = cls;
 
   if (!b->pool)
-    {
-      gssize n = b->stream.funcs->read (b->stream.data, buf, max, TRUE);
-      return n > 0 ? n : n < 0 ? MHD_CONTENT_READER_END_OF_STREAM
-                               : MHD_CONTENT_READER_END_WITH_ERROR; /* never a 0 */
-    }
+    return read_stream_waiting (b, buf, max);
   for (;;)
     {
       g_mutex_lock (&b->lock);
       b->kick = FALSE;
       g_mutex_unlock (&b->lock);
-      gssize n = b->stream.funcs->read (b->stream.data, buf, max, FALSE);
+      gssize n = b->stream.funcs->read (b->stream.data, buf, max);
       if (n != 0)
         return n > 0 ? n : MHD_CONTENT_READER_END_OF_STREAM;
       g_mutex_lock (&b->lock);
@@ -540,6 +578,15 @@ read_stream (void *cls, uint64_t pos, char *buf, size_t max)
 }
 
 static void
+stream_body_free (StreamBody *b)
+{
+  b->stream.funcs->free (b->stream.data);
+  ds_fd_cleanup (&b->wake_fd);
+  g_mutex_clear (&b->lock);
+  g_free (b);
+}
+
+static void
 free_stream (void *cls)
 {
   StreamBody *b = cls;
@@ -547,9 +594,7 @@ free_stream (void *cls)
   g_mutex_lock (&b->server->streams_lock);
   g_hash_table_remove (b->server->streams, b);
   g_mutex_unlock (&b->server->streams_lock);
-  b->stream.funcs->free (b->stream.data);
-  g_mutex_clear (&b->lock);
-  g_free (b);
+  stream_body_free (b);
 }
 
 /* The response for a DS_BODY_STREAM @reply (takes its stream), or NULL. */
@@ -557,22 +602,31 @@ static struct MHD_Response *
 stream_response (DsServer *s, struct MHD_Connection *c, DsReply *reply)
 {
   StreamBody *b = g_new0 (StreamBody, 1);
+  const union MHD_ConnectionInfo *fi = MHD_get_connection_info (c, MHD_CONNECTION_INFO_CONNECTION_FD);
 
   b->server = s;
   b->c = c;
   b->stream = reply->stream;
   reply->stream.funcs = NULL;
   b->pool = s->conf->workers > 0;
+  b->wake_fd = -1;
+  b->sock = fi != NULL ? fi->connect_fd : -1;
   g_mutex_init (&b->lock);
-  if (b->pool)
-    b->stream.funcs->set_waker (b->stream.data, wake_stream, b);
+  if (!b->pool)
+    {
+      b->wake_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
+      if (b->wake_fd < 0)
+        {
+          stream_body_free (b);
+          return NULL;
+        }
+    }
+  b->stream.funcs->set_waker (b->stream.data, wake_stream, b);
   struct MHD_Response *resp
       = MHD_create_response_from_callback (MHD_SIZE_UNKNOWN, 4096, read_stream, b, free_stream);
   if (resp == NULL)
     {
-      b->stream.funcs->free (b->stream.data);
-      g_mutex_clear (&b->lock);
-      g_free (b);
+      stream_body_free (b);
       return NULL;
     }
   g_mutex_lock (&s->streams_lock);

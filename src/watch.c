@@ -20,9 +20,9 @@
  *  - every event stream is a reader of the aggregator: it sends each
  *    generation after the one it last sent (a reconnecting client names it
  *    in Last-Event-ID), and a comment line every heartbeat (half of
- *    --timeout) so the connection never times out.  Readers that may block
- *    (a thread per connection) wait on the hub's condition variable;
- *    the others (--workers) are woken through the server's waker.
+ *    --timeout) so the connection never times out.  Reads never wait: the
+ *    server waits for the stream's waker, called for every generation,
+ *    heartbeat and the end.
  * WHATWG HTML §9.2 defines the text/event-stream format. */
 #include "config.h"
 
@@ -75,7 +75,6 @@ typedef struct
   char *url_prefix; /* "/" or "/doc/" */
 
   GMutex lock;
-  GCond cond;
   DsChanges *changes;  /* under lock */
   guint64 beat;        /* under lock: heartbeats so far */
   GPtrArray *streams;  /* Stream*, under lock */
@@ -427,7 +426,6 @@ read_events (Hub *hub)
 static void
 wake_all (Hub *hub)
 {
-  g_cond_broadcast (&hub->cond);
   for (guint i = 0; i < hub->streams->len; i++)
     {
       Stream *st = hub->streams->pdata[i];
@@ -505,7 +503,7 @@ stream_set_pending (Stream *st, char *text)
 }
 
 static gssize
-stream_read (gpointer data, char *buf, gsize max, gboolean block)
+stream_read (gpointer data, char *buf, gsize max)
 {
   Stream *st = data;
   Hub *hub = st->hub;
@@ -548,16 +546,8 @@ stream_read (gpointer data, char *buf, gsize max, gboolean block)
           stream_set_pending (st, g_strdup (": keep-alive\n\n"));
           continue;
         }
-      if (!block)
-        {
-          g_mutex_unlock (&hub->lock);
-          return 0;
-        }
-      /* The watcher beats every heartbeat; this bound only guards against
-       * a watcher that stopped. */
-      gint64 until = g_get_monotonic_time () + 2 * hub->heartbeat_us;
-      if (!g_cond_wait_until (&hub->cond, &hub->lock, until))
-        stream_set_pending (st, g_strdup (": keep-alive\n\n"));
+      g_mutex_unlock (&hub->lock);
+      return 0;
     }
 }
 
@@ -579,7 +569,6 @@ stream_cancel (gpointer data)
 
   g_mutex_lock (&st->hub->lock);
   st->cancelled = TRUE;
-  g_cond_broadcast (&st->hub->cond);
   if (st->wake != NULL)
     st->wake (st->wake_data);
   g_mutex_unlock (&st->hub->lock);
@@ -722,7 +711,6 @@ hub_free (gpointer data)
   g_ptr_array_unref (hub->streams);
   ds_changes_free (hub->changes);
   g_mutex_clear (&hub->lock);
-  g_cond_clear (&hub->cond);
   g_free (hub->root);
   g_free (hub->root_base);
   g_free (hub->url_prefix);
@@ -739,7 +727,6 @@ ds_watch_mount (DsSite *site, GError **error)
   hub->root = g_strdup (site->conf->root);
   hub->url_prefix = g_strdup (site->conf->system_docs ? "/doc/" : "/");
   g_mutex_init (&hub->lock);
-  g_cond_init (&hub->cond);
   hub->changes = ds_changes_new (SETTLE_US, MAX_WAIT_US, MAX_URLS, HISTORY);
   hub->streams = g_ptr_array_new ();
   hub->heartbeat_us = (gint64) MAX (1u, site->conf->timeout / 2) * G_USEC_PER_SEC;

@@ -403,6 +403,31 @@ START_TEST (test_cap)
 }
 END_TEST
 
+/* Thread per connection: a client that leaves (a page reloaded) frees its
+ * stream's place at once, not at the next write (the heartbeat is 15 s
+ * away here). */
+START_TEST (test_client_leaves)
+{
+  g_autofree char *root = fresh_root ();
+  ItestDaemon d;
+
+  start (&d, root, "--timeout=30", "--watch-max-streams=1");
+  Stream *a = stream_open (d.port, NULL);
+  ck_assert_int_eq (a->status, 200);
+  stream_close (a);
+  int status = 0;
+  for (int i = 0; i < 20 && status != 200; i++)
+    {
+      g_usleep (50 * 1000);
+      Stream *b = stream_open (d.port, NULL);
+      status = b->status;
+      stream_close (b);
+    }
+  ck_assert_int_eq (status, 200);
+  ITEST_ASSERT_STOPPED_OK (&d);
+}
+END_TEST
+
 /* SIGTERM: the drain ends open streams at once (not after
  * --shutdown-timeout), and docserve exits 0. */
 START_TEST (test_drain)
@@ -539,6 +564,7 @@ build (void)
   tcase_add_loop_test (tc, test_reconnect_heartbeat, 0, G_N_ELEMENTS (modes));
   tcase_add_loop_test (tc, test_cap, 0, G_N_ELEMENTS (modes));
   tcase_add_loop_test (tc, test_drain, 0, G_N_ELEMENTS (modes));
+  tcase_add_test (tc, test_client_leaves);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("inject");

@@ -29,20 +29,18 @@ typedef enum
 typedef void (*DsStreamWakeFunc) (gpointer wake_data);
 
 /* A body of unknown length that is produced over time (the --watch event
- * stream).  The server reads it from the connection's thread; with
- * @block it may wait (bounded: the stream sends its own keep-alive bytes),
- * without it must not. */
+ * stream).  Its read never waits: the server waits for its waker (in the
+ * connection's thread, or with the connection suspended under --workers). */
 typedef struct
 {
-  /* Fills @buf with up to @max bytes and returns how many, or -1 when the
-   * stream has ended.  With @block it waits until it has something; without
-   * it returns 0 when nothing is ready, and then calls the waker (see
-   * set_waker) as soon as something is. */
-  gssize (*read) (gpointer data, char *buf, gsize max, gboolean block);
-  /* Sets the waker for non-blocking reads (NULL clears it). */
+  /* Fills @buf with up to @max bytes and returns how many; 0 when nothing
+   * is ready (the waker is then called as soon as something is); -1 when
+   * the stream has ended. */
+  gssize (*read) (gpointer data, char *buf, gsize max);
+  /* Sets the waker (NULL clears it). */
   void (*set_waker) (gpointer data, DsStreamWakeFunc wake, gpointer wake_data);
-  /* Ends the stream at once (the shutdown drain): a waiting read returns,
-   * later reads return -1, the waker is called. */
+  /* Ends the stream at once (the shutdown drain): later reads return -1 and
+   * the waker is called. */
   void (*cancel) (gpointer data);
   void (*free) (gpointer data);
 } DsStreamFuncs;
