@@ -162,6 +162,11 @@ req_ctx_free (ReqCtx *r)
  * reply's header block; its completed callback follows at once. */
 static __thread gboolean header_block_failed;
 
+/* Set when an event stream ends because its client left (read_stream):
+ * libmicrohttpd's "application error" line that follows on this thread is
+ * the normal end of a page's stream, not worth a log line per reload. */
+static __thread gboolean stream_client_left;
+
 /* libmicrohttpd reports per-connection events (a client that hung up, a
  * refused connection over a limit) as errors.  Under a flood they would fill
  * the journal, so at most LOG_BURST of them are printed per minute, then one
@@ -182,6 +187,11 @@ on_mhd_log (void *cls, const char *fmt, va_list ap)
    * client gets the answer libmicrohttpd could not build. */
   if (strstr (msg, "failed to create response header") != NULL)
     header_block_failed = TRUE;
+  if (stream_client_left && strstr (msg, "application error generating response") != NULL)
+    {
+      stream_client_left = FALSE;
+      return;
+    }
 
   g_mutex_lock (&lock);
   if (now - window_start > 60 * G_USEC_PER_SEC)
@@ -541,7 +551,10 @@ read_stream_waiting (StreamBody *b, char *buf, size_t max)
       if (poll (p, 2, 60 * 1000) < 0 && errno != EINTR)
         return MHD_CONTENT_READER_END_WITH_ERROR;
       if (p[1].revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL))
-        return MHD_CONTENT_READER_END_WITH_ERROR; /* the client left */
+        {
+          stream_client_left = TRUE; /* see on_mhd_log */
+          return MHD_CONTENT_READER_END_WITH_ERROR;
+        }
       if (p[0].revents & POLLIN)
         {
           guint64 v;
