@@ -377,6 +377,13 @@ static const OptSpec opts[] = {
   { .option = "--no-cache", AS_FLAG (no_cache, TRUE),
     .then = no_cache_drops_max_age,
     .help = "Send Cache-Control: no-cache (clients revalidate every time)" },
+  { .option = "--watch", .key = "watch", AS_FLAG (watch, TRUE),
+    .help = "Live reload: watch the served tree and reload open HTML pages when files change" },
+  { .option = "--watch-max-streams", AS_UINT (watch_max_streams, 1, 100000),
+    .init_uint = 64,
+    .help = "With --watch, most pages open at once that get live reload (default 64; 503 "
+            "beyond)",
+    .arg = "N" },
   { .option = "--timeout", .short_name = 't', AS_UINT (timeout, 1, 86400),
     .init_uint = 15,
     .help = "Close a connection idle for SECS seconds (default 15)", .arg = "SECS" },

@@ -32,7 +32,9 @@
 
 #include <errno.h>
 #include <microhttpd.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -57,11 +59,19 @@ struct _DsServer
   gboolean pid_file_written;
   DsTls *tls;           /* HTTPS, or NULL */
   gsize reply_fixed_bytes; /* of every reply's header block (fit_reply) */
+  GMutex streams_lock;
+  GHashTable *streams;    /* StreamBody set (event streams), under streams_lock */
+  gboolean streams_ended; /* the drain ended them; under streams_lock */
 };
 
 /* Set when libmicrohttpd reports on this thread that it could not build a
  * reply's header block; its completed callback follows at once. */
 static __thread gboolean header_block_failed;
+
+/* Set when an event stream ends because its client left (read_stream):
+ * libmicrohttpd's "application error" line that follows on this thread is
+ * the normal end of a page's stream, not worth a log line per reload. */
+static __thread gboolean stream_client_left;
 
 static void
 on_mhd_log (void *cls, const char *fmt, va_list ap)
@@ -73,6 +83,11 @@ on_mhd_log (void *cls, const char *fmt, va_list ap)
    * client gets the answer libmicrohttpd could not build. */
   if (strstr (msg, "failed to create response header") != NULL)
     header_block_failed = TRUE;
+  if (stream_client_left && strstr (msg, "application error generating response") != NULL)
+    {
+      stream_client_left = FALSE;
+      return;
+    }
   /* Rate-limited: under a flood these would fill the journal. */
   ds_conns_report (s->conns, msg, g_get_monotonic_time ());
 }
@@ -280,6 +295,197 @@ free_multipart (void *cls)
   g_free (b);
 }
 
+/* ---- stream bodies (the --watch event stream) ---------------------------
+ *
+ * A DS_BODY_STREAM body has no length: libmicrohttpd sends it chunked (or
+ * until the close for HTTP/1.0) and calls read_stream for each piece.  The
+ * stream's own read never waits; when it has nothing, read_stream waits
+ * here, in one of two ways:
+ *  - thread per connection: in the connection's own thread, in poll(2) on
+ *    an eventfd the stream's waker writes to and on the client's socket for
+ *    a hang-up (POLLRDHUP), so a client that left (a reloaded page) ends
+ *    its stream at once instead of at the next write.  Returning 0 instead
+ *    is not an option: libmicrohttpd 0.9.75 then polls the socket with a
+ *    zero timeout in a loop (daemon.c, thread_main_handle_connection, for
+ *    MHD_EVENT_LOOP_INFO_BLOCK);
+ *  - --workers: a worker multiplexes many connections, so it must not
+ *    wait: the connection is suspended (MHD_ALLOW_SUSPEND_RESUME, allowed
+ *    from inside the content reader) and the waker resumes it.  The kick
+ *    flag closes the race between a read that found nothing and the
+ *    suspension.  (A suspended connection does not see a hang-up: such a
+ *    stream ends at its next write, the heartbeat at the latest.)
+ * The drain (end_streams) cancels every stream, which wakes them all:
+ * libmicrohttpd must not be stopped with a connection suspended
+ * (MHD_stop_daemon panics). */
+typedef struct
+{
+  DsServer *server;
+  struct MHD_Connection *c;
+  DsStream stream;  /* owned */
+  gboolean pool;    /* --workers: suspend instead of waiting */
+  int wake_fd;      /* thread per connection: eventfd the waker writes */
+  int sock;         /* thread per connection: the client's socket */
+  GMutex lock;
+  gboolean suspended; /* under lock */
+  gboolean kick;      /* under lock: woken since the last read */
+} StreamBody;
+
+static void
+wake_stream (gpointer data)
+{
+  StreamBody *b = data;
+
+  if (!b->pool)
+    {
+      guint64 one = 1;
+      (void) !write (b->wake_fd, &one, sizeof one);
+      return;
+    }
+  g_mutex_lock (&b->lock);
+  b->kick = TRUE;
+  if (b->suspended)
+    {
+      b->suspended = FALSE;
+      MHD_resume_connection (b->c);
+    }
+  g_mutex_unlock (&b->lock);
+}
+
+/* Thread per connection: the next piece of @b, waiting for it. */
+static ssize_t
+read_stream_waiting (StreamBody *b, char *buf, size_t max)
+{
+  for (;;)
+    {
+      gssize n = b->stream.funcs->read (b->stream.data, buf, max);
+      if (n != 0)
+        return n > 0 ? n : MHD_CONTENT_READER_END_OF_STREAM;
+      struct pollfd p[2] = {
+        { .fd = b->wake_fd, .events = POLLIN },
+        { .fd = b->sock, .events = POLLRDHUP },
+      };
+      /* The stream's heartbeat wakes it well within this bound. */
+      if (poll (p, 2, 60 * 1000) < 0 && errno != EINTR)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+      if (p[1].revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL))
+        {
+          stream_client_left = TRUE; /* see on_mhd_log */
+          return MHD_CONTENT_READER_END_WITH_ERROR;
+        }
+      if (p[0].revents & POLLIN)
+        {
+          guint64 v;
+          (void) !read (b->wake_fd, &v, sizeof v);
+        }
+    }
+}
+
+static ssize_t
+read_stream (void *cls, uint64_t pos, char *buf, size_t max)
+{
+  StreamBody *b = cls;
+
+  if (!b->pool)
+    return read_stream_waiting (b, buf, max);
+  for (;;)
+    {
+      g_mutex_lock (&b->lock);
+      b->kick = FALSE;
+      g_mutex_unlock (&b->lock);
+      gssize n = b->stream.funcs->read (b->stream.data, buf, max);
+      if (n != 0)
+        return n > 0 ? n : MHD_CONTENT_READER_END_OF_STREAM;
+      g_mutex_lock (&b->lock);
+      if (!b->kick)
+        {
+          b->suspended = TRUE;
+          MHD_suspend_connection (b->c);
+          g_mutex_unlock (&b->lock);
+          return 0;
+        }
+      g_mutex_unlock (&b->lock);
+    }
+}
+
+static void
+stream_body_free (StreamBody *b)
+{
+  b->stream.funcs->free (b->stream.data);
+  ds_fd_cleanup (&b->wake_fd);
+  g_mutex_clear (&b->lock);
+  g_free (b);
+}
+
+static void
+free_stream (void *cls)
+{
+  StreamBody *b = cls;
+
+  g_mutex_lock (&b->server->streams_lock);
+  g_hash_table_remove (b->server->streams, b);
+  g_mutex_unlock (&b->server->streams_lock);
+  stream_body_free (b);
+}
+
+/* The response for a DS_BODY_STREAM @reply (takes its stream), or NULL. */
+static struct MHD_Response *
+stream_response (DsServer *s, struct MHD_Connection *c, DsReply *reply)
+{
+  StreamBody *b = g_new0 (StreamBody, 1);
+  const union MHD_ConnectionInfo *fi = MHD_get_connection_info (c, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+  b->server = s;
+  b->c = c;
+  b->stream = reply->stream;
+  reply->stream.funcs = NULL;
+  b->pool = s->conf->workers > 0;
+  b->wake_fd = -1;
+  b->sock = fi != NULL ? fi->connect_fd : -1;
+  g_mutex_init (&b->lock);
+  if (!b->pool)
+    {
+      b->wake_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
+      if (b->wake_fd < 0)
+        {
+          stream_body_free (b);
+          return NULL;
+        }
+    }
+  b->stream.funcs->set_waker (b->stream.data, wake_stream, b);
+  struct MHD_Response *resp
+      = MHD_create_response_from_callback (MHD_SIZE_UNKNOWN, 4096, read_stream, b, free_stream);
+  if (resp == NULL)
+    {
+      stream_body_free (b);
+      return NULL;
+    }
+  g_mutex_lock (&s->streams_lock);
+  g_hash_table_add (s->streams, b);
+  if (s->streams_ended)
+    b->stream.funcs->cancel (b->stream.data);
+  g_mutex_unlock (&s->streams_lock);
+  return resp;
+}
+
+/* Ends every stream now and every later one at once (the drain, and
+ * before the daemon stops). */
+static void
+end_streams (DsServer *s)
+{
+  GHashTableIter it;
+  gpointer key;
+
+  g_mutex_lock (&s->streams_lock);
+  s->streams_ended = TRUE;
+  g_hash_table_iter_init (&it, s->streams);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    {
+      StreamBody *b = key;
+      b->stream.funcs->cancel (b->stream.data);
+    }
+  g_mutex_unlock (&s->streams_lock);
+}
+
 /* An upper bound of the header block libmicrohttpd will build for @reply:
  * the bytes every reply has (s->reply_fixed_bytes: Server, nosniff,
  * --header, Date, Connection or Keep-Alive, Content-Length, the status
@@ -427,7 +633,7 @@ multipart_response (DsReply *reply)
 /* The response carrying @reply's body, one case per body kind; it takes
  * what the body owns.  NULL when out of memory. */
 static struct MHD_Response *
-body_response (DsServer *s, DsReply *reply, int *out_file_fd)
+body_response (DsServer *s, struct MHD_Connection *c, DsReply *reply, int *out_file_fd)
 {
   switch (reply->body)
     {
@@ -437,6 +643,8 @@ body_response (DsServer *s, DsReply *reply, int *out_file_fd)
       return buffer_response (reply);
     case DS_BODY_MULTIPART:
       return multipart_response (reply);
+    case DS_BODY_STREAM:
+      return stream_response (s, c, reply);
     case DS_BODY_NONE:
     default:
       return MHD_create_response_from_buffer (0, (void *) "", MHD_RESPMEM_PERSISTENT);
@@ -502,7 +710,7 @@ queue_reply (DsServer *s, struct MHD_Connection *c, DsConnRequest *r, DsReply *r
 
   fit_reply (s, c, reply);
   load_small_body (r, reply);
-  resp = body_response (s, reply, &file_fd);
+  resp = body_response (s, c, reply, &file_fd);
   if (resp == NULL)
     {
       /* Out of memory: a fixed page, then close. */
@@ -542,6 +750,7 @@ fill_request (struct MHD_Connection *c, const char *url, DsConnRequest *r, DsReq
   req->accept = header (c, MHD_HTTP_HEADER_ACCEPT);
   req->accept_encoding = header (c, MHD_HTTP_HEADER_ACCEPT_ENCODING);
   req->accept_language = header (c, MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
+  req->last_event_id = header (c, "Last-Event-ID");
 }
 
 static enum MHD_Result
@@ -648,6 +857,9 @@ server_free (DsServer *s)
     ds_accesslog_free (s->log);
   g_free (s->server_header);
   ds_conns_free (s->conns);
+  if (s->streams != NULL)
+    g_hash_table_unref (s->streams);
+  g_mutex_clear (&s->streams_lock);
   if (s->tls != NULL)
     ds_tls_free (s->tls);
   g_ptr_array_unref (s->extra_names);
@@ -729,6 +941,9 @@ daemon_flags (const DsConf *conf, gboolean tls)
                                  | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
   if (tls)
     flags |= MHD_USE_TLS;
+  /* Event streams suspend their connection while they wait (read_stream). */
+  if (conf->watch && conf->workers > 0)
+    flags |= MHD_ALLOW_SUSPEND_RESUME;
   /* --workers over plain HTTP: MHD_USE_TURBO reads and writes before
    * asking epoll and closes without a shutdown(SHUT_WR) first (fewer
    * system calls per request, bench/RESULTS.md).  Never under TLS, where
@@ -784,6 +999,8 @@ ds_server_start (const DsConf *conf, GError **error)
 
   s->conf = conf;
   s->listener.fd = -1;
+  g_mutex_init (&s->streams_lock);
+  s->streams = g_hash_table_new (NULL, NULL);
   init_reply_headers (s);
   if (!acquire (s, error))
     {
@@ -818,6 +1035,7 @@ void
 ds_server_quiesce (DsServer *server)
 {
   ds_conns_start_drain (server->conns);
+  end_streams (server);
   /* The listening fd stays ours (we passed it in); MHD stops polling it. */
   (void) MHD_quiesce_daemon (server->daemon);
   ds_conns_shutdown_idle (server->conns);
@@ -857,6 +1075,9 @@ ds_server_free (DsServer *server)
   if (server->conns != NULL)
     ds_conns_stop_watchdog (server->conns);
   if (server->daemon != NULL)
-    MHD_stop_daemon (server->daemon);
+    {
+      end_streams (server);
+      MHD_stop_daemon (server->daemon);
+    }
   server_free (server);
 }

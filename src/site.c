@@ -12,6 +12,7 @@
 #include "docserve/path.h"
 #include "docserve/portal.h"
 #include "docserve/reply.h"
+#include "docserve/watch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -154,6 +155,8 @@ mount_features (DsSite *site, GError **error)
   if (!ds_path_set_link_target_dirs ((const char *const *) conf->link_targets, error))
     return FALSE;
   if (conf->system_docs && !ds_portal_mount (site, error))
+    return FALSE;
+  if (conf->watch && !ds_watch_mount (site, error))
     return FALSE;
   return TRUE;
 }

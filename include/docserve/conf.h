@@ -78,6 +78,8 @@ typedef struct
                              * N >= 0: "Cache-Control: max-age=N" */
   gboolean no_cache;        /* "Cache-Control: no-cache"; never together with
                              * max_age >= 0 */
+  gboolean watch;           /* --watch: live reload (watch.c) */
+  guint watch_max_streams;  /* --watch-max-streams: open event streams at most */
   char *user;               /* NULL, or the user to switch to after binding */
   char *group;              /* NULL, or the group to switch to (only with user) */
   char *pid_file;           /* NULL, or a file to write the PID to */
