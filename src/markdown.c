@@ -52,9 +52,15 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "docserve/common.h"
+#include "docserve/gen.h"
+#include "docserve/mime.h"
 #include "docserve/negotiate.h"
 #include "docserve/page.h"
 #include "docserve/path.h"
+#include "docserve/site.h"
+
+#include <fcntl.h>
 
 #define PARSER_FLAGS                                                                      \
   (MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | MD_FLAG_PERMISSIVEAUTOLINKS                    \
@@ -480,4 +486,138 @@ ds_markdown_read_fd (int fd, gboolean gzip, gsize cap, gboolean allow_cut, gbool
   if (over)
     g_byte_array_set_size (buf, (guint) cap);
   return g_byte_array_free_to_bytes (g_steal_pointer (&buf));
+}
+
+/* The output bound of a page: a source renders to about 1.3 times its size
+ * (a 956 kB changelog to 1.2 MB); tables and lists to more. */
+static gsize
+max_output (gsize source_len)
+{
+  return 8 * source_len + 65536;
+}
+
+gboolean
+ds_markdown_serve (const DsSite *site, const DsRequest *req, const char *shown, int fd,
+                   const struct stat *st, gboolean gzip, gint64 now, DsReply *reply)
+{
+  g_return_val_if_fail (site != NULL && req != NULL && shown != NULL && st != NULL, FALSE);
+
+  if (!ds_markdown_accept_wants_html (req->accept) || ds_markdown_query_wants_raw (req->query))
+    return FALSE;
+  if (!gzip && (guint64) st->st_size > DS_MARKDOWN_MAX_SOURCE)
+    return FALSE;
+
+  gboolean over = FALSE;
+  g_autoptr (GBytes) src = ds_markdown_read_fd (fd, gzip, DS_MARKDOWN_MAX_SOURCE, FALSE, &over);
+  if (src == NULL)
+    return FALSE; /* too large, not gzip, unreadable: the file as it is */
+  gsize src_len = 0;
+  const char *src_data = g_bytes_get_data (src, &src_len);
+  gsize html_len = 0;
+  g_autofree char *html
+      = ds_markdown_render (src_data != NULL ? src_data : "", src_len, max_output (src_len),
+                            &html_len);
+  if (html == NULL)
+    return FALSE;
+
+  g_autofree char *url = g_strconcat ("/", shown, NULL);
+  const char *name = strrchr (url, '/') + 1;
+  g_autoptr (GBytes) page = ds_markdown_page (url, name, html, html_len);
+  /* The page is made from the source (its identity and mtime), the
+   * renderer and the URL (breadcrumbs, the raw link). */
+  g_autofree char *seed
+      = g_strdup_printf ("%s\n%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT ":%" G_GINT64_FORMAT
+                         ":%" G_GINT64_FORMAT ".%09ld\n%s",
+                         DS_MARKDOWN_RENDER_VERSION, (guint64) st->st_dev, (guint64) st->st_ino,
+                         (gint64) st->st_size, (gint64) st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+                         shown);
+  const DsGenMeta meta = {
+    .content_type = "text/html; charset=utf-8",
+    .etag_seed = seed,
+    .last_modified = (gint64) st->st_mtim.tv_sec,
+    .vary = "Accept",
+    .scripts = FALSE,
+  };
+  ds_gen_reply (site, req, &meta, page, now, reply);
+  return TRUE;
+}
+
+static const struct
+{
+  const char *name;
+  gboolean gzip;
+  gboolean markdown;
+} readme_names[] = {
+  { "README.md", FALSE, TRUE },     { "README.md.gz", TRUE, TRUE },
+  { "README", FALSE, FALSE },       { "README.gz", TRUE, FALSE },
+  { "README.txt", FALSE, FALSE },   { "README.txt.gz", TRUE, FALSE },
+  { "README.Debian", FALSE, FALSE }, { "README.Debian.gz", TRUE, FALSE },
+};
+
+gboolean
+ds_markdown_readme_probe (int dir_fd, DsReadme *out)
+{
+  g_return_val_if_fail (dir_fd >= 0 && out != NULL, FALSE);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (readme_names); i++)
+    {
+      struct stat st;
+      if (fstatat (dir_fd, readme_names[i].name, &st, 0) != 0 || !S_ISREG (st.st_mode))
+        continue;
+      out->name = readme_names[i].name;
+      out->gzip = readme_names[i].gzip;
+      out->markdown = readme_names[i].markdown;
+      out->st = st;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+char *
+ds_markdown_readme_identity (const DsReadme *r)
+{
+  g_return_val_if_fail (r != NULL && r->name != NULL, NULL);
+
+  return g_strdup_printf ("%s:%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT ":%" G_GINT64_FORMAT
+                          ":%" G_GINT64_FORMAT ".%09ld:%s",
+                          r->name, (guint64) r->st.st_dev, (guint64) r->st.st_ino,
+                          (gint64) r->st.st_size, (gint64) r->st.st_mtim.tv_sec,
+                          r->st.st_mtim.tv_nsec, DS_MARKDOWN_RENDER_VERSION);
+}
+
+char *
+ds_markdown_readme_html (int root_fd, const char *rel, DsSymlinks symlinks, const DsReadme *r)
+{
+  g_return_val_if_fail (rel != NULL && r != NULL && r->name != NULL, NULL);
+
+  g_autofree char *path = rel[0] != '\0' ? g_strconcat (rel, "/", r->name, NULL)
+                                          : g_strdup (r->name);
+  int e = 0;
+  int fd = ds_path_open (root_fd, path, symlinks, &e);
+  struct stat st;
+
+  if (fd < 0)
+    return NULL;
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      close (fd);
+      return NULL;
+    }
+  gboolean over = FALSE;
+  g_autoptr (GBytes) text = ds_markdown_read_fd (fd, r->gzip, DS_MARKDOWN_MAX_README, TRUE, &over);
+  close (fd);
+  if (text == NULL)
+    return NULL;
+  gsize len = 0;
+  const char *data = g_bytes_get_data (text, &len);
+  if (data == NULL)
+    data = "";
+  /* A README that does not start like text (a binary of that name) is not
+   * shown; the sniffer looks at the first kilobyte. */
+  if (!ds_mime_sniff_text ((const guint8 *) data, MIN (len, (gsize) 1024)))
+    return NULL;
+
+  GString *out = g_string_sized_new (len + 1024);
+  ds_markdown_append_readme (out, r->name, data, len, r->markdown, over);
+  return g_string_free (out, FALSE);
 }

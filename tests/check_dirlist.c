@@ -818,10 +818,11 @@ static const HtmlCase html_cases[] = {
   { "<x>&\"'", DS_SORT_NAME, FALSE, "<h1>Index of /&lt;x&gt;&amp;&quot;&#39;/</h1>", TRUE },
   { "<x>&\"'", DS_SORT_NAME, FALSE, "<li aria-current=\"page\">&lt;x&gt;&amp;&quot;&#39;</li>", TRUE },
   { "<x>&\"'", DS_SORT_NAME, FALSE, "<x>", FALSE },
-  /* No external resources, no scripts. */
+  /* No external resources; one script, docserve's own filter box. */
   { "", DS_SORT_NAME, FALSE, "http", FALSE },
-  { "", DS_SORT_NAME, FALSE, "src=", FALSE },
-  { "", DS_SORT_NAME, FALSE, "<script", FALSE },
+  { "", DS_SORT_NAME, FALSE, "</style>\n<script src=\"/.docserve/filter.js\" defer></script>\n"
+                             "</head>", TRUE },
+  { "", DS_SORT_NAME, FALSE, "<script>", FALSE },
   { "", DS_SORT_NAME, FALSE, "<link", FALSE },
   { "", DS_SORT_NAME, FALSE, "url(", FALSE },
   /* Sorted by name ascending: the name header toggles to desc, the others

@@ -3,6 +3,11 @@
 #pragma once
 
 #include <glib.h>
+#include <sys/stat.h>
+
+#include "docserve/path.h"
+#include "docserve/reply.h"
+#include "docserve/request.h"
 
 G_BEGIN_DECLS
 
@@ -65,5 +70,44 @@ void ds_markdown_append_readme (GString *out, const char *name, const char *text
  * decoded bytes, so a gzip bomb costs at most that. */
 GBytes *ds_markdown_read_fd (int fd, gboolean gzip, gsize cap, gboolean allow_cut,
                              gboolean *out_over);
+
+/* Answers @req for the Markdown file the client named @shown (the decoded
+ * URL path without its leading '/', "doc/README.md"), open as @fd with @st, gzip-compressed when @gzip (NAME.md.gz),
+ * when a rendered page is the answer: the client prefers text/html over
+ * text/markdown (ds_markdown_accept_wants_html), the query has no "raw",
+ * the source is at most DS_MARKDOWN_MAX_SOURCE bytes (decoded) and renders.
+ * Then @reply is the page (gen.h: ETag from the render version, the
+ * source's identity and the URL, Last-Modified, Vary: Accept, no ranges,
+ * a CSP without scripts, 304/412, HEAD) and TRUE is returned; @fd is
+ * borrowed either way.  FALSE: serve the file as it is. */
+gboolean ds_markdown_serve (const DsSite *site, const DsRequest *req, const char *shown, int fd,
+                            const struct stat *st, gboolean gzip, gint64 now, DsReply *reply);
+
+/* The README found in a directory by ds_markdown_readme_probe. */
+typedef struct
+{
+  const char *name;  /* static: "README.md", "README.gz", ... */
+  gboolean gzip;     /* NAME.gz: read decoded */
+  gboolean markdown; /* rendered, else shown as text */
+  struct stat st;    /* the file's (symlinks followed) */
+} DsReadme;
+
+/* Looks in directory @dir_fd for README.md, README, README.txt and
+ * README.Debian, each also as NAME.gz, in that order; fills @out with the
+ * first that is a regular file.  FALSE when there is none.  Costs one
+ * fstatat per name tried; nothing is opened. */
+gboolean ds_markdown_readme_probe (int dir_fd, DsReadme *out);
+
+/* A string that changes whenever the README @r changes (for cache keys):
+ * its name, device, inode, size and mtime.  Caller frees. */
+char *ds_markdown_readme_identity (const DsReadme *r);
+
+/* The section to show under the listing of directory @rel (below
+ * @root_fd) for its README @r: opened with ds_path_open under @symlinks
+ * (as every request opens files), read up to DS_MARKDOWN_MAX_README
+ * decoded bytes, rendered or escaped (ds_markdown_append_readme).  NULL
+ * when it cannot be opened or read, or is not text.  Caller frees. */
+char *ds_markdown_readme_html (int root_fd, const char *rel, DsSymlinks symlinks,
+                               const DsReadme *r);
 
 G_END_DECLS
