@@ -79,11 +79,13 @@
   ".md table{border-collapse:collapse;display:block;overflow-x:auto}\n"                   \
   ".md th,.md td{border:1px solid var(--rule);padding:.3em .6em}\n"                       \
   ".md hr{border:0;border-top:1px solid var(--rule)}\n"                                   \
+  ".md a:not([href]){color:inherit}\n"                                                    \
+  ".md .task-list-item{list-style:none}\n"                                                \
   ".raw{float:right;font-size:.9em}\n"
 
 #define README_STYLE                                                                      \
   ".readme{margin-top:2em;border-top:1px solid var(--rule)}\n"                            \
-  ".readme h2{font-size:1em;color:var(--muted)}\n"
+  ".readme>h2{font-size:1em;color:var(--muted)}\n"
 
 gboolean
 ds_markdown_is_name (const char *name)

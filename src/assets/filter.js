@@ -9,7 +9,7 @@
  * listing's HTML grows by the script element alone. */
 (function () {
   "use strict";
-  var table = document.querySelector("main table");
+  var table = document.querySelector("main > table");
   if (!table || !table.tBodies.length) {
     return;
   }
