@@ -207,7 +207,8 @@ START_TEST (test_gzip)
   ItestDaemon d;
   itest_daemon_start (&d, NULL);
 
-  assert_rendered (&d, "/z.md.gz", "<strong>gzip</strong>");
+  g_autofree char *e0 = assert_rendered (&d, "/z.md.gz", "<strong>gzip</strong>");
+  ck_assert_ptr_nonnull (e0);
   g_autofree char *e1 = assert_rendered (&d, "/only.md", "<h1>Packed</h1>");
   ck_assert_ptr_nonnull (e1);
   /* Not a browser: the compressed file, as before. */
