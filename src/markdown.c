@@ -498,6 +498,14 @@ max_output (gsize source_len)
   return 8 * source_len + 65536;
 }
 
+/* Remembers that the source behind @seed is served raw (an empty page). */
+static void
+store_failure (const DsSite *site, const char *seed, GBytes *none)
+{
+  if (site->markdown != NULL)
+    ds_markdown_cache_store (site->markdown, seed, none);
+}
+
 gboolean
 ds_markdown_serve (const DsSite *site, const DsRequest *req, const char *shown, int fd,
                    const struct stat *st, gboolean gzip, gint64 now, DsReply *reply)
@@ -509,22 +517,6 @@ ds_markdown_serve (const DsSite *site, const DsRequest *req, const char *shown, 
   if (!gzip && (guint64) st->st_size > DS_MARKDOWN_MAX_SOURCE)
     return FALSE;
 
-  gboolean over = FALSE;
-  g_autoptr (GBytes) src = ds_markdown_read_fd (fd, gzip, DS_MARKDOWN_MAX_SOURCE, FALSE, &over);
-  if (src == NULL)
-    return FALSE; /* too large, not gzip, unreadable: the file as it is */
-  gsize src_len = 0;
-  const char *src_data = g_bytes_get_data (src, &src_len);
-  gsize html_len = 0;
-  g_autofree char *html
-      = ds_markdown_render (src_data != NULL ? src_data : "", src_len, max_output (src_len),
-                            &html_len);
-  if (html == NULL)
-    return FALSE;
-
-  g_autofree char *url = g_strconcat ("/", shown, NULL);
-  const char *name = strrchr (url, '/') + 1;
-  g_autoptr (GBytes) page = ds_markdown_page (url, name, html, html_len);
   /* The page is made from the source (its identity and mtime), the
    * renderer and the URL (breadcrumbs, the raw link). */
   g_autofree char *seed
@@ -540,8 +532,132 @@ ds_markdown_serve (const DsSite *site, const DsRequest *req, const char *shown, 
     .vary = "Accept",
     .scripts = FALSE,
   };
+  g_autoptr (GBytes) cached = site->markdown != NULL ? ds_markdown_cache_lookup (site->markdown, seed)
+                                                     : NULL;
+  if (cached != NULL && g_bytes_get_size (cached) == 0)
+    return FALSE; /* this source was found not to render: the file */
+  if (cached != NULL)
+    {
+      ds_gen_reply (site, req, &meta, cached, now, reply);
+      return TRUE;
+    }
+
+  g_autoptr (GBytes) none = g_bytes_new_static ("", 0);
+  gboolean over = FALSE;
+  g_autoptr (GBytes) src = ds_markdown_read_fd (fd, gzip, DS_MARKDOWN_MAX_SOURCE, FALSE, &over);
+  if (src == NULL)
+    {
+      /* Too large (a gzip bomb is read up to the cap) or not gzip:
+       * remembered, so the next request does not inflate it again.  A
+       * plain file's read error is not. */
+      if (over || gzip)
+        store_failure (site, seed, none);
+      return FALSE;
+    }
+  gsize src_len = 0;
+  const char *src_data = g_bytes_get_data (src, &src_len);
+  gsize html_len = 0;
+  g_autofree char *html
+      = ds_markdown_render (src_data != NULL ? src_data : "", src_len, max_output (src_len),
+                            &html_len);
+  if (html == NULL)
+    {
+      /* The worst sources cost md4c seconds: refuse them once. */
+      store_failure (site, seed, none);
+      return FALSE;
+    }
+
+  g_autofree char *url = g_strconcat ("/", shown, NULL);
+  const char *name = strrchr (url, '/') + 1;
+  g_autoptr (GBytes) page = ds_markdown_page (url, name, html, html_len);
+  if (site->markdown != NULL)
+    ds_markdown_cache_store (site->markdown, seed, page);
   ds_gen_reply (site, req, &meta, page, now, reply);
   return TRUE;
+}
+
+struct _DsMarkdownCache
+{
+  GMutex lock;
+  GHashTable *pages; /* key (owned) -> GBytes */
+  GQueue order;      /* keys (borrowed from pages), oldest first */
+  gsize bytes;
+  guint max_entries;
+  gsize max_bytes;
+};
+
+DsMarkdownCache *
+ds_markdown_cache_new (guint max_entries, gsize max_bytes)
+{
+  DsMarkdownCache *c = g_new0 (DsMarkdownCache, 1);
+
+  g_mutex_init (&c->lock);
+  c->pages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                    (GDestroyNotify) g_bytes_unref);
+  g_queue_init (&c->order);
+  c->max_entries = max_entries;
+  c->max_bytes = max_bytes;
+  return c;
+}
+
+void
+ds_markdown_cache_free (DsMarkdownCache *c)
+{
+  if (c == NULL)
+    return;
+  g_queue_clear (&c->order);
+  g_hash_table_unref (c->pages);
+  g_mutex_clear (&c->lock);
+  g_free (c);
+}
+
+GBytes *
+ds_markdown_cache_lookup (DsMarkdownCache *c, const char *key)
+{
+  g_return_val_if_fail (c != NULL && key != NULL, NULL);
+
+  g_mutex_lock (&c->lock);
+  GBytes *page = g_hash_table_lookup (c->pages, key);
+  if (page != NULL)
+    g_bytes_ref (page);
+  g_mutex_unlock (&c->lock);
+  return page;
+}
+
+void
+ds_markdown_cache_store (DsMarkdownCache *c, const char *key, GBytes *page)
+{
+  g_return_if_fail (c != NULL && key != NULL && page != NULL);
+
+  gsize size = g_bytes_get_size (page);
+  if (size > c->max_bytes / 4 || c->max_entries == 0)
+    return;
+  g_mutex_lock (&c->lock);
+  if (!g_hash_table_contains (c->pages, key))
+    {
+      char *k = g_strdup (key);
+      g_hash_table_insert (c->pages, k, g_bytes_ref (page));
+      g_queue_push_tail (&c->order, k);
+      c->bytes += size;
+      while (g_hash_table_size (c->pages) > c->max_entries || c->bytes > c->max_bytes)
+        {
+          char *old = g_queue_pop_head (&c->order);
+          c->bytes -= g_bytes_get_size (g_hash_table_lookup (c->pages, old));
+          g_hash_table_remove (c->pages, old); /* frees old */
+        }
+    }
+  g_mutex_unlock (&c->lock);
+}
+
+guint
+ds_markdown_cache_size (DsMarkdownCache *c)
+{
+  g_return_val_if_fail (c != NULL, 0);
+
+  g_mutex_lock (&c->lock);
+  guint n = g_hash_table_size (c->pages);
+  g_mutex_unlock (&c->lock);
+  return n;
 }
 
 static const struct

@@ -472,6 +472,60 @@ START_TEST (test_bad_gzip)
 }
 END_TEST
 
+/* ---- the page cache ---------------------------------------------------- */
+
+START_TEST (test_cache)
+{
+  g_autoptr (DsMarkdownCache) c = ds_markdown_cache_new (3, 100);
+  g_autoptr (GBytes) small = g_bytes_new_static ("0123456789", 10);
+  g_autoptr (GBytes) none = g_bytes_new_static ("", 0);
+
+  ck_assert_ptr_null (ds_markdown_cache_lookup (c, "a"));
+  ds_markdown_cache_store (c, "a", small);
+  ds_markdown_cache_store (c, "b", none);
+  g_autoptr (GBytes) a = ds_markdown_cache_lookup (c, "a");
+  g_autoptr (GBytes) b = ds_markdown_cache_lookup (c, "b");
+  ck_assert_ptr_eq (a, small);
+  ck_assert_ptr_nonnull (b);
+  ck_assert_uint_eq (g_bytes_get_size (b), 0);
+  /* The entry bound: the oldest goes first. */
+  ds_markdown_cache_store (c, "c", small);
+  ds_markdown_cache_store (c, "d", small);
+  ck_assert_uint_eq (ds_markdown_cache_size (c), 3);
+  g_autoptr (GBytes) gone = ds_markdown_cache_lookup (c, "a");
+  ck_assert_ptr_null (gone);
+  /* The byte bound: three 10-byte pages fit in 100; a page over a quarter
+   * of it is not kept. */
+  char buf[30] = { 0 };
+  g_autoptr (GBytes) quarter = g_bytes_new (buf, 26);
+  ds_markdown_cache_store (c, "q", quarter);
+  g_autoptr (GBytes) q = ds_markdown_cache_lookup (c, "q");
+  ck_assert_ptr_null (q);
+}
+END_TEST
+
+/* Byte bound: with room for 25 bytes, a third 10-byte page pushes out the
+ * oldest. */
+START_TEST (test_cache_bytes)
+{
+  g_autoptr (DsMarkdownCache) c = ds_markdown_cache_new (10, 100);
+  char buf[25] = { 0 };
+  g_autoptr (GBytes) p = g_bytes_new (buf, 25);
+
+  for (int i = 0; i < 5; i++)
+    {
+      char key[8];
+      g_snprintf (key, sizeof key, "k%d", i);
+      ds_markdown_cache_store (c, key, p);
+    }
+  ck_assert_uint_eq (ds_markdown_cache_size (c), 4);
+  g_autoptr (GBytes) first = ds_markdown_cache_lookup (c, "k0");
+  g_autoptr (GBytes) last = ds_markdown_cache_lookup (c, "k4");
+  ck_assert_ptr_null (first);
+  ck_assert_ptr_nonnull (last);
+}
+END_TEST
+
 static Suite *
 markdown_suite (void)
 {
@@ -499,6 +553,11 @@ markdown_suite (void)
   tc = tcase_create ("page");
   tcase_add_test (tc, test_page);
   tcase_add_loop_test (tc, test_readme, 0, G_N_ELEMENTS (readme_rows));
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("cache");
+  tcase_add_test (tc, test_cache);
+  tcase_add_test (tc, test_cache_bytes);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("read");

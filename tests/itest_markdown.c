@@ -127,6 +127,9 @@ START_TEST (test_rendered)
 
   g_autofree char *etag = assert_rendered (&d, "/doc.md", "<h1>Title</h1>");
   ck_assert_msg (etag != NULL && etag[0] == '"', "ETag %s", etag);
+  /* The second time from the page cache: the same page. */
+  g_autofree char *etag_again = assert_rendered (&d, "/doc.md", "<h1>Title</h1>");
+  ck_assert_str_eq (etag, etag_again);
   {
     const char *const hdrs[] = { BROWSER, NULL };
     g_autoptr (ItestResp) r = itest_request (&d, "GET", "/doc.md", hdrs);
@@ -194,6 +197,9 @@ START_TEST (test_raw)
   assert_raw (&d, "/doc.md?x=1&raw", BROWSER, "doc.md");
   /* Too big, not gzip, a gzip bomb: the file as it is. */
   assert_raw (&d, "/big.md", BROWSER, "big.md");
+  assert_raw (&d, "/bad.md.gz", BROWSER, "bad.md.gz");
+  assert_raw (&d, "/bomb.md.gz", BROWSER, "bomb.md.gz");
+  /* Again, now from the cache's note that they do not render. */
   assert_raw (&d, "/bad.md.gz", BROWSER, "bad.md.gz");
   assert_raw (&d, "/bomb.md.gz", BROWSER, "bomb.md.gz");
   g_autoptr (ItestResp) r = itest_request (&d, "GET", "/doc.md", NULL);

@@ -71,6 +71,31 @@ void ds_markdown_append_readme (GString *out, const char *name, const char *text
 GBytes *ds_markdown_read_fd (int fd, gboolean gzip, gsize cap, gboolean allow_cut,
                              gboolean *out_over);
 
+/* A bounded, thread-safe cache of rendered pages, keyed by what they are
+ * made from (the render version, the source's device, inode, size and
+ * mtime, the URL): a changed source has a new key, so an entry is never
+ * stale, and old entries go first when a bound is reached.  An empty page
+ * means "this source is served raw" (it did not render, or is over the
+ * cap after gzip decoding), so a hostile file costs its render once. */
+typedef struct _DsMarkdownCache DsMarkdownCache;
+
+/* At most @max_entries pages and @max_bytes of them; a page larger than a
+ * quarter of @max_bytes is not kept. */
+DsMarkdownCache *ds_markdown_cache_new (guint max_entries, gsize max_bytes);
+void ds_markdown_cache_free (DsMarkdownCache *c);
+
+/* The page stored under @key, or NULL.  Caller unrefs. */
+GBytes *ds_markdown_cache_lookup (DsMarkdownCache *c, const char *key);
+
+/* Stores @page (a new reference is taken) under @key, dropping the oldest
+ * entries while over the bounds. */
+void ds_markdown_cache_store (DsMarkdownCache *c, const char *key, GBytes *page);
+
+/* Number of pages held (for tests). */
+guint ds_markdown_cache_size (DsMarkdownCache *c);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DsMarkdownCache, ds_markdown_cache_free)
+
 /* Answers @req for the Markdown file the client named @shown (the decoded
  * URL path without its leading '/', "doc/README.md"), open as @fd with @st, gzip-compressed when @gzip (NAME.md.gz),
  * when a rendered page is the answer: the client prefers text/html over
@@ -79,7 +104,8 @@ GBytes *ds_markdown_read_fd (int fd, gboolean gzip, gsize cap, gboolean allow_cu
  * Then @reply is the page (gen.h: ETag from the render version, the
  * source's identity and the URL, Last-Modified, Vary: Accept, no ranges,
  * a CSP without scripts, 304/412, HEAD) and TRUE is returned; @fd is
- * borrowed either way.  FALSE: serve the file as it is. */
+ * borrowed either way.  Pages are kept in @site->markdown (when not NULL),
+ * so the same source is rendered once.  FALSE: serve the file as it is. */
 gboolean ds_markdown_serve (const DsSite *site, const DsRequest *req, const char *shown, int fd,
                             const struct stat *st, gboolean gzip, gint64 now, DsReply *reply);
 
