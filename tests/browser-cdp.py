@@ -132,8 +132,13 @@ class Page:
             f.write(base64.b64decode(data))
 
 
+def on_term(signum, frame):
+    raise SystemExit(1)  # runs the finally below: Chromium is stopped too
+
+
 def main():
     chromium, profile, outdir, listing, word, markdown = sys.argv[1:7]
+    signal.signal(signal.SIGTERM, on_term)
     proc = subprocess.Popen(
         [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",

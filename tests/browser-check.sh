@@ -333,7 +333,7 @@ fi
 run=$((run + 1))
 mkdir "$tmp/profile.$run"
 cdp_rc=0
-python3 "$here/tests/browser-cdp.py" "$chromium" "$tmp/profile.$run" "$outdir" "$base/doc/" \
+timeout -k 10 180 python3 "$here/tests/browser-cdp.py" "$chromium" "$tmp/profile.$run" "$outdir" "$base/doc/" \
   "notes" "$base/doc/README.md.gz" > "$tmp/cdp.out" 2>&1 || cdp_rc=$?
 rm -rf "$tmp/profile.$run"
 cat "$tmp/cdp.out"
