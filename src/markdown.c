@@ -1,10 +1,13 @@
 /* markdown.c: Markdown rendered to HTML for browsers.
  *
  * Owns the rendering of a Markdown source into an HTML fragment, the page
- * around it, the README section under a listing, and the bounded reading
- * of the source (plain or gzip).  The handler decides when a file is
- * rendered (Accept, ?raw, size); this module never touches the network or
- * the clock, so every branch is unit-tested.
+ * around it, the choice of a rendered page over the file (ds_markdown_serve:
+ * the client prefers text/html to text/markdown in Accept, RFC 9110 section
+ * 12.5.1, and sent no ?raw; the source is under the cap and renders), the
+ * cache of rendered pages, the README section under a listing, and the
+ * bounded reading of the source (plain or gzip).  The handler calls it for
+ * files whose names say Markdown; this module never touches the network or
+ * the clock.
  *
  * Rendering: md4c's HTML renderer (md_html) with the GitHub dialect
  * (tables, strikethrough, permissive autolinks, task lists) and
