@@ -50,8 +50,10 @@
  *
  * Output: the HTML page is built on the shared shell (page.c: head, one
  * inline style, breadcrumbs with a link to each ancestor directory, footer),
- * self-contained (no scripts, no external resources), and shows only the
- * request path, never the root's file system path.  Names are escaped for
+ * loads nothing but docserve's own filter script (/.docserve/filter.js, which
+ * makes the filter box; without scripts the page is whole), and shows only
+ * the request path, never the root's file system path.  The caller may add
+ * a section after the table (the directory's README, handler.c).  Names are escaped for
  * HTML text and attributes (& < > " ') by the shell's escaper;
  * hrefs are the name percent-encoded by ds_path_encode(), prefixed with "./"
  * when the encoded name contains ':' (RFC 3986 section 4.2: otherwise
@@ -519,6 +521,11 @@ utc_time (gint64 t, struct tm *tm)
   "th a{color:inherit}\n"                                                                 \
   "@media (max-width:32em){.time{display:none}}\n"
 
+/* The filter box (src/assets/filter.js): made by the script, so a reader
+ * without scripts sees no box; deferred, so the table is there when it
+ * runs. */
+#define LISTING_HEAD "<script src=\"/.docserve/filter.js\" defer></script>\n"
+
 /* One sortable column header: a link that sorts by @key, ascending unless
  * the page is already sorted ascending by it. */
 static void
@@ -540,14 +547,24 @@ char *
 ds_dirlist_html (const char *rel, const GPtrArray *entries, DsSortKey key, gboolean desc,
                  gsize *out_len)
 {
+  return ds_dirlist_html_with (rel, entries, key, desc, NULL, NULL, out_len);
+}
+
+char *
+ds_dirlist_html_with (const char *rel, const GPtrArray *entries, DsSortKey key, gboolean desc,
+                      const char *extra_style, const char *extra_html, gsize *out_len)
+{
   g_return_val_if_fail (rel != NULL, NULL);
   g_return_val_if_fail (entries != NULL, NULL);
 
   g_autofree char *shown_path
       = rel[0] != '\0' ? g_strconcat ("/", rel, "/", NULL) : g_strdup ("/");
   g_autofree char *title = g_strconcat ("Index of ", shown_path, NULL);
-  const DsPage page = { .title = title, .style = LISTING_STYLE, .crumbs = shown_path };
-  GString *out = g_string_sized_new (2048 + (gsize) entries->len * 256);
+  g_autofree char *style = g_strconcat (LISTING_STYLE, extra_style, NULL);
+  const DsPage page = { .title = title, .style = style, .crumbs = shown_path,
+                        .head = LISTING_HEAD };
+  GString *out = g_string_sized_new (2048 + (gsize) entries->len * 256
+                                     + (extra_html != NULL ? strlen (extra_html) : 0));
 
   ds_page_begin (out, &page);
   g_string_append (out, "<h1>");
@@ -598,6 +615,8 @@ ds_dirlist_html (const char *rel, const GPtrArray *entries, DsSortKey key, gbool
     }
 
   g_string_append (out, "</tbody>\n</table>\n");
+  if (extra_html != NULL)
+    g_string_append (out, extra_html);
   ds_page_end (out);
   if (out_len != NULL)
     *out_len = out->len;

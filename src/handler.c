@@ -22,6 +22,7 @@
 #include "docserve/field.h"
 #include "docserve/gen.h"
 #include "docserve/httpdate.h"
+#include "docserve/markdown.h"
 #include "docserve/negotiate.h"
 #include "docserve/path.h"
 #include "docserve/status.h"
@@ -630,6 +631,18 @@ serve_listing (const DsSite *site, const DsRequest *req, const char *rel, const 
   gboolean json = ds_dirlist_wants_json (req->query, req->accept);
   g_autofree char *cache_key = listing_key (shown, json, key, desc);
   g_autoptr (GBytes) body = NULL;
+  DsReadme readme;
+  gboolean has_readme = !json && ds_markdown_readme_probe (fd, &readme);
+
+  if (has_readme)
+    {
+      /* A README edited in place leaves the directory's stat alone: its
+       * own identity is part of the key, so the edit shows at once. */
+      g_autofree char *id = ds_markdown_readme_identity (&readme);
+      g_autofree char *k = g_strconcat (cache_key, "\n", id, NULL);
+      g_free (cache_key);
+      cache_key = g_steal_pointer (&k);
+    }
 
   if (site->dircache != NULL)
     body = ds_dircache_lookup (site->dircache, cache_key, &dir_st, now);
@@ -650,8 +663,14 @@ serve_listing (const DsSite *site, const DsRequest *req, const char *rel, const 
         }
       ds_dirlist_sort (entries, key, desc);
       gsize len = 0;
+      g_autofree char *readme_html
+          = has_readme ? ds_markdown_readme_html (site_root (site), rel, site->conf->symlinks, &readme)
+                       : NULL;
       char *text = json ? ds_dirlist_json (shown, entries, &len)
-                        : ds_dirlist_html (shown, entries, key, desc, &len);
+                        : ds_dirlist_html_with (shown, entries, key, desc,
+                                                readme_html != NULL ? ds_markdown_readme_style ()
+                                                                    : NULL,
+                                                readme_html, &len);
       body = g_bytes_new_take (text, len);
       if (site->dircache != NULL)
         ds_dircache_store (site->dircache, cache_key, &dir_st, now, body);
@@ -662,6 +681,7 @@ serve_listing (const DsSite *site, const DsRequest *req, const char *rel, const 
   const DsGenMeta meta = {
     .content_type = json ? "application/json" : "text/html; charset=utf-8",
     .vary = "Accept",
+    .scripts = !json, /* the filter box, /.docserve/filter.js */
   };
   ds_gen_reply (site, req, &meta, body, now, reply);
 }
@@ -699,6 +719,85 @@ serve_directory (const DsSite *site, const DsRequest *req, Codings *codings, con
     ds_reply_set_status_page (reply, site->error_pages, 403);
 }
 
+/* Adds @token to the reply's Vary field (one field line, RFC 9110 §12.5.5). */
+static void
+add_vary (DsReply *reply, const char *token)
+{
+  for (guint i = 0; i < reply->n_headers; i++)
+    if (g_ascii_strcasecmp (reply->headers[i].name, "Vary") == 0)
+      {
+        char *v = g_strconcat (reply->headers[i].value, ", ", token, NULL);
+        g_free (reply->headers[i].value);
+        reply->headers[i].value = v;
+        return;
+      }
+  ds_reply_add_header (reply, "Vary", token);
+}
+
+/* Whether @name is Markdown (NAME.md, NAME.markdown) or, gzip-compressed
+ * (docs mode), NAME.md.gz; sets *@gzip accordingly. */
+static gboolean
+is_markdown_name (const char *name, gboolean *gzip)
+{
+  gsize n = strlen (name);
+
+  *gzip = n > 3 && g_ascii_strcasecmp (name + n - 3, ".gz") == 0;
+  if (!*gzip)
+    return ds_markdown_is_name (name);
+  g_autofree char *inner = g_strndup (name, n - 3);
+  return ds_markdown_is_name (inner);
+}
+
+/* A Markdown file (@rel, open as @fd, which stays the caller's unless TRUE
+ * is returned): rendered for a browser (markdown.c), else served as it is
+ * with Vary: Accept, since the same URL renders for other clients.
+ * Returns FALSE for other files. */
+static gboolean
+serve_markdown (const DsSite *site, const DsRequest *req, Codings *codings, const char *rel,
+                const char *shown, int fd, const struct stat *st, gint64 now, DsReply *reply)
+{
+  const char *slash = strrchr (rel, '/');
+  gboolean gzip = FALSE;
+
+  if (!is_markdown_name (slash != NULL ? slash + 1 : rel, &gzip))
+    return FALSE;
+  if (ds_markdown_serve (site, req, shown, fd, st, gzip, now, reply))
+    {
+      close (fd);
+      return TRUE;
+    }
+  serve_regular (site, req, codings, rel, fd, st, now, reply);
+  if (reply->status == 200 || reply->status == 206 || reply->status == 304)
+    add_vary (reply, "Accept");
+  return TRUE;
+}
+
+/* Docs mode: NAME.md requested, only NAME.md.gz there: rendered as
+ * serve_markdown does, or served as serve_compressed_only does with
+ * Vary: Accept.  FALSE when there is no NAME.md.gz. */
+static gboolean
+serve_markdown_compressed_only (const DsSite *site, const DsRequest *req, Codings *codings,
+                                const char *rel, const char *shown, gint64 now, DsReply *reply)
+{
+  const char *slash = strrchr (rel, '/');
+  struct stat st;
+
+  if (rel[0] == '\0' || !ds_markdown_is_name (slash != NULL ? slash + 1 : rel))
+    return FALSE;
+  int fd = open_regular (site, rel, ".gz", &st);
+  if (fd < 0)
+    return FALSE;
+  gboolean done = ds_markdown_serve (site, req, shown, fd, &st, TRUE, now, reply);
+  close (fd);
+  if (!done && serve_compressed_only (site, req, codings, rel, now, reply))
+    {
+      if (reply->status == 200 || reply->status == 206 || reply->status == 304)
+        add_vary (reply, "Accept");
+      done = TRUE;
+    }
+  return done;
+}
+
 /* Serves @rel from @site's tree: a file, a directory (redirect, index,
  * listing), or the status that says why not.  @shown is the path as the
  * client named it (the tree's mount prefix and @rel), for redirects and
@@ -712,6 +811,9 @@ serve_tree (const DsSite *site, const DsRequest *req, const char *rel, const cha
   int fd = -1;
   Codings codings = { .field = req->accept_encoding };
   guint status = open_stat (site, rel, &fd, &st);
+  if (status == 404 && !dir_slash
+      && serve_markdown_compressed_only (site, req, &codings, rel, shown, now, out_reply))
+    return;
   if (status == 404 && !dir_slash
       && serve_compressed_only (site, req, &codings, rel, now, out_reply))
     return;
@@ -743,6 +845,8 @@ serve_tree (const DsSite *site, const DsRequest *req, const char *rel, const cha
       ds_reply_set_status_page (out_reply, site->error_pages, 404);
       return;
     }
+  if (serve_markdown (site, req, &codings, rel, shown, fd, &st, now, out_reply))
+    return;
   serve_regular (site, req, &codings, rel, fd, &st, now, out_reply);
 }
 

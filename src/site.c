@@ -9,6 +9,7 @@
 
 #include "docserve/assets.h"
 #include "docserve/common.h"
+#include "docserve/markdown.h"
 #include "docserve/path.h"
 #include "docserve/portal.h"
 #include "docserve/reply.h"
@@ -22,6 +23,10 @@
  * a busy listing is read and formatted once a second, not per request. */
 #define LISTING_CACHE_ENTRIES 64
 #define LISTING_CACHE_BYTES ((gsize) 32 * 1024 * 1024)
+/* Rendered Markdown pages, by source identity (markdown.h): a page read
+ * again costs a hash lookup, not a render. */
+#define MARKDOWN_CACHE_ENTRIES 64
+#define MARKDOWN_CACHE_BYTES ((gsize) 32 * 1024 * 1024)
 /* Files found without .br/.gz sidecars, remembered for the current second:
  * a busy file is probed once a second, not per request. */
 #define SIDECAR_CACHE_ENTRIES 4096
@@ -190,6 +195,7 @@ ds_site_open (const DsConf *conf, GError **error)
     site->dircache = ds_dircache_new (LISTING_CACHE_ENTRIES, LISTING_CACHE_BYTES);
   if (conf->precompressed)
     site->sidecars = ds_sidecar_cache_new (SIDECAR_CACHE_ENTRIES);
+  site->markdown = ds_markdown_cache_new (MARKDOWN_CACHE_ENTRIES, MARKDOWN_CACHE_BYTES);
   o->routes = ds_routes_new ();
   o->generators = g_ptr_array_new_with_free_func (mounted_free);
   ds_routes_add (o->routes, conf->system_docs ? "doc" : "/", DS_MOUNT_TREE, site);
@@ -244,6 +250,7 @@ ds_site_free (DsSite *site)
     g_hash_table_unref (site->error_pages);
   ds_dircache_free (site->dircache);
   ds_sidecar_cache_free (site->sidecars);
+  ds_markdown_cache_free (site->markdown);
   ds_routes_free (o->routes);
   if (o->generators != NULL)
     g_ptr_array_unref (o->generators);

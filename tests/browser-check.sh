@@ -30,7 +30,12 @@
 #     and whose href resolves to it; following two of those hrefs (the
 #     space/UTF-8 one and the '&#%' one) shows the file's text;
 #   - --dump-dom of /doc/changelog.Debian.gz: rendered as text (a <pre> with a
-#     line of the changelog), not offered as a download.
+#     line of the changelog), not offered as a download;
+#   - over the DevTools protocol (tests/browser-cdp.py): the listing /doc/ has
+#     the filter box made by /.docserve/filter.js with a count of its rows,
+#     "/" focuses it, typing narrows the rows in place and updates the count;
+#     /doc/README.md.gz is rendered (an <article class="md">, no script);
+#     light and dark screenshots of both (filter-*.png, markdown-*.png).
 # Then the documentation portal: docserve --system-docs on this machine
 # (its /usr/share/doc, doc-base and link targets), with its own access log:
 #   - a screenshot of its home page (portal.png), every request 2xx/304;
@@ -123,7 +128,32 @@ printf 'README of the demo package.\n' > "$site/doc/README"
 printf 'Notes with spaces and UTF-8 in the name: sentinel-one.\n' > "$site/doc/release notes – ü ✓.txt"
 printf 'An ampersand, hash and percent name: sentinel-two.\n' > "$site/doc/a&b #1 100%.txt"
 printf 'echo example\n' > "$site/doc/examples/run.sh"
-names=(changelog.Debian.gz README "release notes – ü ✓.txt" "a&b #1 100%.txt" "examples/")
+cat > "$tmp/readme.md" <<'EOF'
+# Demo package
+
+A *rendered* README, gzip-compressed as Debian ships them, with **bold**,
+`code`, ~~struck~~ text and a [relative link](README) and
+[one that must not run](javascript:alert(1)).
+
+## Install
+
+```sh
+sudo apt-get install docserve-demo
+docserve /usr/share/doc
+```
+
+| option | default | meaning |
+|--------|---------|---------|
+| `--port` | 8080 | where to listen |
+| `--timeout` | 15 | idle seconds |
+
+- [x] tables, task lists, strikethrough
+- [ ] raw <b>HTML</b> is shown as text
+
+> A quotation, in the shell's muted colour.
+EOF
+gzip -9 -n -c "$tmp/readme.md" > "$site/doc/README.md.gz"
+names=(changelog.Debian.gz README README.md.gz "release notes – ü ✓.txt" "a&b #1 100%.txt" "examples/")
 
 "$bin" --port 0 --address 127.0.0.1 --access-log "$tmp/access.log" "$site" 2>"$tmp/stderr" &
 pid=$!
@@ -321,6 +351,27 @@ else
   head -c 600 "$tmp/changelog.dom" 2>/dev/null | sed 's/^/  /' || true
 fi
 
+# (c) The filter box and rendered Markdown, driven over the DevTools protocol.
+run=$((run + 1))
+mkdir "$tmp/profile.$run"
+cdp_rc=0
+timeout -k 10 180 python3 "$here/tests/browser-cdp.py" "$chromium" "$tmp/profile.$run" "$outdir" "$base/doc/" \
+  "notes" "$base/doc/README.md.gz" > "$tmp/cdp.out" 2>&1 || cdp_rc=$?
+rm -rf "$tmp/profile.$run"
+cat "$tmp/cdp.out"
+passed=$((passed + $(grep -c '^PASS: ' "$tmp/cdp.out" || true)))
+failed=$((failed + $(grep -c '^FAIL: ' "$tmp/cdp.out" || true)))
+if [ "$cdp_rc" -ne 0 ] && ! grep -q '^FAIL: ' "$tmp/cdp.out"; then
+  fail "browser-cdp.py exited $cdp_rc"
+fi
+for png in filter-light.png filter-dark.png markdown-light.png markdown-dark.png; do
+  if [ -s "$outdir/$png" ] && png_ok "$outdir/$png"; then
+    pass "screenshot $outdir/$png"
+  else
+    fail "screenshot $outdir/$png"
+  fi
+done
+
 if kill -0 "$pid" 2>/dev/null; then
   pass "docserve still running"
 else
@@ -328,7 +379,7 @@ else
   sed 's/^/  /' "$tmp/stderr"
 fi
 
-# (c) The documentation portal on this machine.
+# (d) The documentation portal on this machine.
 access_log="$tmp/portal.log"
 "$bin" --system-docs --port 0 --address 127.0.0.1 --access-log "$access_log" 2>"$tmp/portal.err" &
 portal_pid=$!
@@ -387,6 +438,8 @@ PY
   fi
 fi
 
-echo "browser-check: screenshots: $outdir/index.png $outdir/listing.png $outdir/changelog.png $outdir/portal.png $outdir/sphinx.png"
+echo "browser-check: screenshots: $outdir/index.png $outdir/listing.png $outdir/changelog.png" \
+  "$outdir/filter-light.png $outdir/filter-dark.png $outdir/markdown-light.png $outdir/markdown-dark.png" \
+  "$outdir/portal.png $outdir/sphinx.png"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -818,10 +818,11 @@ static const HtmlCase html_cases[] = {
   { "<x>&\"'", DS_SORT_NAME, FALSE, "<h1>Index of /&lt;x&gt;&amp;&quot;&#39;/</h1>", TRUE },
   { "<x>&\"'", DS_SORT_NAME, FALSE, "<li aria-current=\"page\">&lt;x&gt;&amp;&quot;&#39;</li>", TRUE },
   { "<x>&\"'", DS_SORT_NAME, FALSE, "<x>", FALSE },
-  /* No external resources, no scripts. */
+  /* No external resources; one script, docserve's own filter box. */
   { "", DS_SORT_NAME, FALSE, "http", FALSE },
-  { "", DS_SORT_NAME, FALSE, "src=", FALSE },
-  { "", DS_SORT_NAME, FALSE, "<script", FALSE },
+  { "", DS_SORT_NAME, FALSE, "</style>\n<script src=\"/.docserve/filter.js\" defer></script>\n"
+                             "</head>", TRUE },
+  { "", DS_SORT_NAME, FALSE, "<script>", FALSE },
   { "", DS_SORT_NAME, FALSE, "<link", FALSE },
   { "", DS_SORT_NAME, FALSE, "url(", FALSE },
   /* Sorted by name ascending: the name header toggles to desc, the others
@@ -889,6 +890,26 @@ START_TEST (test_html_table)
   ck_assert_msg ((strstr (html, tc->needle) != NULL) == tc->present,
                  "row %d rel \"%s\" key %d desc %d: \"%s\" %s\n%s", _i, tc->rel, tc->key, tc->desc,
                  needle, tc->present ? "missing" : "present", html);
+}
+END_TEST
+
+/* The README section (or any caller's fragment) goes after the table and
+ * before the footer; its style after the listing's own rules. */
+START_TEST (test_html_with)
+{
+  g_autoptr (GPtrArray) entries = html_entries ();
+  gsize len = 0;
+  g_autofree char *html = ds_dirlist_html_with ("d", entries, DS_SORT_NAME, FALSE, ".x{y:z}\n",
+                                                "<section>R</section>\n", &len);
+  g_autofree char *plain = ds_dirlist_html ("d", entries, DS_SORT_NAME, FALSE, NULL);
+
+  ck_assert_uint_eq (len, strlen (html));
+  ck_assert_msg (strstr (html, "</table>\n<section>R</section>\n</main>") != NULL, "%s", html);
+  const char *own = strstr (html, "@media (max-width:32em)");
+  const char *extra = strstr (html, ".x{y:z}\n</style>");
+  ck_assert_msg (own != NULL && extra != NULL && own < extra, "%s", html);
+  ck_assert_msg (strstr (plain, "<section>") == NULL && strstr (plain, ".x{") == NULL, "%s", plain);
+  ck_assert_uint_eq (strlen (html), strlen (plain) + strlen (".x{y:z}\n<section>R</section>\n"));
 }
 END_TEST
 
@@ -1218,6 +1239,7 @@ dirlist_suite (void)
 
   tc = tcase_create ("output");
   tcase_add_loop_test (tc, test_html_table, 0, G_N_ELEMENTS (html_cases));
+  tcase_add_test (tc, test_html_with);
   tcase_add_loop_test (tc, test_html_sizes, 0, G_N_ELEMENTS (size_cases));
   tcase_add_test (tc, test_json_exact);
   tcase_add_test (tc, test_json_empty_root);

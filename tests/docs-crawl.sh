@@ -126,17 +126,22 @@ HEADERS = {"Accept-Encoding": "gzip", "User-Agent": "docserve-docs-crawl/1",
 class Links(html.parser.HTMLParser):
     """All hrefs of a page (hrefs, all followed), and those outside any <nav>
     (entry_hrefs): in a listing, a <nav> holds the breadcrumbs, links to the
-    ancestors, not entries."""
+    ancestors, not entries.  Links inside the README shown under a listing
+    (<section class="readme">) are the package's text, not docserve's: they
+    are neither entries nor followed."""
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.hrefs = []
         self.entry_hrefs = []
         self.in_nav = 0
+        self.in_readme = 0
 
     def handle_starttag(self, tag, attrs):
         if tag == "nav":
             self.in_nav += 1
-        if tag == "a":
+        if tag == "section" and ("class", "readme") in attrs:
+            self.in_readme += 1
+        if tag == "a" and not self.in_readme:
             for k, v in attrs:
                 if k == "href" and v is not None:
                     self.hrefs.append(v)
@@ -146,6 +151,8 @@ class Links(html.parser.HTMLParser):
     def handle_endtag(self, tag):
         if tag == "nav" and self.in_nav:
             self.in_nav -= 1
+        if tag == "section" and self.in_readme:
+            self.in_readme -= 1
 
 
 class Client:

@@ -53,9 +53,18 @@ gboolean ds_dirlist_wants_json (const char *query, const char *accept);
  * locale-independent natural order: "file2" < "file10"). */
 void ds_dirlist_sort (GPtrArray *entries, DsSortKey key, gboolean desc);
 
-/* The HTML5 page for directory @rel.  Caller frees; length in *out_len. */
+/* The HTML5 page for directory @rel.  It loads /.docserve/filter.js (the
+ * filter box), so it must be served with a CSP that allows docserve's own
+ * scripts.  Caller frees; length in *out_len. */
 char *ds_dirlist_html (const char *rel, const GPtrArray *entries, DsSortKey key, gboolean desc,
                        gsize *out_len);
+
+/* The same with @extra_html (a trusted HTML fragment, or NULL) after the
+ * table and @extra_style (CSS rules as DsPage.style takes them, or NULL)
+ * after the listing's own: the directory's README (markdown.c). */
+char *ds_dirlist_html_with (const char *rel, const GPtrArray *entries, DsSortKey key,
+                            gboolean desc, const char *extra_style, const char *extra_html,
+                            gsize *out_len);
 
 /* The JSON document: {"path": "/rel/", "entries": [{"name", "type":
  * "file"|"directory", "size", "mtime" (RFC 3339 UTC)}...]}.  Caller frees. */

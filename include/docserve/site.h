@@ -46,6 +46,7 @@ struct _DsSite
   GHashTable *error_pages; /* status (GUINT_TO_POINTER) -> GBytes, or NULL */
   DsDirCache *dircache;    /* rendered listings (thread-safe), or NULL: none */
   DsSidecarCache *sidecars; /* files without sidecars (thread-safe), or NULL */
+  struct _DsMarkdownCache *markdown; /* rendered Markdown pages (markdown.h), or NULL */
   const DsRoutes *routes;  /* what answers where; NULL: this one tree at the root */
 };
 
