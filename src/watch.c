@@ -788,7 +788,8 @@ ds_watch_injects (const DsSite *site, const DsRequest *req, const char *type, gb
                   guint64 size)
 {
   return site->conf->watch && identity && size <= DS_WATCH_INJECT_MAX
-         && strcmp (req->method, "GET") == 0 && req->range == NULL && !query_has_raw (req->query)
+         && (strcmp (req->method, "GET") == 0 || strcmp (req->method, "HEAD") == 0)
+         && req->range == NULL && !query_has_raw (req->query)
          && type != NULL && g_ascii_strncasecmp (type, "text/html", 9) == 0
          && (type[9] == '\0' || type[9] == ';' || type[9] == ' ');
 }

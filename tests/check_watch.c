@@ -33,7 +33,8 @@ static const InjectRow inject_rows[] = {
   { TRUE, "GET", NULL, NULL, "text/html", TRUE, 0, TRUE },
   { TRUE, "GET", NULL, NULL, "TEXT/HTML;charset=utf-8", TRUE, 100, TRUE },
   { FALSE, "GET", NULL, NULL, HTML, TRUE, 100, FALSE }, /* no --watch */
-  { TRUE, "HEAD", NULL, NULL, HTML, TRUE, 100, FALSE },
+  /* HEAD: the GET's header fields (RFC 9110 §9.3.2), so its length and ETag. */
+  { TRUE, "HEAD", NULL, NULL, HTML, TRUE, 100, TRUE },
   { TRUE, "OPTIONS", NULL, NULL, HTML, TRUE, 100, FALSE },
   { TRUE, "GET", "bytes=0-1", NULL, HTML, TRUE, 100, FALSE },
   /* A Range the file cannot satisfy still means the client wants bytes. */

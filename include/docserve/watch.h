@@ -26,7 +26,7 @@ gboolean ds_watch_mount (DsSite *site, GError **error);
 
 /* Whether the reply to @req for a file of @type, sent without a content
  * coding (@identity) and @size bytes long, gets the script: --watch is on,
- * GET (not HEAD), no Range, no "raw" query parameter, text/html, at most
+ * GET or HEAD (whose fields are the GET's), no Range, no "raw" query parameter, text/html, at most
  * DS_WATCH_INJECT_MAX bytes. */
 gboolean ds_watch_injects (const DsSite *site, const DsRequest *req, const char *type,
                            gboolean identity, guint64 size);
