@@ -38,7 +38,8 @@ typedef struct
   DsSite site;
   DsMime *mime;
   char *text_type;
-  GArray *roots; /* every root fd opened, the current one last */
+  GArray *roots; /* every root fd opened, the current one last; under roots_lock */
+  GMutex roots_lock; /* SIGHUP and the --watch thread both reopen the root */
   DsRoutes *routes;
   GPtrArray *generators; /* Mounted (owned) */
 } Owned;
@@ -173,6 +174,7 @@ ds_site_open (const DsConf *conf, GError **error)
   g_autoptr (DsSite) site = &o->site;
 
   o->roots = g_array_new (FALSE, FALSE, sizeof (int));
+  g_mutex_init (&o->roots_lock);
   site->conf = conf;
   site->root_fd = open_root (conf, error);
   if (site->root_fd < 0)
@@ -228,8 +230,10 @@ ds_site_reopen_root (DsSite *site, GError **error)
 
   if (fd < 0)
     return FALSE;
+  g_mutex_lock (&o->roots_lock);
   g_array_append_val (o->roots, fd);
   g_atomic_int_set (&site->root_fd, fd);
+  g_mutex_unlock (&o->roots_lock);
   return TRUE;
 }
 
@@ -243,6 +247,7 @@ ds_site_free (DsSite *site)
   for (guint i = 0; i < o->roots->len; i++)
     close (g_array_index (o->roots, int, i));
   g_array_unref (o->roots);
+  g_mutex_clear (&o->roots_lock);
   if (o->mime != NULL)
     ds_mime_free (o->mime);
   g_free (o->text_type);
