@@ -207,6 +207,48 @@ START_TEST (test_listing_json)
 }
 END_TEST
 
+/* A listing is a generated page like any other: an ETag that changes with
+ * what it shows (a file's size, not only the directory's entries), 304, HEAD,
+ * and the Content-Security-Policy of generated pages. */
+START_TEST (test_listing_validators)
+{
+  itest_put_file ("val/f.txt", "one\n", -1);
+  g_autoptr (ItestResp) r = itest_request (&d, NULL, "/val/", NULL);
+  g_autofree char *etag = itest_hdr (r, "ETag");
+  g_autofree char *len = itest_hdr (r, "Content-Length");
+  g_autofree char *csp = itest_hdr (r, "Content-Security-Policy");
+  ck_assert_int_eq (r->status, 200);
+  ck_assert_msg (etag != NULL && etag[0] == '"', "ETag %s", etag);
+  ck_assert_msg (csp != NULL && g_str_has_prefix (csp, "default-src 'none'"), "CSP %s", csp);
+  ITEST_ASSERT_HDR (r, "Vary", "Accept");
+
+  g_autoptr (ItestResp) h = itest_request (&d, "HEAD", "/val/", NULL);
+  ck_assert_int_eq (h->status, 200);
+  ck_assert_uint_eq (h->body->len, 0);
+  ITEST_ASSERT_HDR (h, "ETag", etag);
+  ITEST_ASSERT_HDR (h, "Content-Length", len);
+
+  g_autofree char *inm = g_strdup_printf ("If-None-Match: %s", etag);
+  const char *const cond[] = { inm, NULL };
+  g_autoptr (ItestResp) nm = itest_request (&d, NULL, "/val/", cond);
+  ck_assert_int_eq (nm->status, 304);
+  ck_assert_uint_eq (nm->body->len, 0);
+
+  const char *const json[] = { "Accept: application/json", NULL };
+  g_autoptr (ItestResp) j = itest_request (&d, NULL, "/val/", json);
+  g_autofree char *jtag = itest_hdr (j, "ETag");
+  ck_assert_str_ne (jtag, etag);
+
+  /* The listing cache keeps a listing for the second it was made in. */
+  g_usleep (1100 * 1000);
+  itest_put_file ("val/f.txt", "one more line\n", -1);
+  g_autoptr (ItestResp) after = itest_request (&d, NULL, "/val/", cond);
+  ck_assert_int_eq (after->status, 200);
+  g_autofree char *etag2 = itest_hdr (after, "ETag");
+  ck_assert_str_ne (etag2, etag);
+}
+END_TEST
+
 START_TEST (test_listing_large)
 {
   gint64 t0 = g_get_monotonic_time ();
@@ -403,6 +445,7 @@ docsmode_suite (void)
   tcase_add_test (tc, test_listing_root_and_links);
   tcase_add_test (tc, test_listing_links_all_work);
   tcase_add_test (tc, test_listing_json);
+  tcase_add_test (tc, test_listing_validators);
   tcase_add_test (tc, test_listing_large);
   tcase_add_test (tc, test_gz_changelog);
   tcase_add_test (tc, test_gz_only);
