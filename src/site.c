@@ -11,6 +11,7 @@
 #include "docserve/common.h"
 #include "docserve/path.h"
 #include "docserve/portal.h"
+#include "docserve/searchpage.h"
 #include "docserve/reply.h"
 
 #include <errno.h>
@@ -152,6 +153,8 @@ mount_features (DsSite *site, GError **error)
 
   ds_assets_mount (site);
   if (conf->system_docs && !ds_portal_mount (site, error))
+    return FALSE;
+  if (ds_search_url (conf) != NULL && !ds_search_mount (site, error))
     return FALSE;
   return TRUE;
 }

@@ -92,6 +92,10 @@ typedef struct
   char *doc_dir;            /* --doc-dir, default /usr/share/doc */
   char *man_path;           /* --man-path: colon-separated manual page trees */
   char *info_path;          /* --info-path: colon-separated info directories */
+  gboolean search;          /* --search: full-text search at /.docserve/search (always
+                             * on with system_docs, at /search) */
+  char *search_index;       /* --search-index: the index file (implies search), or NULL:
+                             * one under $XDG_CACHE_HOME/docserve/ */
 } DsConf;
 
 /* Parses @argv (modified: GOption removes what it consumed) into a new
