@@ -18,7 +18,9 @@
  * batch after a power cut is found again by the next scan.
  *
  * Opening degrades, never fails: a file that is not a database or is
- * damaged is removed (with its -wal and -shm) and made again; a file that
+ * damaged is removed (with its -wal and -shm) and made again (but an
+ * SQLite database with tables of its own is someone else's, and left
+ * alone: the index goes to memory); a file that
  * cannot be created or written, or stays locked (another process holding a
  * write transaction) past a few seconds, gives an index in memory (a
  * shared-cache in-memory database both connections attach to; the reader
@@ -148,45 +150,47 @@ policy_of (const DsSearch *s)
                           EXTRACT_VERSION, s->url_prefix, (int) s->dotfiles, (int) s->symlinks);
 }
 
-/* Makes the tables if missing, or empties them if made for another policy. */
+/* Makes the tables if missing, or empties them if made for another policy;
+ * one transaction, so a database with tables always has its policy row
+ * (which is how has_foreign_tables tells ours from others). */
 static gboolean
 setup_schema (DsSearch *s, sqlite3 *db, GError **error)
 {
   g_autofree char *policy = policy_of (s);
 
   if (!exec (db,
+             "BEGIN IMMEDIATE;"
              "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);"
              "CREATE TABLE IF NOT EXISTS docs (id INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL,"
              " size INTEGER NOT NULL, mtime INTEGER NOT NULL, indexed INTEGER NOT NULL);"
              "CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5 (url, title, kind UNINDEXED, body,"
              " tokenize = 'unicode61 remove_diacritics 2');",
              error))
-    return FALSE;
-
-  g_autoptr (DsStmt) get = prepare (db, "SELECT value FROM meta WHERE key = 'policy'", error);
-  if (get == NULL)
-    return FALSE;
-  int rc = sqlite3_step (get);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "%s", sqlite3_errmsg (db));
-      return FALSE;
-    }
-  if (rc == SQLITE_ROW && g_strcmp0 ((const char *) sqlite3_column_text (get, 0), policy) == 0)
-    return TRUE;
-
-  /* New, or made for something else: start empty. */
-  if (!exec (db,
-             "BEGIN IMMEDIATE; DELETE FROM docs; DELETE FROM fts;"
-             "INSERT INTO fts (fts, rank) VALUES ('rank', 'bm25(2.0, 10.0, 0.0, 1.0)');",
-             error))
     {
       exec (db, "ROLLBACK", NULL);
       return FALSE;
     }
+
+  g_autoptr (DsStmt) get = prepare (db, "SELECT value FROM meta WHERE key = 'policy'", error);
+  int rc = get != NULL ? sqlite3_step (get) : SQLITE_ERROR;
+  if (rc == SQLITE_ROW && g_strcmp0 ((const char *) sqlite3_column_text (get, 0), policy) == 0)
+    return exec (db, "COMMIT", error);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      if (get != NULL)
+        g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "%s", sqlite3_errmsg (db));
+      exec (db, "ROLLBACK", NULL);
+      return FALSE;
+    }
+
+  /* New, or made for something else: start empty. */
   g_autoptr (DsStmt) put
     = prepare (db, "INSERT OR REPLACE INTO meta (key, value) VALUES ('policy', ?)", error);
-  if (put == NULL)
+  if (put == NULL
+      || !exec (db,
+                "DELETE FROM docs; DELETE FROM fts;"
+                "INSERT INTO fts (fts, rank) VALUES ('rank', 'bm25(2.0, 10.0, 0.0, 1.0)');",
+                error))
     {
       exec (db, "ROLLBACK", NULL);
       return FALSE;
@@ -218,6 +222,21 @@ open_db (const char *name, int flags, GError **error)
   return db;
 }
 
+/* Whether @db is someone else's: it has tables, but no meta table with
+ * a policy row of ours (setup_schema writes it with the tables). */
+static gboolean
+has_foreign_tables (sqlite3 *db)
+{
+  g_autoptr (DsStmt) n = prepare (db, "SELECT count(*) FROM sqlite_master", NULL);
+  if (n == NULL || sqlite3_step (n) != SQLITE_ROW)
+    return TRUE;
+  if (sqlite3_column_int64 (n, 0) == 0)
+    return FALSE; /* empty: a new file */
+  g_autoptr (DsStmt) st = prepare (db, "SELECT value FROM meta WHERE key = 'policy'", NULL);
+  return st == NULL || sqlite3_step (st) != SQLITE_ROW
+         || !g_str_has_prefix ((const char *) sqlite3_column_text (st, 0), "schema=");
+}
+
 /* Opens the index file as writer and reader, checking that it is a
  * database we can write.  On failure, *out_damaged tells whether removing
  * the file may help (not a database, damaged). */
@@ -237,10 +256,18 @@ open_file (DsSearch *s, gboolean *out_damaged, GError **error)
     return FALSE;
   /* The first statement reads the header: "not a database" shows here. */
   char *msg = NULL;
-  int rc = sqlite3_exec (s->writer,
-                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-                         "SELECT count(*) FROM sqlite_master;",
-                         NULL, NULL, &msg);
+  int rc = sqlite3_exec (s->writer, "SELECT count(*) FROM sqlite_master", NULL, NULL, &msg);
+  if (rc == SQLITE_OK && has_foreign_tables (s->writer))
+    {
+      /* Someone else's database: never emptied or removed. */
+      g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "not a docserve search index");
+      sqlite3_free (msg);
+      close_db (&s->writer);
+      return FALSE;
+    }
+  if (rc == SQLITE_OK)
+    rc = sqlite3_exec (s->writer, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", NULL,
+                       NULL, &msg);
   if (rc == SQLITE_OK)
     {
       g_autoptr (GError) schema_error = NULL;
@@ -254,10 +281,22 @@ open_file (DsSearch *s, gboolean *out_damaged, GError **error)
   if (rc == SQLITE_OK)
     {
       /* Damage inside the FTS5 tables shows only when they are read. */
-      rc = sqlite3_exec (s->writer,
-                         "SELECT count(*) FROM docs; SELECT count(*) FROM fts_data;"
-                         "PRAGMA quick_check(1);",
+      rc = sqlite3_exec (s->writer, "SELECT count(*) FROM docs; SELECT count(*) FROM fts_data;",
                          NULL, NULL, &msg);
+    }
+  if (rc == SQLITE_OK)
+    {
+      /* quick_check answers damage as rows of text, not as an error. */
+      g_autoptr (DsStmt) check = prepare (s->writer, "PRAGMA quick_check(1)", NULL);
+      if (check == NULL || sqlite3_step (check) != SQLITE_ROW
+          || g_strcmp0 ((const char *) sqlite3_column_text (check, 0), "ok") != 0)
+        {
+          rc = SQLITE_CORRUPT;
+          sqlite3_free (msg);
+          msg = sqlite3_mprintf ("%s", check != NULL && sqlite3_column_text (check, 0) != NULL
+                                         ? (const char *) sqlite3_column_text (check, 0)
+                                         : sqlite3_errmsg (s->writer));
+        }
     }
   if (rc != SQLITE_OK)
     {
