@@ -540,13 +540,21 @@ char *
 ds_dirlist_html (const char *rel, const GPtrArray *entries, DsSortKey key, gboolean desc,
                  gsize *out_len)
 {
+  return ds_dirlist_html_full (rel, entries, key, desc, NULL, out_len);
+}
+
+char *
+ds_dirlist_html_full (const char *rel, const GPtrArray *entries, DsSortKey key, gboolean desc,
+                      const char *search_url, gsize *out_len)
+{
   g_return_val_if_fail (rel != NULL, NULL);
   g_return_val_if_fail (entries != NULL, NULL);
 
   g_autofree char *shown_path
       = rel[0] != '\0' ? g_strconcat ("/", rel, "/", NULL) : g_strdup ("/");
   g_autofree char *title = g_strconcat ("Index of ", shown_path, NULL);
-  const DsPage page = { .title = title, .style = LISTING_STYLE, .crumbs = shown_path };
+  const DsPage page = { .title = title, .style = LISTING_STYLE, .crumbs = shown_path,
+                        .search = search_url };
   GString *out = g_string_sized_new (2048 + (gsize) entries->len * 256);
 
   ds_page_begin (out, &page);

@@ -24,6 +24,7 @@
 #include "docserve/httpdate.h"
 #include "docserve/negotiate.h"
 #include "docserve/path.h"
+#include "docserve/searchpage.h"
 #include "docserve/status.h"
 
 #include <errno.h>
@@ -606,7 +607,8 @@ serve_listing (const DsSite *site, const DsRequest *req, const char *rel, const 
       ds_dirlist_sort (entries, key, desc);
       gsize len = 0;
       char *text = json ? ds_dirlist_json (shown, entries, &len)
-                        : ds_dirlist_html (shown, entries, key, desc, &len);
+                        : ds_dirlist_html_full (shown, entries, key, desc,
+                                                ds_search_url (site->conf), &len);
       body = g_bytes_new_take (text, len);
       if (site->dircache != NULL)
         ds_dircache_store (site->dircache, cache_key, &dir_st, now, body);

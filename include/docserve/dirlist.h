@@ -57,6 +57,10 @@ void ds_dirlist_sort (GPtrArray *entries, DsSortKey key, gboolean desc);
 char *ds_dirlist_html (const char *rel, const GPtrArray *entries, DsSortKey key, gboolean desc,
                        gsize *out_len);
 
+/* The same with a search box sending to @search_url (NULL: none). */
+char *ds_dirlist_html_full (const char *rel, const GPtrArray *entries, DsSortKey key,
+                            gboolean desc, const char *search_url, gsize *out_len);
+
 /* The JSON document: {"path": "/rel/", "entries": [{"name", "type":
  * "file"|"directory", "size", "mtime" (RFC 3339 UTC)}...]}.  Caller frees. */
 char *ds_dirlist_json (const char *rel, const GPtrArray *entries, gsize *out_len);
