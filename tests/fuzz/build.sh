@@ -78,7 +78,7 @@ fi
 # Optional libraries some sources use (tls.c: GnuTLS).  The sources go into
 # a static archive, so a harness only pulls in the objects it needs and the
 # libraries matter only when one of those needs them.
-pcs="glib-2.0 zlib"
+pcs="glib-2.0 gio-2.0 zlib"
 for opt in gnutls; do
   if pkg-config --exists "$opt"; then pcs="$pcs $opt"; fi
 done
@@ -103,9 +103,21 @@ compile() {
   $cc $cflags $flags -c "$src" -o "$obj"
 }
 
-srcs=()
+# The built-in assets (src/assets/), compiled in as the build does.
+mkdir -p "$build/gen"
+glib-compile-resources --sourcedir="$top/src/assets" --generate-source --c-name docserve_assets \
+  --target="$build/gen/assets-resources.c.new" "$top/src/assets/docserve.gresource.xml" \
+  || { echo "build.sh: glib-compile-resources failed" >&2; exit 1; }
+if cmp -s "$build/gen/assets-resources.c.new" "$build/gen/assets-resources.c"; then
+  rm "$build/gen/assets-resources.c.new"
+else
+  mv "$build/gen/assets-resources.c.new" "$build/gen/assets-resources.c"
+fi
+
+srcs=("$build/gen/assets-resources.c")
 for f in "$top"/src/*.c; do
-  case "$(basename "$f")" in main.c|server.c) continue ;; esac
+  # assets-resources.c: a build's generated copy, made above for this build.
+  case "$(basename "$f")" in main.c|server.c|assets-resources.c) continue ;; esac
   # No harness needs GnuTLS: leave its users out when it is not installed.
   if grep -q '<gnutls/' "$f" && ! pkg-config --exists gnutls; then continue; fi
   srcs+=("$f")
