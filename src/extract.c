@@ -106,6 +106,8 @@ out_char (TextOut *t, gunichar c)
       t->space = t->s->len > 0;
       return;
     }
+  if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+    c = 0xfffd; /* never from valid input; kept out of the text all the same */
   char buf[6];
   gsize n = (gsize) g_unichar_to_utf8 (c, buf);
   if (t->s->len + (t->space ? 1 : 0) + n > t->max)
@@ -630,11 +632,14 @@ roff_arg (const char *p, const char *end, const char **out_name, gsize *out_n)
     }
   if (*p == '(')
     {
+      /* Two characters, not bytes: the text is UTF-8. */
       const char *name = p + 1;
-      gsize n = MIN ((gsize) 2, (gsize) (end - name));
+      const char *q = name;
+      for (int i = 0; i < 2 && q < end; i++)
+        q = g_utf8_next_char (q);
       *out_name = name;
-      *out_n = n;
-      return name + n;
+      *out_n = (gsize) (q - name);
+      return q;
     }
   if (*p == '[')
     {

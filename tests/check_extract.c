@@ -314,6 +314,21 @@ START_TEST (test_man)
 }
 END_TEST
 
+/* Found by fuzz_extract: a two-character escape name ending inside a
+ * multibyte character left the rest of the line read from its middle. */
+START_TEST (test_man_escape_utf8)
+{
+  static const char page[] = ".TH X 1\n\\(e\xc3\xa9\xc3\xa9 tail \\(\xe2\x80\x94\xe2\x80\x94 end\n";
+  char *title = NULL, *body = NULL;
+
+  ck_assert (ds_extract_man (page, strlen (page), DS_EXTRACT_MAX_TEXT, &title, &body));
+  ck_assert_msg (g_utf8_validate (body, -1, NULL), "%s", body);
+  ck_assert_msg (strstr (body, "\xc3\xa9 tail") != NULL && strstr (body, "end") != NULL, "%s", body);
+  g_free (title);
+  g_free (body);
+}
+END_TEST
+
 START_TEST (test_man_mdoc_and_so)
 {
   static const char mdoc[] = ".Dd May 1, 2020\n.Dt TOUCH 1\n.Os\n.Sh NAME\n.Nm touch\n"
@@ -407,6 +422,7 @@ extract_suite (void)
   tcase_add_test (tc, test_text);
   tcase_add_test (tc, test_man);
   tcase_add_test (tc, test_man_mdoc_and_so);
+  tcase_add_test (tc, test_man_escape_utf8);
   tcase_add_test (tc, test_document);
   suite_add_tcase (s, tc);
 
