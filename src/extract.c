@@ -147,17 +147,15 @@ static char *
 make_title (const char *s, gsize len)
 {
   TextOut t;
-  out_init (&t, G_MAXSIZE);
-  guint chars = 0;
-  for (const char *p = s; p < s + len && chars < DS_EXTRACT_MAX_TITLE_CHARS;
-       p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-      out_char (&t, c);
-      if (!is_blank (c))
-        chars++;
-    }
+  /* Enough bytes for the characters kept; then cut at a character. */
+  out_init (&t, (gsize) DS_EXTRACT_MAX_TITLE_CHARS * 4 + 1);
+  out_utf8 (&t, s, s + len);
   char *title = out_finish (&t);
+  if (g_utf8_strlen (title, -1) > DS_EXTRACT_MAX_TITLE_CHARS)
+    {
+      *g_utf8_offset_to_pointer (title, DS_EXTRACT_MAX_TITLE_CHARS) = '\0';
+      g_strchomp (title); /* a space where it was cut */
+    }
   if (*title == '\0')
     {
       g_free (title);
@@ -524,7 +522,7 @@ ds_extract_html (const char *data, gsize len, gsize max_text, char **out_title,
           if (strcmp (name, "title") == 0 && title == NULL)
             {
               TextOut tt;
-              out_init (&tt, G_MAXSIZE);
+              out_init (&tt, (gsize) DS_EXTRACT_MAX_TITLE_CHARS * 4 + 1);
               out_with_refs (&tt, p, content_end);
               g_autofree char *raw = out_finish (&tt);
               title = make_title (raw, strlen (raw));

@@ -244,6 +244,18 @@ START_TEST (test_html_bounds)
 
   ds_extract_html (in->str, in->len, 101, &title, &body);
   ck_assert_int_eq (g_utf8_strlen (title, -1), DS_EXTRACT_MAX_TITLE_CHARS);
+
+  /* Found by fuzz_extract: spaces count as characters of a title too. */
+  g_autoptr (GString) spaced = g_string_new ("<title>");
+  for (int i = 0; i < 300; i++)
+    g_string_append (spaced, "w\n");
+  g_string_append (spaced, "</title>");
+  char *title2 = NULL, *body2 = NULL;
+  ds_extract_html (spaced->str, spaced->len, 101, &title2, &body2);
+  ck_assert_int_eq (g_utf8_strlen (title2, -1), DS_EXTRACT_MAX_TITLE_CHARS - 1);
+  ck_assert (g_str_has_suffix (title2, "w w"));
+  g_free (title2);
+  g_free (body2);
   /* Cut at a character boundary at or below the bound. */
   ck_assert (strlen (body) <= 101 && strlen (body) >= 95 && g_utf8_validate (body, -1, NULL));
   g_free (title);
