@@ -209,7 +209,11 @@ static sqlite3 *
 open_db (const char *name, int flags, GError **error)
 {
   sqlite3 *db = NULL;
-  int rc = sqlite3_open_v2 (name, &db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+  /* Each connection is used by one thread at a time (the reader under
+   * read_lock); the shared cache of the in-memory index keeps its own
+   * lock, but gets SQLite's full locking all the same. */
+  int mutex = (flags & SQLITE_OPEN_SHAREDCACHE) ? SQLITE_OPEN_FULLMUTEX : SQLITE_OPEN_NOMUTEX;
+  int rc = sqlite3_open_v2 (name, &db, flags | mutex, NULL);
   if (rc != SQLITE_OK)
     {
       g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "%s",
@@ -723,8 +727,11 @@ indexer_main (gpointer data)
   for (;;)
     {
       g_atomic_int_set (&s->indexing, TRUE);
-      gboolean complete = scan (s);
-      if (complete)
+      /* A scan that failed (an SQLite error, a root that cannot be
+       * read) counts as done too: "indexing" would otherwise stay on
+       * until the next scan. */
+      (void) scan (s);
+      if (!stopping (s))
         g_atomic_int_set (&s->first_done, TRUE);
       g_atomic_int_set (&s->indexing, FALSE);
 
