@@ -30,7 +30,10 @@
 #     and whose href resolves to it; following two of those hrefs (the
 #     space/UTF-8 one and the '&#%' one) shows the file's text;
 #   - --dump-dom of /doc/changelog.Debian.gz: rendered as text (a <pre> with a
-#     line of the changelog), not offered as a download.
+#     line of the changelog), not offered as a download;
+#   - with --search: a screenshot of the results for words of the gzipped
+#     changelog (search.png), whose DOM links the changelog and marks the
+#     match, and a search box in the listing.
 # Prints one PASS/FAIL line per check and a last line "N passed, N failed".
 # Exit 0 when all pass, 1 when one fails, 2 on a setup problem.
 set -euo pipefail
@@ -104,7 +107,8 @@ printf 'An ampersand, hash and percent name: sentinel-two.\n' > "$site/doc/a&b #
 printf 'echo example\n' > "$site/doc/examples/run.sh"
 names=(changelog.Debian.gz README "release notes – ü ✓.txt" "a&b #1 100%.txt" "examples/")
 
-"$bin" --port 0 --address 127.0.0.1 --access-log "$tmp/access.log" "$site" 2>"$tmp/stderr" &
+"$bin" --port 0 --address 127.0.0.1 --access-log "$tmp/access.log" \
+  --search --search-index "$tmp/search.sqlite" "$site" 2>"$tmp/stderr" &
 pid=$!
 port=""
 for _ in $(seq 100); do
@@ -299,6 +303,30 @@ else
   head -c 600 "$tmp/changelog.dom" 2>/dev/null | sed 's/^/  /' || true
 fi
 
+# (c) Search: wait (bounded) for the first index, then the results page
+# for words of the gzipped changelog, its hit linked and marked.
+for _ in $(seq 150); do
+  python3 -c 'import sys, urllib.request; sys.exit(0 if b"\"indexing\":false" in urllib.request.urlopen(sys.argv[1], timeout=5).read() else 1)' \
+    "$base/.docserve/search?format=json" 2>/dev/null && break
+  sleep 0.2
+done
+from=$(log_lines)
+shot search.png "$base/.docserve/search?q=initial+release"
+check_requests "search page" "$from" "/.docserve/search?q=initial+release"
+if chromium_run "$tmp/search.dom" --dump-dom "$base/.docserve/search?q=initial+release" \
+   && grep -qF '<a href="/doc/changelog.Debian.gz">changelog.Debian.gz</a>' "$tmp/search.dom" \
+   && grep -qF '<mark>Initial</mark>' "$tmp/search.dom"; then
+  pass "dump-dom search: the changelog found, the match marked"
+else
+  fail "dump-dom search: no marked hit for the changelog"
+  grep -o '<main>.*' "$tmp/search.dom" 2>/dev/null | head -c 600 | sed 's/^/  /' || true
+fi
+if grep -qF 'role="search"' "$tmp/listing.dom" 2>/dev/null; then
+  pass "dump-dom /doc/: the listing has a search box"
+else
+  fail "dump-dom /doc/: no search box in the listing"
+fi
+
 if kill -0 "$pid" 2>/dev/null; then
   pass "docserve still running"
 else
@@ -306,6 +334,6 @@ else
   sed 's/^/  /' "$tmp/stderr"
 fi
 
-echo "browser-check: screenshots: $outdir/index.png $outdir/listing.png $outdir/changelog.png"
+echo "browser-check: screenshots: $outdir/index.png $outdir/listing.png $outdir/changelog.png $outdir/search.png"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
