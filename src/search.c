@@ -873,6 +873,31 @@ step_row (sqlite3 *db, sqlite3_stmt *st, int *out_rc, GError **error)
   return FALSE;
 }
 
+/* Not count(*) of fts: that reads every document's text (half a second
+ * on /usr/share/doc); docs is a small table. */
+static gboolean
+count_documents (sqlite3 *db, guint64 *out, GError **error)
+{
+  int rc;
+  g_autoptr (DsStmt) docs = prepare (db, "SELECT count(*) FROM docs WHERE indexed = 1", error);
+  if (docs == NULL || !step_row (db, docs, &rc, error))
+    return FALSE;
+  *out = rc == SQLITE_ROW ? (guint64) sqlite3_column_int64 (docs, 0) : 0;
+  return TRUE;
+}
+
+guint64
+ds_search_documents (DsSearch *search)
+{
+  g_return_val_if_fail (search != NULL, 0);
+
+  guint64 n = 0;
+  g_mutex_lock (&search->read_lock);
+  (void) count_documents (search->reader, &n, NULL);
+  g_mutex_unlock (&search->read_lock);
+  return n;
+}
+
 static DsSearchResults *
 query_locked (DsSearch *s, const char *fts_query, guint offset, guint limit, GError **error)
 {
@@ -889,12 +914,8 @@ query_locked (DsSearch *s, const char *fts_query, guint offset, guint limit, GEr
     return NULL;
   res->total = rc == SQLITE_ROW ? (guint) sqlite3_column_int64 (count, 0) : 0;
 
-  /* Not count(*) of fts: that reads every document's text (half a
-   * second on /usr/share/doc); docs is a small table. */
-  g_autoptr (DsStmt) docs = prepare (db, "SELECT count(*) FROM docs WHERE indexed = 1", error);
-  if (docs == NULL || !step_row (db, docs, &rc, error))
+  if (!count_documents (db, &res->documents, error))
     return NULL;
-  res->documents = rc == SQLITE_ROW ? (guint64) sqlite3_column_int64 (docs, 0) : 0;
 
   g_autoptr (DsStmt) st = prepare (
     db,

@@ -237,7 +237,8 @@ append_page_link (GString *out, const char *search_url, const DsSearchParams *pa
 
 char *
 ds_searchpage_html (const char *search_url, const DsSearchParams *params,
-                    const DsSearchResults *results, gboolean indexing, gsize *out_len)
+                    const DsSearchResults *results, gboolean indexing, guint64 documents,
+                    gsize *out_len)
 {
   g_return_val_if_fail (search_url != NULL && params != NULL && params->q != NULL, NULL);
 
@@ -258,7 +259,10 @@ ds_searchpage_html (const char *search_url, const DsSearchParams *params,
                           "incomplete.</p>\n");
 
   if (*params->q == '\0')
-    g_string_append (out, "<p class=\"status\">Type one or more words.</p>\n");
+    g_string_append_printf (out,
+                            "<p class=\"status\">Type one or more words: %" G_GUINT64_FORMAT
+                            " document%s indexed.</p>\n",
+                            documents, documents == 1 ? " is" : "s are");
   else if (results == NULL)
     g_string_append (out, "<p class=\"status\">No words to search for.</p>\n");
   else if (results->total == 0)
@@ -333,7 +337,7 @@ append_json_string (GString *out, const char *s)
 
 char *
 ds_searchpage_json (const DsSearchParams *params, const DsSearchResults *results,
-                    gboolean indexing, gsize *out_len)
+                    gboolean indexing, guint64 documents, gsize *out_len)
 {
   g_return_val_if_fail (params != NULL && params->q != NULL, NULL);
 
@@ -345,7 +349,7 @@ ds_searchpage_json (const DsSearchParams *params, const DsSearchResults *results
                           "\"documents\":%" G_GUINT64_FORMAT ",\"results\":[",
                           params->page, DS_SEARCHPAGE_PER_PAGE,
                           results != NULL ? results->total : 0, indexing ? "true" : "false",
-                          results != NULL ? results->documents : 0);
+                          documents);
   for (guint i = 0; results != NULL && i < results->hits->len; i++)
     {
       const DsSearchHit *h = g_ptr_array_index (results->hits, i);
@@ -434,9 +438,10 @@ serve_search (gconstpointer data, const DsSite *site, const DsRequest *req, cons
         }
       indexing = results->indexing;
     }
+  guint64 documents = results != NULL ? results->documents : ds_search_documents (m->search);
   gsize len = 0;
-  char *text = json ? ds_searchpage_json (&params, results, indexing, &len)
-                    : ds_searchpage_html (m->url, &params, results, indexing, &len);
+  char *text = json ? ds_searchpage_json (&params, results, indexing, documents, &len)
+                    : ds_searchpage_html (m->url, &params, results, indexing, documents, &len);
   g_autoptr (GBytes) body = g_bytes_new_take (text, len);
   const DsGenMeta meta = {
     .content_type = json ? "application/json" : "text/html; charset=utf-8",

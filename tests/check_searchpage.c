@@ -116,7 +116,7 @@ START_TEST (test_html_escapes)
   DsSearchParams p = { .q = g_strdup ("<q> \"&"), .page = 2, .prefix = TRUE };
   DsSearchResults *r = results_of (25, 2);
   gsize len = 0;
-  g_autofree char *html = ds_searchpage_html ("/.docserve/search", &p, r, TRUE, &len);
+  g_autofree char *html = ds_searchpage_html ("/.docserve/search", &p, r, TRUE, 100, &len);
 
   ck_assert_uint_eq (strlen (html), len);
   ck_assert (g_utf8_validate (html, -1, NULL));
@@ -148,20 +148,20 @@ END_TEST
 START_TEST (test_html_states)
 {
   DsSearchParams p = { .q = g_strdup (""), .page = 1 };
-  g_autofree char *empty = ds_searchpage_html ("/search", &p, NULL, FALSE, NULL);
-  ck_assert_msg (strstr (empty, "Type one or more words") != NULL
+  g_autofree char *empty = ds_searchpage_html ("/search", &p, NULL, FALSE, 7, NULL);
+  ck_assert_msg (strstr (empty, "Type one or more words: 7 documents are indexed.") != NULL
                    && strstr (empty, "Indexing") == NULL,
                  "%s", empty);
   g_free (p.q);
   p.q = g_strdup ("---");
-  g_autofree char *none = ds_searchpage_html ("/search", &p, NULL, FALSE, NULL);
+  g_autofree char *none = ds_searchpage_html ("/search", &p, NULL, FALSE, 7, NULL);
   ck_assert_msg (strstr (none, "No words to search for") != NULL, "%s", none);
   DsSearchResults *r = results_of (0, 0);
-  g_autofree char *zero = ds_searchpage_html ("/search", &p, r, FALSE, NULL);
+  g_autofree char *zero = ds_searchpage_html ("/search", &p, r, FALSE, 7, NULL);
   ck_assert_msg (strstr (zero, "No documents match") != NULL, "%s", zero);
   results_free (r);
   r = results_of (1, 1);
-  g_autofree char *one = ds_searchpage_html ("/search", &p, r, FALSE, NULL);
+  g_autofree char *one = ds_searchpage_html ("/search", &p, r, FALSE, 7, NULL);
   ck_assert_msg (strstr (one, "1 document matches") != NULL && strstr (one, "rel=\"next\"") == NULL,
                  "%s", one);
   results_free (r);
@@ -174,7 +174,7 @@ START_TEST (test_json)
   DsSearchParams p = { .q = g_strdup ("a\"\\\x01\xff"), .page = 1 };
   DsSearchResults *r = results_of (2, 2);
   gsize len = 0;
-  g_autofree char *js = ds_searchpage_json (&p, r, FALSE, &len);
+  g_autofree char *js = ds_searchpage_json (&p, r, FALSE, 100, &len);
   int keys = -1;
 
   ck_assert_uint_eq (strlen (js), len);
@@ -185,9 +185,10 @@ START_TEST (test_json)
   ck_assert_msg (strstr (js, "\"mtime\":\"2023-11-14T22:13:20Z\"") != NULL, "%s", js);
   results_free (r);
 
-  g_autofree char *empty = ds_searchpage_json (&p, NULL, TRUE, &len);
+  g_autofree char *empty = ds_searchpage_json (&p, NULL, TRUE, 42, &len);
   ck_assert_msg (fuzz_json_valid (empty, len, &keys) && keys == 7
                    && strstr (empty, "\"indexing\":true") != NULL
+                   && strstr (empty, "\"documents\":42,") != NULL
                    && strstr (empty, "\"results\":[]") != NULL,
                  "%s", empty);
   ds_search_params_clear (&p);

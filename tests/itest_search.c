@@ -133,6 +133,12 @@ START_TEST (test_finds)
                    && strstr (gz, "\"url\":\"/pkg/changelog.Debian.gz\"") != NULL,
                  "%s", gz);
 
+  /* What is indexed: the changelog, the HTML page, the three text files
+   * (one through the inside symlink); not the image, dotfiles or the
+   * link leaving the root. */
+  g_autofree char *none = search_json (&d, URL, "");
+  ck_assert_msg (strstr (none, "\"documents\":5,") != NULL, "%s", none);
+
   /* The HTML body's word; never from a dotfile, a dot directory, a
    * refused symlink or a binary; the inside link is served, so found. */
   g_autofree char *m = search_json (&d, URL, "marsupial");

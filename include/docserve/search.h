@@ -58,6 +58,10 @@ void ds_search_free (DsSearch *search);
 /* Whether the indexer is scanning now, or has not finished its first scan. */
 gboolean ds_search_indexing (DsSearch *search);
 
+/* The number of documents in the index (0 on an SQLite failure).
+ * Thread-safe. */
+guint64 ds_search_documents (DsSearch *search);
+
 /* A counter that changes whenever the searchable contents change (each
  * committed batch of the indexer): results may be cached under it. */
 guint64 ds_search_generation (DsSearch *search);

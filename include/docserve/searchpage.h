@@ -49,14 +49,15 @@ gboolean ds_search_params_parse (const char *query, DsSearchParams *out);
  * @results NULL when there was nothing to search for; @indexing and
  * @documents describe the index.  Caller frees; *out_len its length. */
 char *ds_searchpage_html (const char *search_url, const DsSearchParams *params,
-                          const DsSearchResults *results, gboolean indexing, gsize *out_len);
+                          const DsSearchResults *results, gboolean indexing, guint64 documents,
+                          gsize *out_len);
 
 /* The JSON document: {"query", "page", "per_page", "total", "indexing",
- * "documents", "results": [{"url", "title", "kind", "size", "mtime" (RFC
+ * "documents" (in the index), "results": [{"url", "title", "kind", "size", "mtime" (RFC
  * 3339 UTC), "snippet" (plain text), "snippet_html" (escaped, matches in
  * <mark>)}]}.  Caller frees. */
 char *ds_searchpage_json (const DsSearchParams *params, const DsSearchResults *results,
-                          gboolean indexing, gsize *out_len);
+                          gboolean indexing, guint64 documents, gsize *out_len);
 
 /* Mounts the search endpoint when @site's configuration turns search on
  * (--search, --system-docs): opens the index (search.c: problems with the
