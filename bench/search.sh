@@ -15,14 +15,17 @@
 # Method, per TREE: docserve --search --search-index FILE TREE on a free
 # port of 127.0.0.1 with a fresh FILE; the JSON endpoint is polled every
 # 0.2 s until it reports "indexing":false (the first complete scan), and
-# the time from the start of the process is the build time.  Then
+# the time from the start of the process is the build time (and the CPU
+# time docserve used by then, which depends less on the machine's load:
+# the indexer runs at idle priority).  Then
 # docserve is stopped and started again on the same FILE: the same
 # measure is the restart time (a complete, current index: every file
 # checked against its row).  Index size: the database file after a
 # checkpoint; text: the bytes of the bodies and titles in it (sqlite3).
 # Queries: the 50 of QUERIES below, each sent 3 times in a row through
 # curl to the JSON endpoint (page 1); latency is curl's time_total, on
-# loopback, over all 150 samples (median, p95, max).
+# loopback, over all 150 samples (median, p95, max); sql_med and sql_p95
+# are the same queries' SQL alone (sql_latency below).
 # Throughput: the first TREE's files served by docserve and by nginx (2
 # workers, sendfile, no access log); wrk (2 threads, 10 connections) gets
 # BENCH_DURATION seconds on a 4-16 KiB file of TREE, for each server, first
@@ -104,12 +107,20 @@ stop_ds() {
   wait "$DS_PID" 2>/dev/null || true
 }
 
-# wait_indexed: seconds (3 decimals) from DS_T0 to "indexing":false.
+# cpu_s PID: user+system CPU seconds the process has used.
+cpu_s() {
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f\n", ($14 + $15) / hz }' "/proc/$1/stat"
+}
+
+# wait_indexed: "SECONDS CPU_SECONDS" from DS_T0 to "indexing":false: the
+# wall-clock time, and the CPU time docserve used (the indexer runs at idle
+# priority, so the first depends on what else the machine does; the second
+# much less).
 wait_indexed() {
   local deadline=$(($(date +%s) + BOUND))
   while [ "$(date +%s)" -lt "$deadline" ]; do
     if curl -s --max-time 5 "$DS_URL/.docserve/search?format=json" | grep -q '"indexing":false'; then
-      awk -v a="$(date +%s%N)" -v b="$DS_T0" 'BEGIN { printf "%.1f\n", (a - b) / 1e9 }'
+      echo "$(awk -v a="$(date +%s%N)" -v b="$DS_T0" 'BEGIN { printf "%.1f", (a - b) / 1e9 }') $(cpu_s "$DS_PID")"
       return 0
     fi
     sleep 0.2
@@ -143,32 +154,66 @@ print("%.1f %.1f %.1f %d" % (med, p95, v[-1], len(v)))
 EOF
 }
 
+# sql_latency INDEX: "median p95" in ms of the SQL one search runs (search.c:
+# the match count, the document count, the ranked page with snippets), for
+# the same QUERIES 3 times each, in one python3 process on the same SQLite
+# library: the part of the latency that is SQLite's, without HTTP and
+# without waiting for a CPU.
+sql_latency() {
+  python3 - "$1" "${QUERIES[@]}" <<'EOF'
+import sqlite3, sys, time
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+def fts(q):
+    return " ".join('"%s"' % w.replace('"', '""') for w in q.split())
+v = []
+for q in sys.argv[2:]:
+    for _ in range(3):
+        t = time.perf_counter()
+        db.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (fts(q),)).fetchall()
+        db.execute("SELECT count(*) FROM docs WHERE indexed = 1").fetchall()
+        db.execute("SELECT d.path, r.url, r.title, r.kind, d.size, d.mtime, r.snip FROM"
+                   " (SELECT rowid AS id, url, title, kind, rank AS rk,"
+                   "   snippet(fts, 3, char(1), char(2), '...', 24) AS snip"
+                   "  FROM fts WHERE fts MATCH ?1 ORDER BY rank LIMIT 10 OFFSET 0) AS r"
+                   " JOIN docs d ON d.id = r.id ORDER BY r.rk", (fts(q),)).fetchall()
+        v.append((time.perf_counter() - t) * 1000)
+v.sort()
+print("%.1f %.1f" % (v[len(v) // 2], v[min(len(v) - 1, int(round(0.95 * len(v) + 0.5)) - 1)]))
+EOF
+}
+
 printf '# docserve search benchmark, %s, %s, %s CPUs, commit %s\n' "$(date -u +%Y-%m-%dT%H:%MZ)" \
   "$(uname -r)" "$(nproc)" "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')"
-printf '%-16s %8s %8s %9s %9s %7s %9s %9s %9s %9s\n' tree files docs build_s restart_s index_MB \
-  text_MB q_med_ms q_p95_ms q_max_ms
+echo "# load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-16s %7s %6s %8s %8s %8s %8s %8s %7s %8s %8s %8s %8s %8s\n' tree files docs build_s build_cpu \
+  restart_s rest_cpu index_MB text_MB q_med_ms q_p95_ms q_max_ms sql_med sql_p95
 
 for tree in "${TREES[@]}"; do
   idx="$T/$(basename "$tree").sqlite"
   files=$(find "$tree" -type f 2>/dev/null | wc -l)
   start_ds "$tree" "$idx"
-  build=$(wait_indexed)
+  read -r build build_cpu < <(wait_indexed)
   stop_ds
   start_ds "$tree" "$idx"
-  restart=$(wait_indexed)
+  read -r restart restart_cpu < <(wait_indexed)
   read -r med p95 max n < <(latency)
   docs=$(curl -s "$DS_URL/.docserve/search?format=json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["documents"])')
   stop_ds
   sqlite3 "$idx" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
   index_mb=$(div "$(stat -c %s "$idx")" 1048576 1)
   text_mb=$(sqlite3 "$idx" "SELECT printf('%.1f', (sum(length(CAST(body AS BLOB))) + sum(length(CAST(title AS BLOB)))) / 1048576.0) FROM fts;")
-  printf '%-16s %8s %8s %9s %9s %7s %9s %9s %9s %9s\n' "$tree" "$files" "$docs" "$build" "$restart" \
-    "$index_mb" "$text_mb" "$med" "$p95" "$max"
+  read -r sql_med sql_p95 < <(sql_latency "$idx")
+  printf '%-16s %7s %6s %8s %8s %8s %8s %8s %7s %8s %8s %8s %8s %8s\n' "$tree" "$files" "$docs" "$build" \
+    "$build_cpu" "$restart" "$restart_cpu" "$index_mb" "$text_mb" "$med" "$p95" "$max" \
+    "$sql_med" "$sql_p95"
+  echo "# load average after $tree: $(cut -d' ' -f1-3 /proc/loadavg)"
 done
 
 # ---- static throughput while indexing and idle ----------------------------
 tree=${TREES[0]}
 file=$(find "$tree" -type f -size +4k -size -16k ! -name '*.gz' 2>/dev/null | sort | head -n 1)
+# /usr/share/man holds only .gz files: take one of those, served as it is.
+[ -n "$file" ] || file=$(find "$tree" -type f -size +4k -size -16k 2>/dev/null | sort | head -n 1)
 [ -n "$file" ] || { echo "search.sh: no 4-16 KiB file under $tree" >&2; exit 1; }
 rel=${file#"$tree"}
 nport=$(free_port)
