@@ -88,16 +88,22 @@ installed=yes
 apt install -y "$deb"
 for f in /usr/bin/docserve /etc/docserve/docserve.conf /usr/share/man/man1/docserve.1.gz \
          /usr/share/docserve/htdocs/index.html /lib/systemd/system/docserve.service \
-         /lib/systemd/system/docserve.socket; do
+         /lib/systemd/system/docserve.socket /lib/systemd/system/docserve-docs.service \
+         /lib/systemd/system/docserve-docs.socket; do
   [ -e "$f" ] || fail "$f is not installed"
 done
+# The documentation portal's socket is installed, not enabled.
+[ ! -e /etc/systemd/system/sockets.target.wants/docserve-docs.socket ] ||
+  fail "docserve-docs.socket is enabled by default"
 dpkg-query -W -f='${Conffiles}\n' docserve | grep -q '/etc/docserve/docserve.conf' ||
   fail "/etc/docserve/docserve.conf is not a conffile"
 if command -v systemd-analyze >/dev/null; then
   step="systemd-analyze"
   systemd-analyze verify --man=no /lib/systemd/system/docserve.socket \
-    /lib/systemd/system/docserve.service
+    /lib/systemd/system/docserve.service /lib/systemd/system/docserve-docs.socket \
+    /lib/systemd/system/docserve-docs.service
   systemd-analyze security --offline=yes /lib/systemd/system/docserve.service | tail -n 1
+  systemd-analyze security --offline=yes /lib/systemd/system/docserve-docs.service | tail -n 1
 fi
 
 step="check-config"
@@ -141,6 +147,15 @@ server_pid=""
 grep -q '"GET / HTTP/1.1" 200 ' "$tmp/stdout" || { cat "$tmp/stdout"; fail "no access log line"; }
 echo "GET / and GET /sub/ answered, access log on stdout, clean stop on SIGTERM"
 
+step="autopkgtest"
+# The package's own autopkgtests (debian/tests), run as autopkgtest would
+# against the installed package.
+top=$(pwd)
+for t in $(sed -n 's/^Tests: *//p' debian/tests/control); do
+  echo "=== debian/tests/$t"
+  (cd "$tmp" && timeout 120 sh "$top/debian/tests/$t") || fail "debian/tests/$t failed"
+done
+
 step="purge"
 echo "=== apt-get purge docserve"
 apt purge -y docserve
@@ -148,7 +163,8 @@ installed=no
 left=""
 for f in /etc/docserve /usr/bin/docserve /usr/share/docserve /usr/share/doc/docserve \
          /usr/share/man/man1/docserve.1.gz /lib/systemd/system/docserve.service \
-         /lib/systemd/system/docserve.socket \
+         /lib/systemd/system/docserve.socket /lib/systemd/system/docserve-docs.service \
+         /lib/systemd/system/docserve-docs.socket \
          /etc/systemd/system/sockets.target.wants/docserve.socket; do
   [ -e "$f" ] || [ -L "$f" ] && left="$left $f"
 done

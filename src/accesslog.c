@@ -91,6 +91,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define STDOUT_SPEC "-"
@@ -823,4 +824,21 @@ ds_accesslog_free (DsAccessLog *log)
   g_mutex_clear (&log->lock);
   g_free (log->path);
   g_free (log);
+}
+
+int
+ds_accesslog_utc_offset (gint64 t)
+{
+  static __thread gint64 cached_minute = G_MININT64;
+  static __thread int cached_offset;
+  gint64 minute = t / 60;
+
+  if (minute != cached_minute)
+    {
+      struct tm tm;
+      time_t tt = (time_t) t;
+      cached_offset = localtime_r (&tt, &tm) != NULL ? (int) tm.tm_gmtoff : 0;
+      cached_minute = minute;
+    }
+  return cached_offset;
 }

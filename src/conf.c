@@ -253,6 +253,14 @@ check_charset (const char *option, const char *value, GError **error)
   return TRUE;
 }
 
+static gboolean
+check_link_target (const char *option, const char *value, GError **error)
+{
+  if (*value == '\0')
+    return ds_error_bad_value (error, option, value, "is not a directory name");
+  return TRUE;
+}
+
 /* "Name: value" (RFC 9110 §5.1, §5.5; RFC 9112 §5.1): Name a token directly
  * followed by ':', the value visible ASCII, space, tab or obs-text.  CR and
  * LF get their own message: they would end the header and start another
@@ -369,6 +377,13 @@ static const OptSpec opts[] = {
   { .option = "--no-cache", AS_FLAG (no_cache, TRUE),
     .then = no_cache_drops_max_age,
     .help = "Send Cache-Control: no-cache (clients revalidate every time)" },
+  { .option = "--watch", .key = "watch", AS_FLAG (watch, TRUE),
+    .help = "Live reload: watch the served tree and reload open HTML pages when files change" },
+  { .option = "--watch-max-streams", AS_UINT (watch_max_streams, 1, 100000),
+    .init_uint = 64,
+    .help = "With --watch, most pages open at once that get live reload (default 64; 503 "
+            "beyond)",
+    .arg = "N" },
   { .option = "--timeout", .short_name = 't', AS_UINT (timeout, 1, 86400),
     .init_uint = 15,
     .help = "Close a connection idle for SECS seconds (default 15)", .arg = "SECS" },
@@ -444,6 +459,17 @@ static const OptSpec opts[] = {
     .help = "With --system-docs, the info manual directories, colon-separated "
             "(default /usr/share/info)",
     .arg = "DIRS" },
+  { .option = "--doc-base-dir", AS_PATH (doc_base_dir),
+    .init = "/usr/share/doc-base", .what = "directory name",
+    .help = "With --system-docs, the doc-base catalogue listed on the home page "
+            "(default /usr/share/doc-base)",
+    .arg = "DIR" },
+  { .option = "--link-target", AS_LIST (link_targets, check_link_target),
+    .help = "Serve symlinks that lead into DIR (opened beneath DIR), repeatable; with "
+            "--system-docs default /usr/share/javascript, /usr/share/gtk-doc/html, "
+            "/usr/share/sphinx_rtd_theme, /usr/share/fonts, /usr/share/fonts-font-awesome, "
+            "/usr/share/common-licenses",
+    .arg = "DIR" },
   { .option = "--search", .key = "search", AS_FLAG (search, TRUE),
     .help = "Full-text search of the files served, at /.docserve/search (always on with "
             "--system-docs, at /search), indexed in the background" },
@@ -972,6 +998,23 @@ apply_system_docs (DsConf *conf, const RawOptions *raw, GError **error)
     }
   g_free (conf->root);
   conf->root = g_strdup (conf->doc_dir);
+  if (conf->link_targets[0] == NULL)
+    {
+      /* Where Debian's HTML manuals link to: Sphinx's scripts, gtk-doc's
+       * cross-references, the Read the Docs theme and its fonts, the
+       * licence texts.  Only those this machine has. */
+      static const char *const defaults[] = {
+        "/usr/share/javascript", "/usr/share/gtk-doc/html", "/usr/share/sphinx_rtd_theme",
+        "/usr/share/fonts", "/usr/share/fonts-font-awesome", "/usr/share/common-licenses",
+      };
+      GPtrArray *list = g_ptr_array_new ();
+      for (gsize i = 0; i < G_N_ELEMENTS (defaults); i++)
+        if (g_file_test (defaults[i], G_FILE_TEST_IS_DIR))
+          g_ptr_array_add (list, g_strdup (defaults[i]));
+      g_ptr_array_add (list, NULL);
+      g_strfreev (conf->link_targets);
+      conf->link_targets = (char **) g_ptr_array_free (list, FALSE);
+    }
   return TRUE;
 }
 
@@ -983,9 +1026,7 @@ describe (GOptionContext *ctx)
   g_option_context_set_description (
       ctx, "Exit status: 0 on a clean stop (SIGINT/SIGTERM), 1 on a runtime failure\n"
            "(cannot bind, DIR not a directory), 2 on a usage or configuration error\n"
-           "(also when --check-config finds a problem).\n\n"
-           "Report bugs to: " PACKAGE_BUGREPORT "\n"
-           PACKAGE_NAME " home page: <" PACKAGE_URL ">");
+           "(also when --check-config finds a problem).");
 }
 
 DsConf *
@@ -1179,6 +1220,9 @@ ds_conf_check (const DsConf *conf, GError **error)
     return FALSE;
   for (gsize i = 0; i < N_OPTS; i++)
     if (!check_on_disk (conf, &opts[i], error))
+      return FALSE;
+  for (char **t = conf->link_targets; *t != NULL; t++)
+    if (!check_directory ("--link-target", *t, error))
       return FALSE;
   uid_t uid;
   gid_t gid;

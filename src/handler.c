@@ -26,6 +26,7 @@
 #include "docserve/path.h"
 #include "docserve/searchpage.h"
 #include "docserve/status.h"
+#include "docserve/watch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -407,6 +408,43 @@ set_file_body (Choice *c, DsRangeResult rr, const DsRangeSpan *spans, guint n, D
     }
 }
 
+/* --watch: whether the reply for @c gets the live-reload script (watch.h).
+ * Its body is then not the file's, so neither is its ETag: @etag gets "-w"
+ * (@etag_len bytes of room). */
+static gboolean
+watch_marks (const DsSite *site, const DsRequest *req, const Choice *c, char *etag,
+             gsize etag_len)
+{
+  if (!ds_watch_injects (site, req, c->type, c->enc == DS_ENC_IDENTITY, (guint64) c->st.st_size))
+    return FALSE;
+  gsize len = strlen (etag);
+  g_snprintf (etag + len - 1, etag_len - (len - 1), "-w\"");
+  return TRUE;
+}
+
+/* --watch: puts the script into the 200 @reply that watch_marks chose;
+ * when that cannot be done (the page shrank, a UTF-16 page), the file goes
+ * out as it is, under its own ETag. */
+static void
+watch_inject (DsReply *reply, char *etag)
+{
+  if (reply->status == 304)
+    reply->length += strlen (DS_WATCH_SNIPPET); /* the 200's length (RFC 9110 §8.6) */
+  else if (reply->status == 200 && !ds_watch_inject_reply (reply))
+    {
+      gsize len = strlen (etag);
+      etag[len - 3] = '"'; /* drop the "-w" */
+      etag[len - 2] = '\0';
+    }
+  if (reply->status == 200 || reply->status == 304)
+    for (guint i = 0; i < reply->n_headers; i++)
+      if (strcmp (reply->headers[i].name, "ETag") == 0)
+        {
+          g_free (reply->headers[i].value);
+          reply->headers[i].value = g_strdup (etag);
+        }
+}
+
 static void
 send_choice (const DsSite *site, const DsRequest *req, Choice *c, gint64 now, DsReply *reply)
 {
@@ -414,9 +452,14 @@ send_choice (const DsSite *site, const DsRequest *req, Choice *c, gint64 now, Ds
   char lastmod[DS_HTTPDATE_LEN];
   gint64 lm = make_validators (c, now, etag, lastmod);
   guint64 size = (guint64) c->st.st_size;
+  gboolean inject = watch_marks (site, req, c, etag, sizeof etag);
 
   if (answer_preconditions (site, req, c, etag, lastmod, lm, now, reply))
-    return;
+    {
+      if (inject)
+        watch_inject (reply, etag);
+      return;
+    }
 
   DsRangeSpan spans[DS_RANGE_MAX];
   guint n = 0;
@@ -441,6 +484,8 @@ send_choice (const DsSite *site, const DsRequest *req, Choice *c, gint64 now, Ds
   ds_reply_add_header (reply, "ETag", etag);
   ds_reply_add_header (reply, "Last-Modified", lastmod);
   add_cache_headers (site, reply, c->vary);
+  if (inject)
+    watch_inject (reply, etag);
 }
 
 /* Picks the representation of regular file @rel (open as @fd): docs-mode

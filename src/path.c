@@ -70,6 +70,28 @@
  * component is opened with O_NOFOLLOW, so a link swapped in meanwhile is
  * refused.  Under FOLLOW the fallback is a plain openat() from the root (the
  * sanitised path holds no ".."; magic links are not refused there).
+ * Link targets (--link-target DIR): when the open under DS_SYMLINKS_INSIDE
+ * fails because a symlink leads out of the root (EXDEV: an absolute link, or
+ * a relative one climbing above the root), and link targets are set,
+ * open_linked() walks the path again from the root, component by
+ * component as the fallback walk does.  At the link that leaves, it knows
+ * where it stands as a list of real directory names: the root's real path
+ * (from /proc/self/fd, so the fd in hand, whatever SIGHUP swapped in) plus
+ * the directories walked, or nothing for an absolute link.  The rest of the
+ * link text then moves that position one component at a time: ".." pops a
+ * name (only before any name of the link text is pushed: after one, the
+ * name might itself be a symlink and ".." would not mean its parent, so the
+ * path is refused), a name is pushed.  As soon as the position's components
+ * equal a target's real path component for component (never a string
+ * prefix: /usr/share/javascript-evil is not /usr/share/javascript), what is
+ * left of the path (the rest of the link text, then the rest of the
+ * request) is opened beneath that target's fd with RESOLVE_BENEATH (or the
+ * walk), so a ".." there cannot climb out of the target; a symlink inside
+ * it that leaves it is followed the same way only into another target (the
+ * Read the Docs theme links into the font packages), at most 8 such hops.
+ * A position that never matches is
+ * refused (ENOENT), as before; more than 40 links is a loop (404).
+ *
  * The fd keeps O_NONBLOCK (harmless for regular files and directories); the
  * caller fstat()s it and serves only S_ISREG or S_ISDIR, so a FIFO or device
  * is refused without ever being read.  *out_errno is also set to 0 on success,
@@ -78,9 +100,12 @@
 
 #include "docserve/path.h"
 
+#include "docserve/common.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -89,6 +114,8 @@
 /* How often to retry an openat2() that failed with EAGAIN before giving up. */
 #define OPEN_EAGAIN_RETRIES 16
 #define MAX_SYMLINKS 40
+/* How many times one lookup may pass from one link target into another. */
+#define MAX_TARGET_HOPS 8
 #define OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
 
 /* Set once openat2 is found missing (ENOSYS), or by tests. */
@@ -168,6 +195,116 @@ push_components (Names *todo, const char *path)
     }
 }
 
+/* The state of one walk: the directory reached (cur, O_PATH), the names
+ * that led there from the root, and the components still to resolve. */
+typedef struct
+{
+  int root_fd;
+  DsSymlinks symlinks;
+  int cur;
+  Names todo;  /* a stack: the next component is last */
+  Names names; /* from the root to cur, none a symlink */
+  int links;   /* symlinks followed so far */
+} Walk;
+
+typedef enum
+{
+  STEP_NEXT, /* go on with the next component */
+  STEP_STOP, /* failed: the errno is set */
+  STEP_DONE  /* the last component is open */
+} Step;
+
+/* "..": back to the parent, reopened from the root through the names
+ * (never above the root). */
+static Step
+walk_up (Walk *w, int *err)
+{
+  if (w->names.len == 0)
+    {
+      *err = EXDEV; /* would climb above the root */
+      return STEP_STOP;
+    }
+  g_free (w->names.v[--w->names.len]);
+  close (w->cur);
+  w->cur = open_walked (w->root_fd, &w->names);
+  if (w->cur < 0)
+    *err = errno; /* and the walk ends: cur < 0 */
+  return STEP_NEXT;
+}
+
+/* A symlink at @fd (closed here): its target's components are resolved
+ * next, if the policy and MAX_SYMLINKS allow. */
+static Step
+walk_link (Walk *w, int fd, int *err)
+{
+  /* On the heap: 4 KiB more stack on every request's path would stay
+   * resident in every connection thread. */
+  gsize size = 4096;
+  g_autofree char *target = g_malloc (size);
+  ssize_t n = readlinkat (fd, "", target, size - 1);
+
+  close (fd);
+  if (w->symlinks == DS_SYMLINKS_NONE || ++w->links > MAX_SYMLINKS)
+    {
+      *err = ELOOP;
+      return STEP_STOP;
+    }
+  if (n <= 0 || (size_t) n >= size - 1)
+    {
+      *err = n < 0 ? errno : ENAMETOOLONG;
+      return STEP_STOP;
+    }
+  target[n] = '\0';
+  if (target[0] == '/')
+    {
+      *err = EXDEV; /* absolute links are refused, as RESOLVE_BENEATH does */
+      return STEP_STOP;
+    }
+  push_components (&w->todo, target);
+  return STEP_NEXT;
+}
+
+/* Resolves component @c (taken when the walk descends into it); on
+ * STEP_DONE, *out_fd is the last component opened for real. */
+static Step
+walk_step (Walk *w, char **c, int *out_fd, int *err)
+{
+  struct stat st;
+
+  if (strcmp (*c, ".") == 0)
+    return STEP_NEXT; /* cur is a directory already */
+  if (strcmp (*c, "..") == 0)
+    return walk_up (w, err);
+  int fd = openat (w->cur, *c, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 || fstat (fd, &st) != 0)
+    {
+      *err = errno;
+      if (fd >= 0)
+        close (fd);
+      return STEP_STOP;
+    }
+  if (S_ISLNK (st.st_mode))
+    return walk_link (w, fd, err);
+  if (w->todo.len == 0)
+    {
+      /* The last component: open it for real, refusing a link swapped in. */
+      close (fd);
+      *out_fd = openat (w->cur, *c, OPEN_FLAGS | O_NOFOLLOW);
+      *err = *out_fd >= 0 ? 0 : errno;
+      return STEP_DONE;
+    }
+  if (!S_ISDIR (st.st_mode))
+    {
+      close (fd);
+      *err = ENOTDIR;
+      return STEP_STOP;
+    }
+  close (w->cur);
+  w->cur = fd;
+  names_push (&w->names, g_steal_pointer (c));
+  return STEP_NEXT;
+}
+
 /* The resolver for kernels without openat2; see the module comment. */
 static int
 open_walk (int root_fd, const char *rel, DsSymlinks symlinks, int *out_errno)
@@ -179,10 +316,257 @@ open_walk (int root_fd, const char *rel, DsSymlinks symlinks, int *out_errno)
       return fd;
     }
 
+  Walk w = { .root_fd = root_fd, .symlinks = symlinks,
+             .cur = fcntl (root_fd, F_DUPFD_CLOEXEC, 0) };
+  Step step = STEP_NEXT;
+  int err = 0, real = -1;
+
+  push_components (&w.todo, rel);
+  while (step == STEP_NEXT && w.cur >= 0 && w.todo.len > 0)
+    {
+      g_autofree char *c = w.todo.v[--w.todo.len];
+      step = walk_step (&w, &c, &real, &err);
+    }
+  names_clear (&w.todo);
+  names_clear (&w.names);
+  if (step == STEP_DONE)
+    {
+      close (w.cur);
+      *out_errno = err;
+      return real;
+    }
+  if (w.cur >= 0 && err == 0)
+    {
+      /* Ended on a directory (the root, or a link to "." or ".."). */
+      real = openat (w.cur, ".", OPEN_FLAGS);
+      err = real >= 0 ? 0 : errno;
+      close (w.cur);
+      *out_errno = err;
+      return real;
+    }
+  if (w.cur >= 0)
+    close (w.cur);
+  *out_errno = err != 0 ? err : EIO;
+  return -1;
+}
+
+struct _DsLinkTargets
+{
+  guint n;
+  int *fds;        /* O_PATH directory fds */
+  char ***comps;   /* each target's real path, split at '/' (no empty parts) */
+};
+
+/* Set by ds_path_set_link_targets before serving; read-only afterwards. */
+static DsLinkTargets *link_targets;
+
+static char **
+split_abs (const char *path)
+{
+  g_auto (GStrv) parts = g_strsplit (path, "/", -1);
+  GPtrArray *out = g_ptr_array_new ();
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (parts[i][0] != '\0')
+      g_ptr_array_add (out, g_strdup (parts[i]));
+  g_ptr_array_add (out, NULL);
+  return (char **) g_ptr_array_free (out, FALSE);
+}
+
+DsLinkTargets *
+ds_link_targets_new (const char *const *dirs, GError **error)
+{
+  g_return_val_if_fail (dirs != NULL, NULL);
+
+  g_autoptr (DsLinkTargets) t = g_new0 (DsLinkTargets, 1);
+  guint n = g_strv_length ((char **) dirs);
+
+  t->fds = g_new (int, n);
+  t->comps = g_new0 (char **, n);
+  for (guint i = 0; i < n; i++)
+    {
+      char *real = realpath (dirs[i], NULL);
+      int fd = real != NULL ? open (real, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+      if (fd < 0)
+        {
+          int e = errno;
+          free (real);
+          g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "--link-target: %s: %s", dirs[i],
+                       e == ENOTDIR ? "not a directory" : g_strerror (e));
+          return NULL;
+        }
+      t->fds[t->n] = fd;
+      t->comps[t->n] = split_abs (real);
+      t->n++;
+      free (real);
+    }
+  return g_steal_pointer (&t);
+}
+
+void
+ds_link_targets_free (DsLinkTargets *targets)
+{
+  if (targets == NULL)
+    return;
+  for (guint i = 0; i < targets->n; i++)
+    {
+      close (targets->fds[i]);
+      g_strfreev (targets->comps[i]);
+    }
+  g_free (targets->fds);
+  g_free (targets->comps);
+  g_free (targets);
+}
+
+void
+ds_path_set_link_targets (DsLinkTargets *targets)
+{
+  DsLinkTargets *old = g_atomic_pointer_exchange (&link_targets, targets);
+
+  ds_link_targets_free (old);
+}
+
+gboolean
+ds_path_set_link_target_dirs (const char *const *dirs, GError **error)
+{
+  g_return_val_if_fail (dirs != NULL, FALSE);
+
+  if (dirs[0] == NULL)
+    {
+      ds_path_set_link_targets (NULL);
+      return TRUE;
+    }
+  DsLinkTargets *t = ds_link_targets_new (dirs, error);
+  if (t == NULL)
+    return FALSE;
+  ds_path_set_link_targets (t);
+  return TRUE;
+}
+
+/* The index of the target whose real path is exactly @pos, or -1. */
+static int
+match_target (const DsLinkTargets *t, const Names *pos)
+{
+  for (guint i = 0; i < t->n; i++)
+    {
+      guint len = g_strv_length (t->comps[i]);
+      gboolean same = len == pos->len;
+      for (guint j = 0; same && j < len; j++)
+        same = strcmp (t->comps[i][j], pos->v[j]) == 0;
+      if (same)
+        return (int) i;
+    }
+  return -1;
+}
+
+static int open_beneath (int root_fd, const char *name, int *out_errno);
+static int open_linked (const DsLinkTargets *t, int root_fd, const char *rel, guint depth,
+                        int *out_errno);
+
+/* Opens what is left on @todo (the next component last) beneath target @i;
+ * a link there that leaves it is followed into another target the same
+ * way, at most MAX_TARGET_HOPS deep. */
+static int
+open_in_target (const DsLinkTargets *t, int i, Names *todo, guint depth, int *out_errno)
+{
+  GString *rest = g_string_new (NULL);
+
+  while (todo->len > 0)
+    {
+      g_autofree char *c = todo->v[--todo->len];
+      if (rest->len > 0)
+        g_string_append_c (rest, '/');
+      g_string_append (rest, c);
+    }
+  g_autofree char *name = g_string_free (rest, FALSE);
+  int fd = open_beneath (t->fds[i], name[0] != '\0' ? name : ".", out_errno);
+  if (fd < 0 && *out_errno == EXDEV && depth < MAX_TARGET_HOPS)
+    fd = open_linked (t, t->fds[i], name, depth + 1, out_errno);
+  return fd;
+}
+
+/* Pushes @c (owned) on @n, or pops for "..", skipping "." ; FALSE if ".."
+ * has nothing to pop. */
+static gboolean
+step (Names *n, char *c)
+{
+  if (strcmp (c, ".") == 0)
+    {
+      g_free (c);
+      return TRUE;
+    }
+  if (strcmp (c, "..") == 0)
+    {
+      g_free (c);
+      if (n->len == 0)
+        return FALSE;
+      g_free (n->v[--n->len]);
+      return TRUE;
+    }
+  names_push (n, c);
+  return TRUE;
+}
+
+/* Outside the root at @pos (owned), with @todo still to resolve: moves
+ * along until @pos is a link target, then opens the rest beneath it.  See
+ * the module comment. */
+static int
+follow_outside (const DsLinkTargets *t, Names *pos, Names *todo, guint depth, int *out_errno)
+{
+  guint pushed = 0;
+  int fd = -1;
+
+  *out_errno = ENOENT;
+  for (;;)
+    {
+      int i = match_target (t, pos);
+      if (i >= 0)
+        {
+          fd = open_in_target (t, i, todo, depth, out_errno);
+          break;
+        }
+      if (todo->len == 0)
+        break;
+      char *c = todo->v[--todo->len];
+      if (strcmp (c, "..") == 0 && pushed > 0)
+        {
+          g_free (c);
+          break;
+        }
+      gboolean is_name = strcmp (c, ".") != 0 && strcmp (c, "..") != 0;
+      if (!step (pos, c))
+        break;
+      pushed += is_name ? 1 : 0;
+    }
+  names_clear (pos);
+  return fd;
+}
+
+/* The real path of directory fd @fd, split; NULL if it cannot be read. */
+static char **
+fd_components (int fd)
+{
+  char proc[64];
+  char buf[4096];
+
+  g_snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
+  ssize_t n = readlink (proc, buf, sizeof buf - 1);
+  if (n <= 0 || buf[0] != '/')
+    return NULL;
+  buf[n] = '\0';
+  return split_abs (buf);
+}
+
+/* The walk of open_walk under DS_SYMLINKS_INSIDE, except that a symlink
+ * leading out of the root is followed into a link target; see the module
+ * comment. */
+static int
+open_linked (const DsLinkTargets *t, int root_fd, const char *rel, guint depth, int *out_errno)
+{
   Names todo = { 0 }, names = { 0 };
   int cur = fcntl (root_fd, F_DUPFD_CLOEXEC, 0);
   int links = 0;
-  int err = 0;
+  int err = cur >= 0 ? 0 : errno;
 
   push_components (&todo, rel);
   while (cur >= 0 && todo.len > 0)
@@ -191,20 +575,36 @@ open_walk (int root_fd, const char *rel, DsSymlinks symlinks, int *out_errno)
       struct stat st;
 
       if (strcmp (c, ".") == 0)
-        continue; /* cur is a directory already */
-
+        continue;
       if (strcmp (c, "..") == 0)
         {
           if (names.len == 0)
             {
-              err = EXDEV; /* would climb above the root */
-              break;
+              /* Leaving the root upwards: from its real path. */
+              g_auto (GStrv) root = fd_components (root_fd);
+              Names pos = { 0 };
+              for (guint i = 0; root != NULL && root[i] != NULL; i++)
+                names_push (&pos, g_strdup (root[i]));
+              close (cur);
+              names_clear (&names);
+              int fd = -1;
+              if (root != NULL && pos.len > 0)
+                {
+                  g_free (pos.v[--pos.len]);
+                  fd = follow_outside (t, &pos, &todo, depth, out_errno);
+                }
+              else
+                {
+                  names_clear (&pos);
+                  *out_errno = ENOENT;
+                }
+              names_clear (&todo);
+              return fd;
             }
           g_free (names.v[--names.len]);
           close (cur);
           cur = open_walked (root_fd, &names);
-          if (cur < 0)
-            err = errno;
+          err = cur < 0 ? errno : 0;
           continue;
         }
       int fd = openat (cur, c, O_PATH | O_NOFOLLOW | O_CLOEXEC);
@@ -217,13 +617,11 @@ open_walk (int root_fd, const char *rel, DsSymlinks symlinks, int *out_errno)
         }
       if (S_ISLNK (st.st_mode))
         {
-          /* On the heap: 4 KiB more stack on every request's path would
-           * stay resident in every connection thread. */
           gsize size = 4096;
           g_autofree char *target = g_malloc (size);
           ssize_t n = readlinkat (fd, "", target, size - 1);
           close (fd);
-          if (symlinks == DS_SYMLINKS_NONE || ++links > MAX_SYMLINKS)
+          if (++links > MAX_SYMLINKS)
             {
               err = ELOOP;
               break;
@@ -234,17 +632,20 @@ open_walk (int root_fd, const char *rel, DsSymlinks symlinks, int *out_errno)
               break;
             }
           target[n] = '\0';
+          push_components (&todo, target);
           if (target[0] == '/')
             {
-              err = EXDEV; /* absolute links are refused, as RESOLVE_BENEATH does */
-              break;
+              Names pos = { 0 };
+              close (cur);
+              names_clear (&names);
+              int out = follow_outside (t, &pos, &todo, depth, out_errno);
+              names_clear (&todo);
+              return out;
             }
-          push_components (&todo, target);
           continue;
         }
       if (todo.len == 0)
         {
-          /* The last component: open it for real, refusing a link swapped in. */
           close (fd);
           int real = openat (cur, c, OPEN_FLAGS | O_NOFOLLOW);
           err = real >= 0 ? 0 : errno;
@@ -268,7 +669,7 @@ open_walk (int root_fd, const char *rel, DsSymlinks symlinks, int *out_errno)
   names_clear (&names);
   if (cur >= 0 && err == 0)
     {
-      /* Ended on a directory (the root, or a link to "." or ".."). */
+      /* Ended on a directory (a link to "." or ".."). */
       int real = openat (cur, ".", OPEN_FLAGS);
       err = real >= 0 ? 0 : errno;
       close (cur);
@@ -363,6 +764,78 @@ percent_decode (const char *raw, gsize len, char *out)
   return (gssize) n;
 }
 
+/* Dot-segment removal over the decoded path @buf (@len bytes, starting
+ * with '/'), in place: kept segments are appended at the front, '/'
+ * between them; ".." drops the last one (a segment holds no '/'), so every
+ * byte is written and dropped at most once: linear whatever the input.
+ * NUL-terminates the result.  FALSE if ".." would climb above the root;
+ * *out_dir_slash: the path ended with '/', "." or "..". */
+static gboolean
+remove_dot_segments (char *buf, gsize len, gboolean *out_dir_slash)
+{
+  gsize out = 0, depth = 0;
+  gboolean dir_slash = TRUE;
+  gsize pos = 1; /* past the leading '/' */
+
+  while (pos <= len)
+    {
+      const char *end = memchr (buf + pos, '/', len - pos);
+      gsize seg_end = end != NULL ? (gsize) (end - buf) : len;
+      gsize seg_len = seg_end - pos;
+      const char *s = buf + pos;
+
+      if (seg_len == 0 || segment_is (s, seg_len, "."))
+        dir_slash = TRUE;
+      else if (segment_is (s, seg_len, ".."))
+        {
+          if (depth == 0)
+            return FALSE;
+          while (out > 0 && buf[out - 1] != '/')
+            out--;
+          if (out > 0)
+            out--; /* the '/' before it */
+          depth--;
+          dir_slash = TRUE;
+        }
+      else
+        {
+          if (depth > 0)
+            buf[out++] = '/';
+          memmove (buf + out, s, seg_len);
+          out += seg_len;
+          depth++;
+          dir_slash = FALSE;
+        }
+      pos = seg_end + 1;
+    }
+  buf[out] = '\0';
+  *out_dir_slash = dir_slash;
+  return TRUE;
+}
+
+/* Whether a segment of normalised @rel starts with '.', other than a
+ * leading ".well-known". */
+static gboolean
+has_dotfile (const char *rel)
+{
+  gsize len = strlen (rel);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (rel[i] != '.' || (i > 0 && rel[i - 1] != '/'))
+        continue;
+      if (i == 0)
+        {
+          const char *slash = strchr (rel, '/');
+          gsize first_len = slash != NULL ? (gsize) (slash - rel) : len;
+          if (segment_is (rel, first_len, ".well-known"))
+            continue;
+        }
+      return TRUE;
+    }
+  return FALSE;
+}
+
 DsPathResult
 ds_path_sanitize (const char *raw, gsize raw_len, DsDotfiles dotfiles,
                   char **out_rel, gboolean *out_dir_slash)
@@ -390,67 +863,15 @@ ds_path_sanitize (const char *raw, gsize raw_len, DsDotfiles dotfiles,
    * written at or before where it is read). */
   g_autofree char *buf = g_malloc (path_len + 1);
   gssize dec_len = percent_decode (path, path_len, buf);
+  gboolean dir_slash = TRUE;
   if (dec_len < 0)
     return DS_PATH_BAD_REQUEST;
   if (!g_utf8_validate_len (buf, (gsize) dec_len, NULL))
     return DS_PATH_BAD_REQUEST;
-
-  /* Dot-segment removal: kept segments are appended at @out, '/' between
-   * them; ".." drops the last one (a segment holds no '/'), so every byte
-   * is written and dropped at most once: linear whatever the input. */
-  gsize out = 0, depth = 0;
-  gboolean dir_slash = TRUE;
-  gsize pos = 1; /* past the leading '/' */
-
-  while (pos <= (gsize) dec_len)
-    {
-      const char *end = memchr (buf + pos, '/', (gsize) dec_len - pos);
-      gsize seg_end = end != NULL ? (gsize) (end - buf) : (gsize) dec_len;
-      gsize len = seg_end - pos;
-      const char *s = buf + pos;
-
-      if (len == 0 || segment_is (s, len, "."))
-        dir_slash = TRUE;
-      else if (segment_is (s, len, ".."))
-        {
-          if (depth == 0)
-            return DS_PATH_BAD_REQUEST;
-          while (out > 0 && buf[out - 1] != '/')
-            out--;
-          if (out > 0)
-            out--; /* the '/' before it */
-          depth--;
-          dir_slash = TRUE;
-        }
-      else
-        {
-          if (depth > 0)
-            buf[out++] = '/';
-          memmove (buf + out, s, len);
-          out += len;
-          depth++;
-          dir_slash = FALSE;
-        }
-      pos = seg_end + 1;
-    }
-  buf[out] = '\0';
-
-  if (dotfiles == DS_DOTFILES_DENY)
-    {
-      for (gsize i = 0; i < out; i++)
-        {
-          if (buf[i] != '.' || (i > 0 && buf[i - 1] != '/'))
-            continue;
-          if (i == 0)
-            {
-              const char *slash = strchr (buf, '/');
-              gsize first_len = slash != NULL ? (gsize) (slash - buf) : out;
-              if (segment_is (buf, first_len, ".well-known"))
-                continue;
-            }
-          return DS_PATH_NOT_FOUND;
-        }
-    }
+  if (!remove_dot_segments (buf, (gsize) dec_len, &dir_slash))
+    return DS_PATH_BAD_REQUEST;
+  if (dotfiles == DS_DOTFILES_DENY && has_dotfile (buf))
+    return DS_PATH_NOT_FOUND;
 
   *out_rel = g_steal_pointer (&buf);
   *out_dir_slash = dir_slash;
@@ -507,6 +928,55 @@ rel_is_normal (const char *rel)
     }
 }
 
+/* openat2 of @name below @root_fd with @how, retried on EINTR and (a few
+ * times) EAGAIN, falling back for good to the walk of @rel on ENOSYS.
+ * Returns the fd, or -1 with the raw errno in *out_errno. */
+static int
+open_how_retry (int root_fd, const char *name, const char *rel, const struct open_how *how,
+                DsSymlinks symlinks, int *out_errno)
+{
+  int eagain_left = OPEN_EAGAIN_RETRIES;
+
+  for (;;)
+    {
+      long fd = -1;
+      int err = ENOSYS;
+
+      if (!g_atomic_int_get (&walk_only))
+        {
+          fd = syscall (SYS_openat2, root_fd, name, how, sizeof *how);
+          err = errno;
+        }
+      if (fd >= 0)
+        return (int) fd;
+      if (err == ENOSYS)
+        {
+          g_atomic_int_set (&walk_only, 1);
+          fd = open_walk (root_fd, rel, symlinks, &err);
+          if (fd >= 0)
+            return (int) fd;
+        }
+      if (err == EINTR)
+        continue;
+      if (err == EAGAIN && eagain_left-- > 0)
+        continue;
+      *out_errno = err;
+      return -1;
+    }
+}
+
+/* Opens @name (which may hold ".." components) beneath directory @dir_fd,
+ * never leaving it: RESOLVE_BENEATH, or the walk. */
+static int
+open_beneath (int dir_fd, const char *name, int *out_errno)
+{
+  struct open_how how = { 0 };
+
+  how.flags = OPEN_FLAGS;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  return open_how_retry (dir_fd, name, name, &how, DS_SYMLINKS_INSIDE, out_errno);
+}
+
 /* Returns the fd, or -1 with *out_errno set.  Also sets *out_errno to 0 on
  * success. */
 int
@@ -535,40 +1005,22 @@ ds_path_open (int root_fd, const char *rel, DsSymlinks symlinks, int *out_errno)
     }
 
   const char *name = rel[0] != '\0' ? rel : ".";
-  int eagain_left = OPEN_EAGAIN_RETRIES;
+  int err = 0;
+  int fd = open_how_retry (root_fd, name, rel, &how, symlinks, &err);
 
-  for (;;)
+  if (fd < 0 && err == EXDEV && symlinks == DS_SYMLINKS_INSIDE)
     {
-      long fd = -1;
-      int err = ENOSYS;
-
-      if (!g_atomic_int_get (&walk_only))
-        {
-          fd = syscall (SYS_openat2, root_fd, name, &how, sizeof how);
-          err = errno;
-        }
-      if (fd >= 0)
-        {
-          *out_errno = 0;
-          return (int) fd;
-        }
-      if (err == ENOSYS)
-        {
-          g_atomic_int_set (&walk_only, 1);
-          fd = open_walk (root_fd, rel, symlinks, &err);
-          if (fd >= 0)
-            {
-              *out_errno = 0;
-              return (int) fd;
-            }
-        }
-      if (err == EINTR)
-        continue;
-      if (err == EAGAIN && eagain_left-- > 0)
-        continue;
-      if (err == EXDEV || err == ELOOP || err == ENAMETOOLONG)
-        err = ENOENT;
-      *out_errno = err;
-      return -1;
+      const DsLinkTargets *t = g_atomic_pointer_get (&link_targets);
+      if (t != NULL && t->n > 0)
+        fd = open_linked (t, root_fd, rel, 0, &err);
     }
+  if (fd >= 0)
+    {
+      *out_errno = 0;
+      return fd;
+    }
+  if (err == EXDEV || err == ELOOP || err == ENAMETOOLONG)
+    err = ENOENT;
+  *out_errno = err;
+  return -1;
 }

@@ -26,6 +26,8 @@ ds_reply_clear (DsReply *reply)
   ds_fd_cleanup (&reply->fd);
   if (reply->multipart != NULL)
     ds_multipart_free (reply->multipart);
+  if (reply->stream.funcs != NULL)
+    reply->stream.funcs->free (reply->stream.data);
   for (guint i = 0; i < reply->n_headers; i++)
     g_free (reply->headers[i].value);
   ds_reply_init (reply);

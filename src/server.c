@@ -13,36 +13,28 @@
  *               call would force Connection: close, so normal replies wait;
  *   completed : writes the 408 for a timed-out partial request, logs, frees.
  * The listening socket comes from listener.c, the pid file and the user
- * switch from process.c, what is served from site.c. */
+ * switch from process.c, what is served from site.c; the registry of open
+ * connections, the watchdog, the drain and the request records are
+ * conns.c's. */
 #include "config.h"
 
 #include "docserve/server.h"
 
 #include "docserve/accesslog.h"
 #include "docserve/common.h"
+#include "docserve/conns.h"
 #include "docserve/field.h"
 #include "docserve/handler.h"
-#include "docserve/httpdate.h"
 #include "docserve/listener.h"
 #include "docserve/process.h"
 #include "docserve/reqhead.h"
-#include "docserve/status.h"
 #include "docserve/tls.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#ifdef HAVE_MALLOC_TRIM
-#include <malloc.h>
-#endif
 #include <microhttpd.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <stdio.h>
+#include <poll.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <time.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -50,33 +42,6 @@
 #else
 #define THREAD_STACK_SIZE ((size_t) 256 * 1024)
 #endif
-/* Request line, headers and reply headers share this per-connection pool
- * (how it fills: see pool_room).  32 KiB because:
- *  - it is the largest pool MHD malloc()s instead of mmap()ing: no
- *    mmap/munmap (and TLB shootdown) per connection, about 2x the
- *    Connection: close throughput of 64 KiB;
- *  - it is the smallest that serves what nginx serves by default, any
- *    header line up to 8 KiB, for the line that matters, Cookie: the pool
- *    holds a Cookie header twice plus 64 bytes per cookie, so with a
- *    Chrome-like request (760 bytes of other headers) and 40-byte cookies
- *    32 KiB serves a Cookie line of 8,401 bytes, 24 KiB 6,201, 16 KiB 3,941;
- *  - every 8 KiB less would save 8 KiB per idle connection (measured 56.4,
- *    48.4 and 40.5 KiB for 32, 24 and 16; bench/RESULTS.md).
- * A head too big for it gets 431, never a close without an answer. */
-#define MEMORY_LIMIT ((size_t) 32 * 1024)
-/* malloc_trim once the connections fall to a quarter of a peak this high. */
-#define TRIM_AFTER_CONNECTIONS 64
-/* glibc gives the free top of a heap back to the kernel on free() once it
- * exceeds the trim threshold (128 KiB by default), and the next
- * connections fault those pages in again: with Connection: close, 0.5
- * (thread per connection) to 1.1 (--workers 2) page faults per request.
- * The watchdog's malloc_trim (0) gives memory back after a burst instead.
- * Setting the trim threshold also freezes glibc's mmap threshold at
- * 128 KiB, which would mmap every 256 KiB TLS read block (67 page faults
- * per HTTPS download): that one is set to 1 MiB. */
-#define MALLOC_TRIM_THRESHOLD (64 * 1024 * 1024)
-#define MALLOC_MMAP_THRESHOLD (1024 * 1024)
-
 typedef struct MHD_Response DsMhdResponse;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DsMhdResponse, MHD_destroy_response)
 
@@ -87,118 +52,44 @@ struct _DsServer
   DsSite *site;
   DsListener listener;
   struct MHD_Daemon *daemon;
-  gint connections; /* atomic: open connections */
-  gint draining;    /* atomic: after quiesce, every reply closes */
+  DsConns *conns;
   char *server_header;
-  GMutex conns_lock;
-  GHashTable *conns; /* ConnCtx set, under conns_lock */
   GPtrArray *extra_names;  /* --header, split once at start-up */
   GPtrArray *extra_values;
   gboolean pid_file_written;
-  guint conns_peak; /* most connections since the last trim; under conns_lock */
-  GThread *watchdog;
-  GMutex watchdog_lock;
-  GCond watchdog_cond;
-  gboolean watchdog_stop; /* under watchdog_lock */
-  gint64 header_deadline_us;
-  gint shrunk_reported; /* atomic */
   DsTls *tls;           /* HTTPS, or NULL */
   gsize reply_fixed_bytes; /* of every reply's header block (fit_reply) */
+  GMutex streams_lock;
+  GHashTable *streams;    /* StreamBody set (event streams), under streams_lock */
+  gboolean streams_ended; /* the drain ended them; under streams_lock */
 };
-
-/* Per connection: peer address, replies so far, and what the watchdog and a
- * drain need: whether a request is under way, since when the connection has
- * been waiting for request headers, and the file body being sent. */
-typedef struct
-{
-  char addr[INET6_ADDRSTRLEN];
-  guint port;
-  guint replies;
-  int fd;
-  /* Under conns_lock: */
-  gboolean busy;          /* a request line arrived, not yet completed */
-  gboolean replied;       /* a reply to the current request is queued */
-  gint64 phase_start_us;  /* monotonic: connection start or last completion */
-  int body_fd;            /* fd of the file body being sent, or -1 */
-  guint64 body_end;       /* offset + length of that body */
-  gboolean cut;           /* the watchdog shut the connection down */
-} ConnCtx;
-
-/* Per request: lives from the URI-log callback to the completed callback. */
-typedef struct
-{
-  char *target;
-  gint64 start_us;
-  char *method;
-  char *version;
-  char *referer;
-  char *user_agent;
-  gboolean seen;    /* the handler's first call happened */
-  gboolean replied; /* we queued a reply */
-  guint status;
-  guint64 body_bytes;
-  const char *encoding; /* static */
-  char target_buf[];    /* what target points to: one allocation */
-} ReqCtx;
-
-static void
-req_ctx_free (ReqCtx *r)
-{
-  if (r == NULL)
-    return;
-  g_free (r->method);
-  g_free (r->version);
-  g_free (r->referer);
-  g_free (r->user_agent);
-  g_free (r);
-}
 
 /* Set when libmicrohttpd reports on this thread that it could not build a
  * reply's header block; its completed callback follows at once. */
 static __thread gboolean header_block_failed;
 
-/* libmicrohttpd reports per-connection events (a client that hung up, a
- * refused connection over a limit) as errors.  Under a flood they would fill
- * the journal, so at most LOG_BURST of them are printed per minute, then one
- * line saying how many were dropped. */
-#define LOG_BURST 20
+/* Set when an event stream ends because its client left (read_stream):
+ * libmicrohttpd's "application error" line that follows on this thread is
+ * the normal end of a page's stream, not worth a log line per reload. */
+static __thread gboolean stream_client_left;
 
 static void
 on_mhd_log (void *cls, const char *fmt, va_list ap)
 {
-  static GMutex lock;
-  static gint64 window_start;
-  static guint printed, dropped;
-  gint64 now = g_get_monotonic_time ();
-  guint report_dropped = 0;
-
+  DsServer *s = cls;
   g_autofree char *msg = g_strdup_vprintf (fmt, ap);
+
   /* Followed at once by this connection's completed callback: there the
    * client gets the answer libmicrohttpd could not build. */
   if (strstr (msg, "failed to create response header") != NULL)
     header_block_failed = TRUE;
-
-  g_mutex_lock (&lock);
-  if (now - window_start > 60 * G_USEC_PER_SEC)
+  if (stream_client_left && strstr (msg, "application error generating response") != NULL)
     {
-      report_dropped = dropped;
-      window_start = now;
-      printed = dropped = 0;
+      stream_client_left = FALSE;
+      return;
     }
-  gboolean print = printed < LOG_BURST;
-  if (print)
-    printed++;
-  else
-    dropped++;
-  g_mutex_unlock (&lock);
-
-  if (report_dropped > 0)
-    fprintf (stderr, "docserve: libmicrohttpd: %u more messages dropped in the last minute\n",
-             report_dropped);
-  if (!print)
-    return;
-  g_strchomp (msg);
-  fprintf (stderr, "docserve: libmicrohttpd: %s\n", msg);
+  /* Rate-limited: under a flood these would fill the journal. */
+  ds_conns_report (s->conns, msg, g_get_monotonic_time ());
 }
 
 /* The identity unescape: url arrives exactly as sent; path.c decodes it
@@ -209,7 +100,7 @@ keep_raw (void *cls, struct MHD_Connection *c, char *s)
   return strlen (s);
 }
 
-static ConnCtx *
+static DsConn *
 conn_ctx (struct MHD_Connection *c)
 {
   const union MHD_ConnectionInfo *ci
@@ -217,46 +108,13 @@ conn_ctx (struct MHD_Connection *c)
   return ci != NULL ? ci->socket_context : NULL;
 }
 
-static void
-set_busy (DsServer *s, struct MHD_Connection *c, gboolean busy)
-{
-  ConnCtx *cc = conn_ctx (c);
-  if (cc == NULL)
-    return;
-  g_mutex_lock (&s->conns_lock);
-  cc->busy = busy;
-  if (!busy)
-    {
-      /* The request is over: a new request phase starts, no body is sent. */
-      cc->replied = FALSE;
-      cc->phase_start_us = g_get_monotonic_time ();
-      cc->body_fd = -1;
-    }
-  g_mutex_unlock (&s->conns_lock);
-}
-
-/* A reply is queued; @fd >= 0 is the file body being sent up to @end. */
-static void
-set_replied (DsServer *s, ConnCtx *cc, int fd, guint64 end)
-{
-  if (cc == NULL)
-    return;
-  g_mutex_lock (&s->conns_lock);
-  cc->replied = TRUE;
-  cc->body_fd = fd;
-  cc->body_end = end;
-  g_mutex_unlock (&s->conns_lock);
-}
-
 static void *
 on_uri (void *cls, const char *uri, struct MHD_Connection *c)
 {
-  gsize len = strlen (uri);
-  ReqCtx *r = g_malloc0 (sizeof (ReqCtx) + len + 1);
+  DsConnRequest *r = ds_conns_request_new (uri);
+
   header_block_failed = FALSE;
-  r->target = memcpy (r->target_buf, uri, len + 1);
-  r->start_us = g_get_real_time ();
-  set_busy (cls, c, TRUE);
+  ds_conns_set_busy (((DsServer *) cls)->conns, conn_ctx (c), TRUE);
   return r;
 }
 
@@ -268,45 +126,19 @@ on_connection (void *cls, struct MHD_Connection *c, void **socket_ctx,
 
   if (code == MHD_CONNECTION_NOTIFY_STARTED)
     {
-      ConnCtx *cc = g_new0 (ConnCtx, 1);
       const union MHD_ConnectionInfo *ci
           = MHD_get_connection_info (c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-      char port[16] = "";
-
-      g_strlcpy (cc->addr, "-", sizeof cc->addr);
-      if (ci != NULL && ci->client_addr != NULL)
-        {
-          socklen_t len = ci->client_addr->sa_family == AF_INET6 ? sizeof (struct sockaddr_in6)
-                                                                 : sizeof (struct sockaddr_in);
-          if (getnameinfo (ci->client_addr, len, cc->addr, sizeof cc->addr, port, sizeof port,
-                           NI_NUMERICHOST | NI_NUMERICSERV)
-              == 0)
-            cc->port = (guint) g_ascii_strtoull (port, NULL, 10);
-          if (g_str_has_prefix (cc->addr, "::ffff:") && strchr (cc->addr, '.') != NULL)
-            memmove (cc->addr, cc->addr + 7, strlen (cc->addr + 7) + 1);
-        }
       const union MHD_ConnectionInfo *fi
           = MHD_get_connection_info (c, MHD_CONNECTION_INFO_CONNECTION_FD);
-      cc->fd = fi != NULL ? fi->connect_fd : -1;
-      cc->body_fd = -1;
-      cc->phase_start_us = g_get_monotonic_time ();
-      *socket_ctx = cc;
-      g_mutex_lock (&s->conns_lock);
-      g_hash_table_add (s->conns, cc);
-      s->conns_peak = MAX (s->conns_peak, g_hash_table_size (s->conns));
-      g_mutex_unlock (&s->conns_lock);
-      g_atomic_int_inc (&s->connections);
+      *socket_ctx = ds_conns_add (s->conns, ci != NULL ? ci->client_addr : NULL,
+                                  fi != NULL ? fi->connect_fd : -1);
     }
   else
     {
       /* CLOSED runs before MHD closes the fd: once removed here, the fd is
-       * never touched by a drain again. */
-      g_mutex_lock (&s->conns_lock);
-      g_hash_table_remove (s->conns, *socket_ctx);
-      g_mutex_unlock (&s->conns_lock);
-      g_free (*socket_ctx);
+       * never touched by a drain or the watchdog again. */
+      ds_conns_remove (s->conns, *socket_ctx);
       *socket_ctx = NULL;
-      g_atomic_int_dec_and_test (&s->connections);
     }
 }
 
@@ -353,7 +185,7 @@ add_field (void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
  * reqhead.h): the head starts at @method and is REQUEST_HEADER_SIZE long. */
 static DsHeadVerdict
 check_head (struct MHD_Connection *c, const char *url, const char *method,
-            const char *version, const ReqCtx *r)
+            const char *version, const DsConnRequest *r)
 {
   const union MHD_ConnectionInfo *size =
     MHD_get_connection_info (c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
@@ -463,59 +295,195 @@ free_multipart (void *cls)
   g_free (b);
 }
 
-/* ---- request heads near the size of the connection's pool --------------
+/* ---- stream bodies (the --watch event stream) ---------------------------
  *
- * libmicrohttpd 0.9.75 keeps the request head and the reply's header block
- * in one pool of MEMORY_LIMIT bytes per connection (its connection.c and
- * memorypool.c):
- *  - the request line and header lines stay in the read buffer, at the start
- *    of the pool, with any bytes of a pipelined next request read with them;
- *  - every header, query argument and cookie gets a 56-byte record from the
- *    end of the pool, 64 with the pool's 16-byte rounding; the cookie parser
- *    first copies the whole Cookie header there;
- *  - the reply's header block (status line, Date, ours, Content-Length) is
- *    written into what is left.
- * A head that fills the pool gets libmicrohttpd's 431.  One that fits, but
- * leaves less room than the reply's header block needs, used to be closed
- * without any answer ("failed to create response header"): up to about
- * 300 bytes below the limit for one long line, and already at about 9 KiB
- * for a Cookie header of 40-byte pairs, which costs 3.6 times its size.
- * Now fit_reply() turns such a reply into a 431 beforehand, and if a
- * header block still cannot be built (a 431 that does not fit either,
- * pipelined bytes, libmicrohttpd's own error replies, which 0.9.75 builds
- * twice), on_completed() writes the 431 itself. */
-
-/* Pool bytes the request head takes, rounded as the pool rounds. */
-#define POOL_ROUND(n) (((gsize) (n) + 15) / 16 * 16)
-#define POOL_RECORD ((gsize) 64)
-/* Kept free for bytes of a pipelined next request read with the head:
- * near the limit the read buffer grows 128 bytes at a time. */
-#define POOL_PIPELINED ((gsize) 256)
-
-/* Bytes left in the connection's pool for the reply's header block, after
- * the request head, its header/argument/cookie records and the cookie copy
- * (not counting bytes of a pipelined request). */
-static gsize
-pool_room (struct MHD_Connection *c)
+ * A DS_BODY_STREAM body has no length: libmicrohttpd sends it chunked (or
+ * until the close for HTTP/1.0) and calls read_stream for each piece.  The
+ * stream's own read never waits; when it has nothing, read_stream waits
+ * here, in one of two ways:
+ *  - thread per connection: in the connection's own thread, in poll(2) on
+ *    an eventfd the stream's waker writes to and on the client's socket for
+ *    a hang-up (POLLRDHUP), so a client that left (a reloaded page) ends
+ *    its stream at once instead of at the next write.  Returning 0 instead
+ *    is not an option: libmicrohttpd 0.9.75 then polls the socket with a
+ *    zero timeout in a loop (daemon.c, thread_main_handle_connection, for
+ *    MHD_EVENT_LOOP_INFO_BLOCK);
+ *  - --workers: a worker multiplexes many connections, so it must not
+ *    wait: the connection is suspended (MHD_ALLOW_SUSPEND_RESUME, allowed
+ *    from inside the content reader) and the waker resumes it.  The kick
+ *    flag closes the race between a read that found nothing and the
+ *    suspension.  (A suspended connection does not see a hang-up: such a
+ *    stream ends at its next write, the heartbeat at the latest.)
+ * The drain (end_streams) cancels every stream, which wakes them all:
+ * libmicrohttpd must not be stopped with a connection suspended
+ * (MHD_stop_daemon panics). */
+typedef struct
 {
-  const union MHD_ConnectionInfo *hi
-      = MHD_get_connection_info (c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
-  if (hi == NULL)
-    return MEMORY_LIMIT;
-  gsize used = POOL_ROUND (hi->header_size);
-  int records = MHD_get_connection_values (c, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND | MHD_COOKIE_KIND,
-                                           NULL, NULL);
-  used += POOL_RECORD * (gsize) MAX (records, 0);
-  if (MHD_get_connection_values (c, MHD_COOKIE_KIND, NULL, NULL) > 0)
+  DsServer *server;
+  struct MHD_Connection *c;
+  DsStream stream;  /* owned */
+  gboolean pool;    /* --workers: suspend instead of waiting */
+  int wake_fd;      /* thread per connection: eventfd the waker writes */
+  int sock;         /* thread per connection: the client's socket */
+  GMutex lock;
+  gboolean suspended; /* under lock */
+  gboolean kick;      /* under lock: woken since the last read */
+} StreamBody;
+
+static void
+wake_stream (gpointer data)
+{
+  StreamBody *b = data;
+
+  if (!b->pool)
     {
-      const char *cookie = NULL;
-      size_t cookie_len = 0;
-      if (MHD_lookup_connection_value_n (c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE,
-                                         strlen (MHD_HTTP_HEADER_COOKIE), &cookie, &cookie_len)
-          == MHD_YES)
-        used += POOL_ROUND (cookie_len + 1);
+      guint64 one = 1;
+      (void) !write (b->wake_fd, &one, sizeof one);
+      return;
     }
-  return used < MEMORY_LIMIT ? MEMORY_LIMIT - used : 0;
+  g_mutex_lock (&b->lock);
+  b->kick = TRUE;
+  if (b->suspended)
+    {
+      b->suspended = FALSE;
+      MHD_resume_connection (b->c);
+    }
+  g_mutex_unlock (&b->lock);
+}
+
+/* Thread per connection: the next piece of @b, waiting for it. */
+static ssize_t
+read_stream_waiting (StreamBody *b, char *buf, size_t max)
+{
+  for (;;)
+    {
+      gssize n = b->stream.funcs->read (b->stream.data, buf, max);
+      if (n != 0)
+        return n > 0 ? n : MHD_CONTENT_READER_END_OF_STREAM;
+      struct pollfd p[2] = {
+        { .fd = b->wake_fd, .events = POLLIN },
+        { .fd = b->sock, .events = POLLRDHUP },
+      };
+      /* The stream's heartbeat wakes it well within this bound. */
+      if (poll (p, 2, 60 * 1000) < 0 && errno != EINTR)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+      if (p[1].revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL))
+        {
+          stream_client_left = TRUE; /* see on_mhd_log */
+          return MHD_CONTENT_READER_END_WITH_ERROR;
+        }
+      if (p[0].revents & POLLIN)
+        {
+          guint64 v;
+          (void) !read (b->wake_fd, &v, sizeof v);
+        }
+    }
+}
+
+static ssize_t
+read_stream (void *cls, uint64_t pos, char *buf, size_t max)
+{
+  StreamBody *b = cls;
+
+  if (!b->pool)
+    return read_stream_waiting (b, buf, max);
+  for (;;)
+    {
+      g_mutex_lock (&b->lock);
+      b->kick = FALSE;
+      g_mutex_unlock (&b->lock);
+      gssize n = b->stream.funcs->read (b->stream.data, buf, max);
+      if (n != 0)
+        return n > 0 ? n : MHD_CONTENT_READER_END_OF_STREAM;
+      g_mutex_lock (&b->lock);
+      if (!b->kick)
+        {
+          b->suspended = TRUE;
+          MHD_suspend_connection (b->c);
+          g_mutex_unlock (&b->lock);
+          return 0;
+        }
+      g_mutex_unlock (&b->lock);
+    }
+}
+
+static void
+stream_body_free (StreamBody *b)
+{
+  b->stream.funcs->free (b->stream.data);
+  ds_fd_cleanup (&b->wake_fd);
+  g_mutex_clear (&b->lock);
+  g_free (b);
+}
+
+static void
+free_stream (void *cls)
+{
+  StreamBody *b = cls;
+
+  g_mutex_lock (&b->server->streams_lock);
+  g_hash_table_remove (b->server->streams, b);
+  g_mutex_unlock (&b->server->streams_lock);
+  stream_body_free (b);
+}
+
+/* The response for a DS_BODY_STREAM @reply (takes its stream), or NULL. */
+static struct MHD_Response *
+stream_response (DsServer *s, struct MHD_Connection *c, DsReply *reply)
+{
+  StreamBody *b = g_new0 (StreamBody, 1);
+  const union MHD_ConnectionInfo *fi = MHD_get_connection_info (c, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+  b->server = s;
+  b->c = c;
+  b->stream = reply->stream;
+  reply->stream.funcs = NULL;
+  b->pool = s->conf->workers > 0;
+  b->wake_fd = -1;
+  b->sock = fi != NULL ? fi->connect_fd : -1;
+  g_mutex_init (&b->lock);
+  if (!b->pool)
+    {
+      b->wake_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
+      if (b->wake_fd < 0)
+        {
+          stream_body_free (b);
+          return NULL;
+        }
+    }
+  b->stream.funcs->set_waker (b->stream.data, wake_stream, b);
+  struct MHD_Response *resp
+      = MHD_create_response_from_callback (MHD_SIZE_UNKNOWN, 4096, read_stream, b, free_stream);
+  if (resp == NULL)
+    {
+      stream_body_free (b);
+      return NULL;
+    }
+  g_mutex_lock (&s->streams_lock);
+  g_hash_table_add (s->streams, b);
+  if (s->streams_ended)
+    b->stream.funcs->cancel (b->stream.data);
+  g_mutex_unlock (&s->streams_lock);
+  return resp;
+}
+
+/* Ends every stream now and every later one at once (the drain, and
+ * before the daemon stops). */
+static void
+end_streams (DsServer *s)
+{
+  GHashTableIter it;
+  gpointer key;
+
+  g_mutex_lock (&s->streams_lock);
+  s->streams_ended = TRUE;
+  g_hash_table_iter_init (&it, s->streams);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    {
+      StreamBody *b = key;
+      b->stream.funcs->cancel (b->stream.data);
+    }
+  g_mutex_unlock (&s->streams_lock);
 }
 
 /* An upper bound of the header block libmicrohttpd will build for @reply:
@@ -533,39 +501,34 @@ reply_header_bytes (const DsServer *s, const DsReply *reply)
 }
 
 /* Turns @reply into a 431 with Connection: close when its header block
- * would not fit what the request head left of the pool. */
+ * would not fit what the request head left of the connection's pool (see
+ * ds_conns_reply_fits). */
 static void
 fit_reply (DsServer *s, struct MHD_Connection *c, DsReply *reply)
 {
-  if (reply_header_bytes (s, reply) + POOL_PIPELINED <= pool_room (c))
+  const union MHD_ConnectionInfo *hi
+      = MHD_get_connection_info (c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+  gint records = 0;
+  gssize cookie_len = -1;
+
+  if (hi != NULL)
+    {
+      records = MHD_get_connection_values (c, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND
+                                                  | MHD_COOKIE_KIND, NULL, NULL);
+      const char *cookie = NULL;
+      size_t len = 0;
+      if (MHD_get_connection_values (c, MHD_COOKIE_KIND, NULL, NULL) > 0
+          && MHD_lookup_connection_value_n (c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE,
+                                            strlen (MHD_HTTP_HEADER_COOKIE), &cookie, &len)
+                 == MHD_YES)
+        cookie_len = (gssize) len;
+    }
+  if (ds_conns_reply_fits (hi != NULL ? hi->header_size : 0, records, cookie_len,
+                           reply_header_bytes (s, reply)))
     return;
   ds_reply_clear (reply);
   ds_reply_set_status_page (reply, s->site->error_pages, 431);
   reply->close = TRUE;
-}
-
-/* A complete @status reply with Connection: close, for writing straight
- * to a client outside libmicrohttpd.  Caller frees. */
-static char *
-raw_status_reply (guint status)
-{
-  char date[DS_HTTPDATE_LEN];
-  gsize page_len = 0;
-  g_autofree char *page = ds_status_page (status, &page_len);
-
-  ds_httpdate_format (g_get_real_time () / G_USEC_PER_SEC, date);
-  return g_strdup_printf ("HTTP/1.1 %u %s\r\nDate: %s\r\nConnection: close\r\n"
-                          "Content-Type: text/html; charset=utf-8\r\nContent-Length: %" G_GSIZE_FORMAT
-                          "\r\nX-Content-Type-Options: nosniff\r\n\r\n%s",
-                          status, ds_status_reason (status), date, page_len, page);
-}
-
-/* Writes the @status reply to plain-HTTP socket @fd, without blocking. */
-static void
-send_status_fd (int fd, guint status)
-{
-  g_autofree char *msg = raw_status_reply (status);
-  (void) send (fd, msg, strlen (msg), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 /* Writes the @status reply straight to the client (through the TLS session
@@ -580,7 +543,7 @@ send_raw_status (DsServer *s, struct MHD_Connection *c, guint status)
           = MHD_get_connection_info (c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
       if (ti != NULL)
         {
-          g_autofree char *msg = raw_status_reply (status);
+          g_autofree char *msg = ds_conns_raw_status (status, g_get_real_time () / G_USEC_PER_SEC);
           (void) ds_tls_send (ti->tls_session, msg, strlen (msg));
         }
       return;
@@ -588,96 +551,112 @@ send_raw_status (DsServer *s, struct MHD_Connection *c, guint status)
   const union MHD_ConnectionInfo *fi
       = MHD_get_connection_info (c, MHD_CONNECTION_INFO_CONNECTION_FD);
   if (fi != NULL)
-    send_status_fd (fi->connect_fd, status);
+    ds_conns_send_status (fi->connect_fd, status);
 }
 
-/* Turns @reply into an MHD response and queues it; takes what @reply owns. */
-static enum MHD_Result
-queue_reply (DsServer *s, struct MHD_Connection *c, ReqCtx *r, DsReply *reply)
+/* Small bodies are read into memory: libmicrohttpd then sends the header
+ * block and the body in one send() instead of a send() and a sendfile(),
+ * and the file is closed at once.  A short read means the file shrank
+ * since fstat(): leave it to the fd path (and the watchdog). */
+static void
+load_small_body (const DsConnRequest *r, DsReply *reply)
 {
-  g_autoptr (DsMhdResponse) resp = NULL;
-  ConnCtx *cc = conn_ctx (c);
-  int file_fd = -1; /* borrowed from the response */
-
-  fit_reply (s, c, reply);
-  /* Small bodies are read into memory: libmicrohttpd then sends the header
-   * block and the body in one send() instead of a send() and a sendfile(),
-   * and the file is closed at once.  A short read means the file shrank
-   * since fstat(): leave it to the fd path (and the watchdog). */
-  if (reply->body == DS_BODY_FILE && reply->length <= SMALL_BODY && reply->status != 304
-      && g_strcmp0 (r->method, "HEAD") != 0)
+  if (reply->body != DS_BODY_FILE || reply->length > SMALL_BODY || reply->status == 304
+      || g_strcmp0 (r->method, "HEAD") == 0)
+    return;
+  char *buf = g_malloc (reply->length > 0 ? reply->length : 1);
+  ssize_t n;
+  do
+    n = pread (reply->fd, buf, reply->length, (off_t) reply->offset);
+  while (n < 0 && errno == EINTR);
+  if (n < 0 || (guint64) n != reply->length)
     {
-      char *buf = g_malloc (reply->length > 0 ? reply->length : 1);
-      ssize_t n;
-      do
-        n = pread (reply->fd, buf, reply->length, (off_t) reply->offset);
-      while (n < 0 && errno == EINTR);
-      if (n >= 0 && (guint64) n == reply->length)
-        {
-          ds_fd_cleanup (&reply->fd);
-          reply->body = DS_BODY_BUFFER;
-          reply->buf = buf;
-          reply->buf_len = (gsize) n;
-        }
-      else
-        g_free (buf);
+      g_free (buf);
+      return;
     }
+  ds_fd_cleanup (&reply->fd);
+  reply->body = DS_BODY_BUFFER;
+  reply->buf = buf;
+  reply->buf_len = (gsize) n;
+}
 
+/* A file body: sendfile() from the fd, which the response then owns
+ * (*out_file_fd borrows it), or under TLS a reader of TLS_BLOCK blocks. */
+static struct MHD_Response *
+file_response (DsServer *s, DsReply *reply, int *out_file_fd)
+{
+  struct MHD_Response *resp;
+
+  if (s->tls != NULL)
+    {
+      FileBody *b = g_new0 (FileBody, 1);
+      b->fd = g_steal_fd (&reply->fd);
+      b->offset = reply->offset;
+      b->length = reply->length;
+      resp = MHD_create_response_from_callback (reply->length, TLS_BLOCK, read_file_body, b,
+                                                free_file_body);
+      if (resp == NULL)
+        free_file_body (b);
+      return resp;
+    }
+  resp = MHD_create_response_from_fd_at_offset64 (reply->length, reply->fd,
+                                                  (uint64_t) reply->offset);
+  if (resp != NULL)
+    *out_file_fd = g_steal_fd (&reply->fd); /* the response owns it now */
+  return resp;
+}
+
+static struct MHD_Response *
+buffer_response (DsReply *reply)
+{
+  struct MHD_Response *resp
+      = MHD_create_response_from_buffer_with_free_callback (reply->buf_len, reply->buf, g_free);
+  if (resp != NULL)
+    reply->buf = NULL;
+  return resp;
+}
+
+static struct MHD_Response *
+multipart_response (DsReply *reply)
+{
+  MultipartBody *b = g_new0 (MultipartBody, 1);
+  b->mp = g_steal_pointer (&reply->multipart);
+  b->fd = g_steal_fd (&reply->fd);
+  struct MHD_Response *resp
+      = MHD_create_response_from_callback (reply->length, 64 * 1024, read_multipart, b,
+                                           free_multipart);
+  if (resp == NULL)
+    free_multipart (b);
+  return resp;
+}
+
+/* The response carrying @reply's body, one case per body kind; it takes
+ * what the body owns.  NULL when out of memory. */
+static struct MHD_Response *
+body_response (DsServer *s, struct MHD_Connection *c, DsReply *reply, int *out_file_fd)
+{
   switch (reply->body)
     {
     case DS_BODY_FILE:
-      if (s->tls != NULL)
-        {
-          FileBody *b = g_new0 (FileBody, 1);
-          b->fd = g_steal_fd (&reply->fd);
-          b->offset = reply->offset;
-          b->length = reply->length;
-          resp = MHD_create_response_from_callback (reply->length, TLS_BLOCK, read_file_body, b,
-                                                    free_file_body);
-          if (resp == NULL)
-            free_file_body (b);
-          break;
-        }
-      resp = MHD_create_response_from_fd_at_offset64 (reply->length, reply->fd,
-                                                      (uint64_t) reply->offset);
-      if (resp != NULL)
-        file_fd = g_steal_fd (&reply->fd); /* the response owns it now */
-      break;
+      return file_response (s, reply, out_file_fd);
     case DS_BODY_BUFFER:
-      resp = MHD_create_response_from_buffer_with_free_callback (reply->buf_len, reply->buf,
-                                                                 g_free);
-      if (resp != NULL)
-        reply->buf = NULL;
-      break;
+      return buffer_response (reply);
     case DS_BODY_MULTIPART:
-      {
-        MultipartBody *b = g_new0 (MultipartBody, 1);
-        b->mp = g_steal_pointer (&reply->multipart);
-        b->fd = g_steal_fd (&reply->fd);
-        resp = MHD_create_response_from_callback (reply->length, 64 * 1024, read_multipart, b,
-                                                  free_multipart);
-        if (resp == NULL)
-          free_multipart (b);
-      }
-      break;
+      return multipart_response (reply);
+    case DS_BODY_STREAM:
+      return stream_response (s, c, reply);
     case DS_BODY_NONE:
     default:
-      resp = MHD_create_response_from_buffer (0, (void *) "", MHD_RESPMEM_PERSISTENT);
-      break;
+      return MHD_create_response_from_buffer (0, (void *) "", MHD_RESPMEM_PERSISTENT);
     }
-  if (resp == NULL)
-    {
-      /* Out of memory: a fixed page, then close. */
-      ds_reply_clear (reply);
-      ds_reply_set_status_page (reply, NULL, 500);
-      reply->close = TRUE;
-      resp = MHD_create_response_from_buffer_with_free_callback (reply->buf_len, reply->buf,
-                                                                 g_free);
-      if (resp == NULL)
-        return MHD_NO;
-      reply->buf = NULL;
-    }
+}
 
+/* Adds @reply's headers, ours, and the connection's fate: close, or
+ * Keep-Alive with the requests left on it. */
+static void
+add_headers (DsServer *s, struct MHD_Connection *c, const DsConnRequest *r, DsConn *cc,
+             const DsReply *reply, struct MHD_Response *resp)
+{
   for (guint i = 0; i < reply->n_headers; i++)
     MHD_add_response_header (resp, reply->headers[i].name, reply->headers[i].value);
   MHD_add_response_header (resp, MHD_HTTP_HEADER_SERVER, s->server_header);
@@ -687,7 +666,7 @@ queue_reply (DsServer *s, struct MHD_Connection *c, ReqCtx *r, DsReply *reply)
 
   guint n = cc != NULL ? ++cc->replies : 1;
   gboolean keep = !reply->close && r->seen && client_keeps_alive (c, r->version)
-                  && n < s->conf->keepalive_requests && !g_atomic_int_get (&s->draining);
+                  && n < s->conf->keepalive_requests && !ds_conns_draining (s->conns);
   if (!keep)
     MHD_add_response_header (resp, MHD_HTTP_HEADER_CONNECTION, "close");
   else
@@ -697,28 +676,60 @@ queue_reply (DsServer *s, struct MHD_Connection *c, ReqCtx *r, DsReply *reply)
                   s->conf->keepalive_requests - n);
       MHD_add_response_header (resp, "Keep-Alive", ka);
     }
+}
+
+/* Records a queued reply: for the watchdog (@file_fd: the sendfile() body,
+ * or -1) and for the log line. */
+static void
+note_reply (DsServer *s, DsConn *cc, DsConnRequest *r, const DsReply *reply, int file_fd)
+{
+  gboolean bodyless = reply->status == 304 || reply->status == 204
+                      || g_strcmp0 (r->method, "HEAD") == 0;
 
   /* The watchdog checks that a sendfile() body does not shrink under us. */
   if (file_fd >= 0 && reply->status != 304 && g_strcmp0 (r->method, "HEAD") != 0)
-    set_replied (s, cc, file_fd, reply->offset + reply->length);
+    ds_conns_set_replied (s->conns, cc, file_fd, reply->offset + reply->length);
   else
-    set_replied (s, cc, -1, 0);
+    ds_conns_set_replied (s->conns, cc, -1, 0);
   r->replied = TRUE;
   r->status = reply->status;
-  gboolean bodyless = reply->status == 304 || reply->status == 204
-                      || g_strcmp0 (r->method, "HEAD") == 0;
   r->body_bytes = bodyless                          ? 0
                   : reply->body == DS_BODY_BUFFER ? reply->buf_len
                   : reply->body == DS_BODY_NONE   ? 0
                                                   : reply->length;
   r->encoding = reply->encoding;
+}
+
+/* Turns @reply into an MHD response and queues it; takes what @reply owns. */
+static enum MHD_Result
+queue_reply (DsServer *s, struct MHD_Connection *c, DsConnRequest *r, DsReply *reply)
+{
+  g_autoptr (DsMhdResponse) resp = NULL;
+  DsConn *cc = conn_ctx (c);
+  int file_fd = -1; /* borrowed from the response */
+
+  fit_reply (s, c, reply);
+  load_small_body (r, reply);
+  resp = body_response (s, c, reply, &file_fd);
+  if (resp == NULL)
+    {
+      /* Out of memory: a fixed page, then close. */
+      ds_reply_clear (reply);
+      ds_reply_set_status_page (reply, NULL, 500);
+      reply->close = TRUE;
+      resp = buffer_response (reply);
+      if (resp == NULL)
+        return MHD_NO;
+    }
+  add_headers (s, c, r, cc, reply, resp);
+  note_reply (s, cc, r, reply, file_fd);
   enum MHD_Result ret = MHD_queue_response (c, reply->status, resp);
   ds_reply_clear (reply);
   return ret;
 }
 
 static void
-fill_request (struct MHD_Connection *c, const char *url, ReqCtx *r, DsRequest *req)
+fill_request (struct MHD_Connection *c, const char *url, DsConnRequest *r, DsRequest *req)
 {
   const char *q = strchr (r->target, '?');
 
@@ -739,6 +750,7 @@ fill_request (struct MHD_Connection *c, const char *url, ReqCtx *r, DsRequest *r
   req->accept = header (c, MHD_HTTP_HEADER_ACCEPT);
   req->accept_encoding = header (c, MHD_HTTP_HEADER_ACCEPT_ENCODING);
   req->accept_language = header (c, MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
+  req->last_event_id = header (c, "Last-Event-ID");
 }
 
 static enum MHD_Result
@@ -747,7 +759,7 @@ on_request (void *cls, struct MHD_Connection *c, const char *url, const char *me
             void **req_cls)
 {
   DsServer *s = cls;
-  ReqCtx *r = *req_cls;
+  DsConnRequest *r = *req_cls;
   DsRequest req = { 0 };
   DsReply reply;
 
@@ -790,32 +802,13 @@ on_request (void *cls, struct MHD_Connection *c, const char *url, const char *me
   return queue_reply (s, c, r, &reply);
 }
 
-/* The local UTC offset at @t, for log lines; looked up once a minute per
- * thread (the offset changes at most at a DST switch, on a minute edge). */
-static int
-utc_offset (gint64 t)
-{
-  static __thread gint64 cached_minute = G_MININT64;
-  static __thread int cached_offset;
-  gint64 minute = t / 60;
-
-  if (minute != cached_minute)
-    {
-      struct tm tm;
-      time_t tt = (time_t) t;
-      cached_offset = localtime_r (&tt, &tm) != NULL ? (int) tm.tm_gmtoff : 0;
-      cached_minute = minute;
-    }
-  return cached_offset;
-}
-
 static void
 on_completed (void *cls, struct MHD_Connection *c, void **req_cls,
               enum MHD_RequestTerminationCode toe)
 {
   DsServer *s = cls;
-  ReqCtx *r = *req_cls;
-  ConnCtx *cc = conn_ctx (c);
+  DsConnRequest *r = *req_cls;
+  DsConn *cc = conn_ctx (c);
   const union MHD_ConnectionInfo *si = MHD_get_connection_info (c, MHD_CONNECTION_INFO_HTTP_STATUS);
 
   gboolean unsent = header_block_failed;
@@ -846,109 +839,11 @@ on_completed (void *cls, struct MHD_Connection *c, void **req_cls,
         }
     }
   if (status != 0)
-    {
-      DsLogRecord rec = {
-        .client_addr = cc != NULL ? cc->addr : "-",
-        .client_port = cc != NULL ? cc->port : 0,
-        .time_us = r->start_us,
-        .utc_offset_s = utc_offset (r->start_us / G_USEC_PER_SEC),
-        .method = r->method,
-        .target = r->target,
-        .version = r->version,
-        .status = status,
-        /* Bytes of the body handed to the client; a transfer cut short is
-         * logged as 0 because MHD 0.9.75 does not report what was sent. */
-        .bytes = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? r->body_bytes : 0,
-        .referer = r->referer,
-        .user_agent = r->user_agent,
-        .duration_us = g_get_real_time () - r->start_us,
-        .encoding = r->encoding,
-      };
-      ds_accesslog_write (s->log, &rec);
-    }
-  req_ctx_free (r);
+    ds_conns_request_log (s->log, cc, r, status, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK,
+                          g_get_real_time ());
+  ds_conns_request_free (r);
   *req_cls = NULL;
-  set_busy (s, c, FALSE);
-}
-
-/* The watchdog: twice a second, under conns_lock,
- *  - a connection sending a file body whose file has shrunk below the end of
- *    the span being sent is shut down: libmicrohttpd's sendfile loop would
- *    otherwise spin a CPU forever on it (DESIGN.md, Reliability), and the
- *    client gets a short body and a close, never padding;
- *  - a connection that has been receiving a request (headers or a body we
- *    discard) for longer than the request deadline (twice --timeout) without
- *    a reply is shut down, with a 408 if a request line came: a client
- *    trickling one byte per timeout period would otherwise hold its thread
- *    for ever (slowloris, slow body).
- * shutdown(2) wakes the connection's thread, which then closes it; the fd
- * itself stays MHD's, and is only touched while registered here. */
-static void
-watchdog_check (DsServer *s)
-{
-  GHashTableIter it;
-  gpointer key;
-  gint64 now = g_get_monotonic_time ();
-
-  g_mutex_lock (&s->conns_lock);
-  g_hash_table_iter_init (&it, s->conns);
-  while (g_hash_table_iter_next (&it, &key, NULL))
-    {
-      ConnCtx *cc = key;
-      struct stat st;
-
-      if (cc->cut || cc->fd < 0)
-        continue;
-      if (cc->body_fd >= 0)
-        {
-          if (fstat (cc->body_fd, &st) == 0 && (guint64) st.st_size < cc->body_end)
-            {
-              cc->cut = TRUE;
-              (void) shutdown (cc->fd, SHUT_RDWR);
-              if (g_atomic_int_compare_and_exchange (&s->shrunk_reported, 0, 1))
-                fprintf (stderr, "docserve: a file shrank while it was being sent; "
-                                 "transfer cut (reported once)\n");
-            }
-        }
-      else if (!cc->replied && now - cc->phase_start_us > s->header_deadline_us)
-        {
-          cc->cut = TRUE;
-          if (cc->busy && s->tls == NULL)
-            send_status_fd (cc->fd, 408);
-          (void) shutdown (cc->fd, SHUT_RDWR);
-        }
-    }
-  /* After a burst (many connections, most of them gone now), give the
-   * freed connection memory back: glibc keeps it in its arenas otherwise,
-   * and the RSS of a quiet server stays at its peak. */
-  guint n = g_hash_table_size (s->conns);
-  gboolean trim = s->conns_peak >= TRIM_AFTER_CONNECTIONS && n <= s->conns_peak / 4;
-  if (trim)
-    s->conns_peak = n;
-  g_mutex_unlock (&s->conns_lock);
-#ifdef HAVE_MALLOC_TRIM
-  if (trim)
-    malloc_trim (0);
-#endif
-}
-
-static gpointer
-watchdog_main (gpointer data)
-{
-  DsServer *s = data;
-
-  g_mutex_lock (&s->watchdog_lock);
-  while (!s->watchdog_stop)
-    {
-      gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
-      if (g_cond_wait_until (&s->watchdog_cond, &s->watchdog_lock, until))
-        continue; /* woken: re-check the stop flag */
-      g_mutex_unlock (&s->watchdog_lock);
-      watchdog_check (s);
-      g_mutex_lock (&s->watchdog_lock);
-    }
-  g_mutex_unlock (&s->watchdog_lock);
-  return NULL;
+  ds_conns_set_busy (s->conns, cc, FALSE);
 }
 
 static void
@@ -961,10 +856,10 @@ server_free (DsServer *s)
   if (s->log != NULL)
     ds_accesslog_free (s->log);
   g_free (s->server_header);
-  g_hash_table_unref (s->conns);
-  g_mutex_clear (&s->conns_lock);
-  g_mutex_clear (&s->watchdog_lock);
-  g_cond_clear (&s->watchdog_cond);
+  ds_conns_free (s->conns);
+  if (s->streams != NULL)
+    g_hash_table_unref (s->streams);
+  g_mutex_clear (&s->streams_lock);
   if (s->tls != NULL)
     ds_tls_free (s->tls);
   g_ptr_array_unref (s->extra_names);
@@ -972,20 +867,18 @@ server_free (DsServer *s)
   g_free (s);
 }
 
-DsServer *
-ds_server_start (const DsConf *conf, GError **error)
+/* Splits --header once and counts what every reply's header block has
+ * besides the reason phrase and the reply's own headers (fit_reply):
+ * "HTTP/1.1 200 " and CRLF, Date (37 and 1 that MHD wants free),
+ * Connection: close or our Keep-Alive plus MHD's "Connection: Keep-Alive"
+ * for HTTP/1.0 (80 at most), Content-Length (38 at most), the blank line,
+ * Server, nosniff and --header. */
+static void
+init_reply_headers (DsServer *s)
 {
-  DsServer *s = g_new0 (DsServer, 1);
-
-  s->conf = conf;
-  s->listener.fd = -1;
-  g_mutex_init (&s->conns_lock);
-  g_mutex_init (&s->watchdog_lock);
-  g_cond_init (&s->watchdog_cond);
-  s->conns = g_hash_table_new (NULL, NULL);
   s->extra_names = g_ptr_array_new_with_free_func (g_free);
   s->extra_values = g_ptr_array_new_with_free_func (g_free);
-  for (char **h = conf->headers; h != NULL && *h != NULL; h++)
+  for (char **h = s->conf->headers; h != NULL && *h != NULL; h++)
     {
       char *name = NULL, *value = NULL;
       ds_conf_header_split (*h, &name, &value);
@@ -993,96 +886,95 @@ ds_server_start (const DsConf *conf, GError **error)
       g_ptr_array_add (s->extra_values, value);
     }
   s->server_header = g_strdup (PACKAGE_NAME "/" PACKAGE_VERSION);
-  /* What every reply's header block has besides the reason phrase and the
-   * reply's own headers: "HTTP/1.1 200 " and CRLF, Date (37 and 1 that MHD
-   * wants free), Connection: close or our Keep-Alive plus MHD's
-   * "Connection: Keep-Alive" for HTTP/1.0 (80 at most), Content-Length
-   * (38 at most), the blank line, Server, nosniff and --header. */
   s->reply_fixed_bytes = 15 + 38 + 80 + 38 + 2 + strlen ("Server: \r\n") + strlen (s->server_header)
                          + strlen ("X-Content-Type-Options: nosniff\r\n");
   for (guint i = 0; i < s->extra_names->len; i++)
     s->reply_fixed_bytes += strlen (s->extra_names->pdata[i]) + strlen (s->extra_values->pdata[i]) + 4;
+}
+
+/* Opens what needs privileges (the site, the TLS files, the access log,
+ * the socket), writes the pid file, then drops privileges. */
+static gboolean
+acquire (DsServer *s, GError **error)
+{
+  const DsConf *conf = s->conf;
+
   s->site = ds_site_open (conf, error);
   if (s->site == NULL)
-    {
-      server_free (s);
-      return NULL;
-    }
+    return FALSE;
   if (conf->tls_cert != NULL)
     {
       /* Read now, before privileges are dropped. */
       s->tls = ds_tls_load (conf->tls_cert, conf->tls_key, g_get_real_time () / G_USEC_PER_SEC,
                             error);
       if (s->tls == NULL)
-        {
-          server_free (s);
-          return NULL;
-        }
+        return FALSE;
       ds_tls_activate (s->tls);
     }
   s->log = ds_accesslog_open (conf->access_log, (DsLogFormat) conf->log_format, error);
   if (s->log == NULL)
-    {
-      server_free (s);
-      return NULL;
-    }
+    return FALSE;
   ds_accesslog_set_buffer (s->log, (gsize) conf->access_log_buffer_kib * 1024);
   ds_listener_raise_nofile (conf->max_connections);
   if (!ds_listener_open (conf, &s->listener, error))
-    {
-      server_free (s);
-      return NULL;
-    }
+    return FALSE;
   /* Everything that needs privileges is open: root, log, socket. */
   if (conf->pid_file != NULL)
     {
       if (!ds_process_write_pid_file (conf->pid_file, error))
-        {
-          server_free (s);
-          return NULL;
-        }
+        return FALSE;
       s->pid_file_written = TRUE;
     }
-  if (conf->user != NULL && !ds_process_drop_privileges (conf->user, conf->group, error))
-    {
-      server_free (s);
-      return NULL;
-    }
+  return conf->user == NULL || ds_process_drop_privileges (conf->user, conf->group, error);
+}
 
-  /* A thread per connection by default (a slow disk stalls one client);
-   * --workers N: N epoll threads multiplexing all connections (less memory
-   * and fewer thread switches with many connections, but a handler that
-   * blocks stalls every connection of its worker). */
+/* A thread per connection by default (a slow disk stalls one client);
+ * --workers N: N epoll threads multiplexing all connections (less memory
+ * and fewer thread switches with many connections, but a handler that
+ * blocks stalls every connection of its worker). */
+static unsigned int
+daemon_flags (const DsConf *conf, gboolean tls)
+{
   unsigned int flags = conf->workers > 0
                            ? MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG
                            : MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD
                                  | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-  /* The TLS options only when serving HTTPS (MHD reads them only then). */
-  struct MHD_OptionItem tls_opts[] = {
-    { MHD_OPTION_HTTPS_CERT_CALLBACK, 0, ds_tls_callback () },
-    { MHD_OPTION_HTTPS_PRIORITIES, 0, conf->tls_priorities },
-    { MHD_OPTION_END, 0, NULL },
-  };
-  if (s->tls != NULL)
+  if (tls)
     flags |= MHD_USE_TLS;
+  /* Event streams suspend their connection while they wait (read_stream). */
+  if (conf->watch && conf->workers > 0)
+    flags |= MHD_ALLOW_SUSPEND_RESUME;
   /* --workers over plain HTTP: MHD_USE_TURBO reads and writes before
    * asking epoll and closes without a shutdown(SHUT_WR) first (fewer
    * system calls per request, bench/RESULTS.md).  Never under TLS, where
    * it would also skip the TLS close_notify. */
   else if (conf->workers > 0)
     flags |= MHD_USE_TURBO;
+  return flags;
+}
+
+static gboolean
+start_daemon (DsServer *s, GError **error)
+{
+  const DsConf *conf = s->conf;
+  /* The TLS options only when serving HTTPS (MHD reads them only then). */
+  struct MHD_OptionItem tls_opts[] = {
+    { MHD_OPTION_HTTPS_CERT_CALLBACK, 0, ds_tls_callback () },
+    { MHD_OPTION_HTTPS_PRIORITIES, 0, conf->tls_priorities },
+    { MHD_OPTION_END, 0, NULL },
+  };
   struct MHD_OptionItem pool_opts[] = {
     { MHD_OPTION_THREAD_POOL_SIZE, (intptr_t) conf->workers, NULL },
     { MHD_OPTION_END, 0, NULL },
   };
   s->daemon = MHD_start_daemon (
-      flags, 0, NULL, NULL, &on_request, s,
+      daemon_flags (conf, s->tls != NULL), 0, NULL, NULL, &on_request, s,
       MHD_OPTION_EXTERNAL_LOGGER, &on_mhd_log, s,
       MHD_OPTION_LISTEN_SOCKET, (MHD_socket) s->listener.fd,
       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) conf->timeout,
       MHD_OPTION_CONNECTION_LIMIT, (unsigned int) conf->max_connections,
       MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int) conf->max_connections_per_ip,
-      MHD_OPTION_CONNECTION_MEMORY_LIMIT, MEMORY_LIMIT,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) DS_CONNS_POOL_SIZE,
       MHD_OPTION_THREAD_STACK_SIZE, THREAD_STACK_SIZE,
       MHD_OPTION_NOTIFY_CONNECTION, &on_connection, s,
       MHD_OPTION_URI_LOG_CALLBACK, &on_uri, s,
@@ -1095,15 +987,35 @@ ds_server_start (const DsConf *conf, GError **error)
     {
       g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME,
                    "cannot start the HTTP daemon (see the libmicrohttpd message above)");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+DsServer *
+ds_server_start (const DsConf *conf, GError **error)
+{
+  DsServer *s = g_new0 (DsServer, 1);
+
+  s->conf = conf;
+  s->listener.fd = -1;
+  g_mutex_init (&s->streams_lock);
+  s->streams = g_hash_table_new (NULL, NULL);
+  init_reply_headers (s);
+  if (!acquire (s, error))
+    {
       server_free (s);
       return NULL;
     }
-  s->header_deadline_us = (gint64) conf->timeout * 2 * G_USEC_PER_SEC;
-#ifdef HAVE_MALLOC_TRIM
-  (void) mallopt (M_TRIM_THRESHOLD, MALLOC_TRIM_THRESHOLD);
-  (void) mallopt (M_MMAP_THRESHOLD, MALLOC_MMAP_THRESHOLD);
-#endif
-  s->watchdog = g_thread_new ("docserve-watchdog", watchdog_main, s);
+  /* The watchdog's request deadline is twice --timeout; under TLS a raw
+   * 408 would corrupt the stream, so there a stalled request is just cut. */
+  s->conns = ds_conns_new ((gint64) conf->timeout * 2 * G_USEC_PER_SEC, s->tls == NULL);
+  if (!start_daemon (s, error))
+    {
+      server_free (s);
+      return NULL;
+    }
+  ds_conns_start_watchdog (s->conns);
   return s;
 }
 
@@ -1122,31 +1034,17 @@ ds_server_get_url (const DsServer *server)
 void
 ds_server_quiesce (DsServer *server)
 {
-  GHashTableIter it;
-  gpointer key;
-
-  g_atomic_int_set (&server->draining, 1);
+  ds_conns_start_drain (server->conns);
+  end_streams (server);
   /* The listening fd stays ours (we passed it in); MHD stops polling it. */
   (void) MHD_quiesce_daemon (server->daemon);
-  /* Idle keep-alive connections would otherwise live until their timeout:
-   * shut them down now (their thread sees EOF and closes), as nginx does on
-   * a graceful stop.  Busy ones finish their reply, sent with
-   * Connection: close. */
-  g_mutex_lock (&server->conns_lock);
-  g_hash_table_iter_init (&it, server->conns);
-  while (g_hash_table_iter_next (&it, &key, NULL))
-    {
-      ConnCtx *cc = key;
-      if (!cc->busy && cc->fd >= 0)
-        (void) shutdown (cc->fd, SHUT_RDWR);
-    }
-  g_mutex_unlock (&server->conns_lock);
+  ds_conns_shutdown_idle (server->conns);
 }
 
 guint
 ds_server_connections (const DsServer *server)
 {
-  return (guint) g_atomic_int_get (&server->connections);
+  return ds_conns_count (server->conns);
 }
 
 gboolean
@@ -1174,15 +1072,12 @@ ds_server_free (DsServer *server)
 {
   if (server == NULL)
     return;
-  if (server->watchdog != NULL)
-    {
-      g_mutex_lock (&server->watchdog_lock);
-      server->watchdog_stop = TRUE;
-      g_cond_signal (&server->watchdog_cond);
-      g_mutex_unlock (&server->watchdog_lock);
-      g_thread_join (server->watchdog);
-    }
+  if (server->conns != NULL)
+    ds_conns_stop_watchdog (server->conns);
   if (server->daemon != NULL)
-    MHD_stop_daemon (server->daemon);
+    {
+      end_streams (server);
+      MHD_stop_daemon (server->daemon);
+    }
   server_free (server);
 }

@@ -13,6 +13,7 @@
 #include "docserve/portal.h"
 #include "docserve/searchpage.h"
 #include "docserve/reply.h"
+#include "docserve/watch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -152,7 +153,11 @@ mount_features (DsSite *site, GError **error)
   const DsConf *conf = site->conf;
 
   ds_assets_mount (site);
+  if (!ds_path_set_link_target_dirs ((const char *const *) conf->link_targets, error))
+    return FALSE;
   if (conf->system_docs && !ds_portal_mount (site, error))
+    return FALSE;
+  if (conf->watch && !ds_watch_mount (site, error))
     return FALSE;
   if (ds_search_url (conf) != NULL && !ds_search_mount (site, error))
     return FALSE;

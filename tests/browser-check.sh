@@ -34,6 +34,21 @@
 #   - with --search: a screenshot of the results for words of the gzipped
 #     changelog (search.png), whose DOM links the changelog and marks the
 #     match, and a search box in the listing.
+# Then the documentation portal: docserve --system-docs on this machine
+# (its /usr/share/doc, doc-base and link targets), with its own access log:
+#   - a screenshot of its home page (portal.png), every request 2xx/304;
+#   - the first Sphinx manual of the catalogue built by a Sphinx that
+#     matches Debian 12's libjs-sphinxdoc (a link from the home page to an
+#     HTML page next to search.html, searchindex.js, _static/searchtools.js
+#     and _static/sphinx_highlight.js; older builds such as
+#     python-blinker-doc's break with the newer searchtools.js in any
+#     browser), e.g. the one of python-chardet-doc, which .ci/run installs
+#     (Read the Docs theme, fonts linked from other packages): a
+#     screenshot (sphinx.png)
+#     with every request 2xx/304, its scripts (linked into
+#     /usr/share/javascript) included; and its search page run with a
+#     query: the search index is loaded and results are shown.
+#   Without a Sphinx manual in the catalogue this part is a SKIP line.
 # Prints one PASS/FAIL line per check and a last line "N passed, N failed".
 # Exit 0 when all pass, 1 when one fails, 2 on a setup problem.
 set -euo pipefail
@@ -76,13 +91,19 @@ fi
 mkdir -p "$outdir"
 outdir=$(cd "$outdir" && pwd)
 pid=""
-cleanup() {
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+portal_pid=""
+stop() {
+  local p="$1"
+  if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
+    kill -TERM "$p" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
   fi
+}
+cleanup() {
+  stop "$pid"
+  stop "$portal_pid"
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -147,7 +168,8 @@ chromium_run() {
   return "$rc"
 }
 
-log_lines() { if [ -f "$tmp/access.log" ]; then wc -l < "$tmp/access.log"; else echo 0; fi; }
+access_log="$tmp/access.log"   # the log check_requests reads
+log_lines() { if [ -f "$access_log" ]; then wc -l < "$access_log"; else echo 0; fi; }
 
 # check_requests WHAT FROM_LINE PATH... : the access-log lines after
 # FROM_LINE all have a 2xx/304 status, and each PATH was requested.
@@ -155,7 +177,7 @@ check_requests() {
   local what="$1" from="$2"; shift 2
   sleep 0.3   # the log line is written when the reply is done
   local lines bad favicon missing=""
-  lines=$(tail -n +"$((from + 1))" "$tmp/access.log" || true)
+  lines=$(tail -n +"$((from + 1))" "$access_log" || true)
   bad=$(printf '%s\n' "$lines" | awk 'NF && !($9 ~ /^2[0-9][0-9]$/ || $9 == "304")')
   # Chromium asks for /favicon.ico on its own for a page that names no icon;
   # a 404 there is noted, and fails only with BROWSER_CHECK_FAVICON=strict.
@@ -303,7 +325,7 @@ else
   head -c 600 "$tmp/changelog.dom" 2>/dev/null | sed 's/^/  /' || true
 fi
 
-# (c) Search: wait (bounded) for the first index, then the results page
+# Search: wait (bounded) for the first index, then the results page
 # for words of the gzipped changelog, its hit linked and marked.
 for _ in $(seq 150); do
   python3 -c 'import sys, urllib.request; sys.exit(0 if b"\"indexing\":false" in urllib.request.urlopen(sys.argv[1], timeout=5).read() else 1)' \
@@ -334,6 +356,66 @@ else
   sed 's/^/  /' "$tmp/stderr"
 fi
 
-echo "browser-check: screenshots: $outdir/index.png $outdir/listing.png $outdir/changelog.png $outdir/search.png"
+# (c) The documentation portal on this machine.
+access_log="$tmp/portal.log"
+"$bin" --system-docs --port 0 --address 127.0.0.1 --access-log "$access_log" \
+  --search-index "$tmp/portal-search.sqlite" 2>"$tmp/portal.err" &
+portal_pid=$!
+pport=""
+for _ in $(seq 100); do
+  pport=$(sed -n 's|^Serving .* at http://127\.0\.0\.1:\([0-9][0-9]*\)/$|\1|p' "$tmp/portal.err" | head -1)
+  [ -n "$pport" ] && break
+  kill -0 "$portal_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if [ -z "$pport" ]; then
+  fail "docserve --system-docs did not start"; sed 's/^/  /' "$tmp/portal.err"
+else
+  pbase="http://127.0.0.1:$pport"
+  from=$(log_lines)
+  shot portal.png "$pbase/"
+  check_requests "portal home page /" "$from" /
+  # The first catalogue link to an HTML page of a Sphinx manual.
+  manual=$(python3 - "$pbase" <<'PY'
+import os, re, sys, urllib.parse, urllib.request
+base = sys.argv[1]
+html = urllib.request.urlopen(base + "/", timeout=10).read().decode()
+for href in re.findall(r'<dt><a href="(/doc/[^"]+\.html)"', html):
+    d = os.path.dirname(urllib.parse.unquote(href[len("/doc/"):]))
+    full = os.path.join("/usr/share/doc", d)
+    if all(os.path.exists(os.path.join(full, f))
+           for f in ("_static/searchtools.js", "_static/sphinx_highlight.js", "search.html",
+                     "searchindex.js")):
+        print(href)
+        break
+PY
+  )
+  if [ -z "$manual" ]; then
+    echo "SKIP: no Sphinx manual in this machine's doc-base catalogue (apt-get install python-chardet-doc)"
+  else
+    dir="${manual%/*}"
+    from=$(log_lines)
+    shot sphinx.png "$pbase$manual"
+    check_requests "Sphinx manual $manual" "$from" "$manual" "$dir/_static/doctools.js"
+    from=$(log_lines)
+    if chromium_run "$tmp/search.dom" --virtual-time-budget=10000 --dump-dom \
+         "$pbase$dir/search.html?q=detect" \
+       && grep -q 'Search finished, found [1-9][0-9]* page' "$tmp/search.dom" \
+       && grep -q '<ul class="search"><li>' "$tmp/search.dom"; then
+      pass "Sphinx search in $dir/search.html?q=detect shows results"
+    else
+      fail "Sphinx search in $dir/search.html?q=detect shows no results"
+    fi
+    check_requests "Sphinx search page" "$from" "$dir/search.html?q=detect" "$dir/searchindex.js" \
+      "$dir/_static/searchtools.js"
+  fi
+  if kill -0 "$portal_pid" 2>/dev/null; then
+    pass "docserve --system-docs still running"
+  else
+    fail "docserve --system-docs exited"
+  fi
+fi
+
+echo "browser-check: screenshots: $outdir/index.png $outdir/listing.png $outdir/changelog.png $outdir/search.png $outdir/portal.png $outdir/sphinx.png"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1011,6 +1011,39 @@ START_TEST (test_buffered_batches)
 }
 END_TEST
 
+/* ds_accesslog_utc_offset under a few zones; every row at another minute,
+ * so that the per-thread cache (one lookup a minute) does not answer. */
+static const struct
+{
+  const char *tz;
+  gint64 t;
+  int want;
+} offset_rows[] = {
+  { "UTC0", 1700000000, 0 },
+  { "EST5", 1700000060, -5 * 3600 },
+  { "<+0530>-5:30", 1700000120, 5 * 3600 + 30 * 60 },
+  /* Central European: winter (November), then summer (July) */
+  { "CET-1CEST,M3.5.0,M10.5.0/3", 1700000180, 3600 },
+  { "CET-1CEST,M3.5.0,M10.5.0/3", 1688169600, 7200 },
+};
+
+START_TEST (test_utc_offset)
+{
+  g_autofree char *saved = g_strdup (g_getenv ("TZ"));
+
+  ck_assert (g_setenv ("TZ", offset_rows[_i].tz, TRUE));
+  tzset ();
+  int got = ds_accesslog_utc_offset (offset_rows[_i].t);
+  if (saved != NULL)
+    g_setenv ("TZ", saved, TRUE);
+  else
+    g_unsetenv ("TZ");
+  tzset ();
+  ck_assert_msg (got == offset_rows[_i].want, "TZ=%s at %" G_GINT64_FORMAT ": %d, want %d",
+                 offset_rows[_i].tz, offset_rows[_i].t, got, offset_rows[_i].want);
+}
+END_TEST
+
 static Suite *
 accesslog_suite (void)
 {
@@ -1026,6 +1059,7 @@ accesslog_suite (void)
   tc = tcase_create ("time");
   tcase_add_loop_test (tc, test_time, 0, G_N_ELEMENTS (time_rows));
   tcase_add_loop_test (tc, test_months_locale, 0, 12);
+  tcase_add_loop_test (tc, test_utc_offset, 0, G_N_ELEMENTS (offset_rows));
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("writer");

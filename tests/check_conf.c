@@ -222,6 +222,10 @@ static const OkCase ok_cases[] = {
   { { "--max-age", "3600" }, "no_cache", "0" },
   { { "--no-cache" }, "no_cache", "1" },
   { { "--no-cache" }, "max_age", "-1" },
+  { { "--port", "1" }, "watch", "0" },
+  { { "--port", "1" }, "watch_max_streams", "64" },
+  { { "--watch" }, "watch", "1" },
+  { { "--watch-max-streams", "1" }, "watch_max_streams", "1" },
   { { "--user", "www-data" }, "user", "www-data" },
   /* Existence is checked by ds_conf_check, not while parsing. */
   { { "--user", "no-such-user-xyz" }, "user", "no-such-user-xyz" },
@@ -287,6 +291,10 @@ field_to_string (const DsConf *conf, const char *field)
     return g_strdup_printf ("%d", conf->max_age);
   if (strcmp (field, "no_cache") == 0)
     return g_strdup_printf ("%d", conf->no_cache ? 1 : 0);
+  if (strcmp (field, "watch") == 0)
+    return g_strdup_printf ("%d", conf->watch ? 1 : 0);
+  if (strcmp (field, "watch_max_streams") == 0)
+    return g_strdup_printf ("%u", conf->watch_max_streams);
   if (strcmp (field, "user") == 0)
     return g_strdup (conf->user);
   if (strcmp (field, "group") == 0)
@@ -352,6 +360,7 @@ static const BadCase bad_cases[] = {
   { { "--max-connections-per-ip", "x" }, { "--max-connections-per-ip", "\"x\"" } },
   { { "--shutdown-timeout", "3601" }, { "--shutdown-timeout", "out of range" } },
   { { "--workers", "257" }, { "--workers", "out of range" } },
+  { { "--watch-max-streams", "0" }, { "--watch-max-streams", "out of range" } },
   { { "--access-log-buffer", "1025" }, { "--access-log-buffer", "out of range" } },
   { { "--access-log-buffer", "64k" }, { "--access-log-buffer", "\"64k\"" } },
   { { "--dotfiles", "maybe" }, { "--dotfiles", "\"maybe\"", "deny", "allow" } },
@@ -848,6 +857,8 @@ static const FileOkCase file_ok_cases[] = {
   { "[docserve]\nheader=X-A: 1\n", { "--header", "X-B: 2" }, "headers", "X-B: 2" },
   /* Booleans: "no-X" flags are the key "X"; no-cache is itself. */
   { "[docserve]\nlisting=false\n", { NULL }, "listing", "0" },
+  { "[docserve]\nwatch=true\nwatch-max-streams=8\n", { NULL }, "watch", "1" },
+  { "[docserve]\nwatch=true\nwatch-max-streams=8\n", { NULL }, "watch_max_streams", "8" },
   { "[docserve]\nlisting=true\n", { NULL }, "listing", "1" },
   { "[docserve]\nlisting=0\n", { NULL }, "listing", "0" },
   { "[docserve]\nlisting=true\n", { "--no-listing" }, "listing", "0" },

@@ -875,7 +875,7 @@ END_TEST
 /* libmicrohttpd keeps the request head and the reply's header block in one
  * 32 KiB pool per connection; a head that fitted but left too little room
  * for the reply used to be closed without an answer (src/server.c,
- * reply_fits).  These tests sweep head sizes across the limits and require
+ * fit_reply, and src/conns.c, ds_conns_reply_fits).  These tests sweep head sizes across the limits and require
  * a complete answer, 200 or 431, for every one. */
 
 typedef enum

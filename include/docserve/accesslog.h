@@ -76,6 +76,11 @@ void ds_accesslog_set_buffer (DsAccessLog *log, gsize size);
 /* Writes what is buffered now (no-op when unbuffered). */
 void ds_accesslog_flush (DsAccessLog *log);
 
+/* The local offset east of UTC, in seconds, at Unix time @t, for
+ * DsLogRecord.utc_offset_s; looked up once a minute per thread (the offset
+ * changes at most at a DST switch, on a minute edge). */
+int ds_accesslog_utc_offset (gint64 t);
+
 /* Writes one record: unbuffered, with a single write(2) under the log's
  * mutex; buffered, appended to the batch.  A write failure is reported once
  * on stderr; serving goes on. */

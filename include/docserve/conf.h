@@ -78,6 +78,8 @@ typedef struct
                              * N >= 0: "Cache-Control: max-age=N" */
   gboolean no_cache;        /* "Cache-Control: no-cache"; never together with
                              * max_age >= 0 */
+  gboolean watch;           /* --watch: live reload (watch.c) */
+  guint watch_max_streams;  /* --watch-max-streams: open event streams at most */
   char *user;               /* NULL, or the user to switch to after binding */
   char *group;              /* NULL, or the group to switch to (only with user) */
   char *pid_file;           /* NULL, or a file to write the PID to */
@@ -92,6 +94,13 @@ typedef struct
   char *doc_dir;            /* --doc-dir, default /usr/share/doc */
   char *man_path;           /* --man-path: colon-separated manual page trees */
   char *info_path;          /* --info-path: colon-separated info directories */
+  char *doc_base_dir;       /* --doc-base-dir, default /usr/share/doc-base */
+  char **link_targets;      /* --link-target, NULL-terminated, never NULL: trusted
+                             * directories symlinks may lead into (path.h); with
+                             * --system-docs and none given, those of
+                             * /usr/share/javascript, gtk-doc/html,
+                             * sphinx_rtd_theme, fonts, fonts-font-awesome and
+                             * common-licenses that exist */
   gboolean search;          /* --search: full-text search at /.docserve/search (always
                              * on with system_docs, at /search) */
   char *search_index;       /* --search-index: the index file (implies search), or NULL:

@@ -51,7 +51,9 @@ char *ds_path_encode (const char *rel);
  * non-blocking so a FIFO never stalls the thread), honouring @symlinks.
  * @rel "" opens the root itself.  Returns the fd, or -1 with *out_errno set:
  * a path that would leave the root, or a symlink refused by the policy, gives
- * ENOENT (the server answers 404, revealing nothing). */
+ * ENOENT (the server answers 404, revealing nothing).  Under
+ * DS_SYMLINKS_INSIDE a symlink into a link target (ds_path_set_link_targets)
+ * is followed into it. */
 int ds_path_open (int root_fd, const char *rel, DsSymlinks symlinks, int *out_errno);
 
 /* Whether ds_path_open() may use openat2(2) (default TRUE).  It switches to
@@ -59,5 +61,31 @@ int ds_path_open (int root_fd, const char *rel, DsSymlinks symlinks, int *out_er
  * (ENOSYS: old kernel, or a seccomp filter such as systemd's
  * RestrictSUIDSGID=); tests call this to run the walk on purpose. */
 void ds_path_use_openat2 (gboolean use);
+
+/* Trusted directories outside the root (--link-target): a symlink met while
+ * opening a path under DS_SYMLINKS_INSIDE whose target resolves into one
+ * of them is followed, and the rest of the path is opened beneath that
+ * directory's fd with the same rules (RESOLVE_BENEATH, or the walk).  See
+ * path.c for how the target is matched. */
+typedef struct _DsLinkTargets DsLinkTargets;
+
+/* Opens each of @dirs (NULL-terminated) and keeps its real path.  NULL
+ * with DS_ERROR_RUNTIME "--link-target: DIR: reason" when one cannot be
+ * opened as a directory.  Free with ds_link_targets_free. */
+DsLinkTargets *ds_link_targets_new (const char *const *dirs, GError **error);
+void ds_link_targets_free (DsLinkTargets *targets);
+
+/* Makes every ds_path_open() under DS_SYMLINKS_INSIDE honour @targets
+ * (NULL: none, the default), process-wide, as ds_path_use_openat2 does;
+ * takes ownership and frees the targets set before.  Call before serving
+ * (no request may be opening files meanwhile). */
+void ds_path_set_link_targets (DsLinkTargets *targets);
+
+/* ds_link_targets_new (@dirs) then ds_path_set_link_targets; an empty
+ * @dirs sets none.  FALSE with the error of ds_link_targets_new (the
+ * targets set before stay). */
+gboolean ds_path_set_link_target_dirs (const char *const *dirs, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DsLinkTargets, ds_link_targets_free)
 
 G_END_DECLS

@@ -19,8 +19,37 @@ typedef enum
   DS_BODY_BUFFER,   /* buf/buf_len */
   DS_BODY_FILE,     /* fd from offset, length bytes (also for 304/HEAD: length
                        becomes Content-Length, nothing is read) */
-  DS_BODY_MULTIPART /* multipart/byteranges: multipart read from fd, length bytes */
+  DS_BODY_MULTIPART, /* multipart/byteranges: multipart read from fd, length bytes */
+  DS_BODY_STREAM     /* stream: made over time, length unknown (an event stream) */
 } DsBodyKind;
+
+/* Called by a stream, from any thread and possibly with the stream's own
+ * locks held (so it must not call back into the stream), when a read that
+ * returned 0 would now return something. */
+typedef void (*DsStreamWakeFunc) (gpointer wake_data);
+
+/* A body of unknown length that is produced over time (the --watch event
+ * stream).  Its read never waits: the server waits for its waker (in the
+ * connection's thread, or with the connection suspended under --workers). */
+typedef struct
+{
+  /* Fills @buf with up to @max bytes and returns how many; 0 when nothing
+   * is ready (the waker is then called as soon as something is); -1 when
+   * the stream has ended. */
+  gssize (*read) (gpointer data, char *buf, gsize max);
+  /* Sets the waker (NULL clears it). */
+  void (*set_waker) (gpointer data, DsStreamWakeFunc wake, gpointer wake_data);
+  /* Ends the stream at once (the shutdown drain): later reads return -1 and
+   * the waker is called. */
+  void (*cancel) (gpointer data);
+  void (*free) (gpointer data);
+} DsStreamFuncs;
+
+typedef struct
+{
+  const DsStreamFuncs *funcs; /* NULL: none */
+  gpointer data;              /* owned through funcs->free */
+} DsStream;
 
 #define DS_REPLY_MAX_HEADERS 16
 
@@ -40,6 +69,7 @@ typedef struct
   guint64 offset;
   guint64 length;
   DsMultipart *multipart; /* owned, DS_BODY_MULTIPART */
+  DsStream stream;        /* owned, DS_BODY_STREAM */
   const char *encoding;   /* content-coding sent ("gzip", "br"), for the log */
   DsHeader headers[DS_REPLY_MAX_HEADERS];
   guint n_headers;

@@ -33,6 +33,7 @@ typedef struct
   const char *accept;
   const char *accept_encoding;
   const char *accept_language;
+  const char *last_event_id; /* Last-Event-ID (an event stream reconnecting) */
 } DsRequest;
 
 /* An answer made below a mount (routes.h) instead of read from a tree:
