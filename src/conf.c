@@ -470,6 +470,13 @@ static const OptSpec opts[] = {
             "/usr/share/sphinx_rtd_theme, /usr/share/fonts, /usr/share/fonts-font-awesome, "
             "/usr/share/common-licenses",
     .arg = "DIR" },
+  { .option = "--search", .key = "search", AS_FLAG (search, TRUE),
+    .help = "Full-text search of the files served, at /.docserve/search (always on with "
+            "--system-docs, at /search), indexed in the background" },
+  { .option = "--search-index", AS_PATH (search_index),
+    .help = "The search index file (implies --search; default: one per served directory "
+            "under $XDG_CACHE_HOME/docserve/)",
+    .arg = "FILE" },
   { .option = "--tls-priorities", AS_STRING (tls_priorities),
     .init = DS_DEFAULT_TLS_PRIORITIES, .what = "GnuTLS priority string",
     .help = "GnuTLS priority string (default " DS_DEFAULT_TLS_PRIORITIES ")", .arg = "STRING" },

@@ -547,12 +547,12 @@ char *
 ds_dirlist_html (const char *rel, const GPtrArray *entries, DsSortKey key, gboolean desc,
                  gsize *out_len)
 {
-  return ds_dirlist_html_with (rel, entries, key, desc, NULL, NULL, out_len);
+  return ds_dirlist_html_with (rel, entries, key, desc, NULL, out_len);
 }
 
 char *
 ds_dirlist_html_with (const char *rel, const GPtrArray *entries, DsSortKey key, gboolean desc,
-                      const char *extra_style, const char *extra_html, gsize *out_len)
+                      const DsDirlistExtras *extras, gsize *out_len)
 {
   g_return_val_if_fail (rel != NULL, NULL);
   g_return_val_if_fail (entries != NULL, NULL);
@@ -560,11 +560,13 @@ ds_dirlist_html_with (const char *rel, const GPtrArray *entries, DsSortKey key, 
   g_autofree char *shown_path
       = rel[0] != '\0' ? g_strconcat ("/", rel, "/", NULL) : g_strdup ("/");
   g_autofree char *title = g_strconcat ("Index of ", shown_path, NULL);
-  g_autofree char *style = g_strconcat (LISTING_STYLE, extra_style, NULL);
+  const DsDirlistExtras none = { 0 };
+  const DsDirlistExtras *x = extras != NULL ? extras : &none;
+  g_autofree char *style = g_strconcat (LISTING_STYLE, x->extra_style, NULL);
   const DsPage page = { .title = title, .style = style, .crumbs = shown_path,
-                        .head = LISTING_HEAD };
+                        .head = LISTING_HEAD, .search = x->search_url };
   GString *out = g_string_sized_new (2048 + (gsize) entries->len * 256
-                                     + (extra_html != NULL ? strlen (extra_html) : 0));
+                                     + (x->extra_html != NULL ? strlen (x->extra_html) : 0));
 
   ds_page_begin (out, &page);
   g_string_append (out, "<h1>");
@@ -615,8 +617,8 @@ ds_dirlist_html_with (const char *rel, const GPtrArray *entries, DsSortKey key, 
     }
 
   g_string_append (out, "</tbody>\n</table>\n");
-  if (extra_html != NULL)
-    g_string_append (out, extra_html);
+  if (x->extra_html != NULL)
+    g_string_append (out, x->extra_html);
   ds_page_end (out);
   if (out_len != NULL)
     *out_len = out->len;

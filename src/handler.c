@@ -25,6 +25,7 @@
 #include "docserve/markdown.h"
 #include "docserve/negotiate.h"
 #include "docserve/path.h"
+#include "docserve/searchpage.h"
 #include "docserve/status.h"
 #include "docserve/watch.h"
 
@@ -666,11 +667,13 @@ serve_listing (const DsSite *site, const DsRequest *req, const char *rel, const 
       g_autofree char *readme_html
           = has_readme ? ds_markdown_readme_html (site_root (site), rel, site->conf->symlinks, &readme)
                        : NULL;
+      const DsDirlistExtras extras = {
+        .extra_style = readme_html != NULL ? ds_markdown_readme_style () : NULL,
+        .extra_html = readme_html,
+        .search_url = ds_search_url (site->conf),
+      };
       char *text = json ? ds_dirlist_json (shown, entries, &len)
-                        : ds_dirlist_html_with (shown, entries, key, desc,
-                                                readme_html != NULL ? ds_markdown_readme_style ()
-                                                                    : NULL,
-                                                readme_html, &len);
+                        : ds_dirlist_html_with (shown, entries, key, desc, &extras, &len);
       body = g_bytes_new_take (text, len);
       if (site->dircache != NULL)
         ds_dircache_store (site->dircache, cache_key, &dir_st, now, body);

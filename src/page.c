@@ -64,6 +64,11 @@
 
 #define PAGE_STYLE_END "</style>\n"
 
+#define PAGE_SEARCH_STYLE                                                                 \
+  "form.search{max-width:60rem;margin:0 auto .75em}\n"                                    \
+  "form.search input{font:inherit;width:min(20rem,60%)}\n"                                \
+  "form.search button{font:inherit}\n"
+
 #define PAGE_BODY                                                                         \
   "</head>\n"                                                                             \
   "<body>\n"
@@ -192,12 +197,21 @@ ds_page_begin (GString *out, const DsPage *page)
   g_string_append (out, PAGE_STYLE);
   if (page->style != NULL)
     g_string_append (out, page->style);
+  if (page->search != NULL)
+    g_string_append (out, PAGE_SEARCH_STYLE);
   g_string_append (out, PAGE_STYLE_END);
   if (page->head != NULL)
     g_string_append (out, page->head);
   g_string_append (out, PAGE_BODY);
   if (page->crumbs != NULL)
     append_crumbs (out, page->crumbs);
+  if (page->search != NULL)
+    {
+      g_string_append (out, "<form class=\"search\" role=\"search\" method=\"get\" action=\"");
+      ds_page_append_escaped (out, page->search);
+      g_string_append (out, "\"><input type=\"search\" name=\"q\" aria-label=\"Search the "
+                            "documentation\"> <button type=\"submit\">Search</button></form>\n");
+    }
   g_string_append (out, "<main>\n");
 }
 

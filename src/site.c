@@ -12,6 +12,7 @@
 #include "docserve/markdown.h"
 #include "docserve/path.h"
 #include "docserve/portal.h"
+#include "docserve/searchpage.h"
 #include "docserve/reply.h"
 #include "docserve/watch.h"
 
@@ -163,6 +164,8 @@ mount_features (DsSite *site, GError **error)
   if (conf->system_docs && !ds_portal_mount (site, error))
     return FALSE;
   if (conf->watch && !ds_watch_mount (site, error))
+    return FALSE;
+  if (ds_search_url (conf) != NULL && !ds_search_mount (site, error))
     return FALSE;
   return TRUE;
 }

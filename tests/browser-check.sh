@@ -36,6 +36,9 @@
 #     "/" focuses it, typing narrows the rows in place and updates the count;
 #     /doc/README.md.gz is rendered (an <article class="md">, no script);
 #     light and dark screenshots of both (filter-*.png, markdown-*.png).
+#   - with --search: a screenshot of the results for words of the gzipped
+#     changelog (search.png), whose DOM links the changelog and marks the
+#     match, and a search box in the listing.
 # Then the documentation portal: docserve --system-docs on this machine
 # (its /usr/share/doc, doc-base and link targets), with its own access log:
 #   - a screenshot of its home page (portal.png), every request 2xx/304;
@@ -155,7 +158,8 @@ EOF
 gzip -9 -n -c "$tmp/readme.md" > "$site/doc/README.md.gz"
 names=(changelog.Debian.gz README README.md.gz "release notes – ü ✓.txt" "a&b #1 100%.txt" "examples/")
 
-"$bin" --port 0 --address 127.0.0.1 --access-log "$tmp/access.log" "$site" 2>"$tmp/stderr" &
+"$bin" --port 0 --address 127.0.0.1 --access-log "$tmp/access.log" \
+  --search --search-index "$tmp/search.sqlite" "$site" 2>"$tmp/stderr" &
 pid=$!
 port=""
 for _ in $(seq 100); do
@@ -371,6 +375,29 @@ for png in filter-light.png filter-dark.png markdown-light.png markdown-dark.png
     fail "screenshot $outdir/$png"
   fi
 done
+# Search: wait (bounded) for the first index, then the results page
+# for words of the gzipped changelog, its hit linked and marked.
+for _ in $(seq 150); do
+  python3 -c 'import sys, urllib.request; sys.exit(0 if b"\"indexing\":false" in urllib.request.urlopen(sys.argv[1], timeout=5).read() else 1)' \
+    "$base/.docserve/search?format=json" 2>/dev/null && break
+  sleep 0.2
+done
+from=$(log_lines)
+shot search.png "$base/.docserve/search?q=initial+release"
+check_requests "search page" "$from" "/.docserve/search?q=initial+release"
+if chromium_run "$tmp/search.dom" --dump-dom "$base/.docserve/search?q=initial+release" \
+   && grep -qF '<a href="/doc/changelog.Debian.gz">changelog.Debian.gz</a>' "$tmp/search.dom" \
+   && grep -qF '<mark>Initial</mark>' "$tmp/search.dom"; then
+  pass "dump-dom search: the changelog found, the match marked"
+else
+  fail "dump-dom search: no marked hit for the changelog"
+  grep -o '<main>.*' "$tmp/search.dom" 2>/dev/null | head -c 600 | sed 's/^/  /' || true
+fi
+if grep -qF 'role="search"' "$tmp/listing.dom" 2>/dev/null; then
+  pass "dump-dom /doc/: the listing has a search box"
+else
+  fail "dump-dom /doc/: no search box in the listing"
+fi
 
 if kill -0 "$pid" 2>/dev/null; then
   pass "docserve still running"
@@ -381,7 +408,8 @@ fi
 
 # (d) The documentation portal on this machine.
 access_log="$tmp/portal.log"
-"$bin" --system-docs --port 0 --address 127.0.0.1 --access-log "$access_log" 2>"$tmp/portal.err" &
+"$bin" --system-docs --port 0 --address 127.0.0.1 --access-log "$access_log" \
+  --search-index "$tmp/portal-search.sqlite" 2>"$tmp/portal.err" &
 portal_pid=$!
 pport=""
 for _ in $(seq 100); do
@@ -440,6 +468,6 @@ fi
 
 echo "browser-check: screenshots: $outdir/index.png $outdir/listing.png $outdir/changelog.png" \
   "$outdir/filter-light.png $outdir/filter-dark.png $outdir/markdown-light.png $outdir/markdown-dark.png" \
-  "$outdir/portal.png $outdir/sphinx.png"
+  "$outdir/search.png $outdir/portal.png $outdir/sphinx.png"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

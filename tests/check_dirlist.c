@@ -899,8 +899,9 @@ START_TEST (test_html_with)
 {
   g_autoptr (GPtrArray) entries = html_entries ();
   gsize len = 0;
-  g_autofree char *html = ds_dirlist_html_with ("d", entries, DS_SORT_NAME, FALSE, ".x{y:z}\n",
-                                                "<section>R</section>\n", &len);
+  const DsDirlistExtras extras = { .extra_style = ".x{y:z}\n",
+                                   .extra_html = "<section>R</section>\n" };
+  g_autofree char *html = ds_dirlist_html_with ("d", entries, DS_SORT_NAME, FALSE, &extras, &len);
   g_autofree char *plain = ds_dirlist_html ("d", entries, DS_SORT_NAME, FALSE, NULL);
 
   ck_assert_uint_eq (len, strlen (html));

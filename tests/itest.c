@@ -431,6 +431,9 @@ main (int argc, char **argv)
   g_assert_no_error (error);
   itest_workdir = g_dir_make_tmp (work_tmpl, &error);
   g_assert_no_error (error);
+  /* Daemons with search on (--system-docs) keep their index under
+   * $XDG_CACHE_HOME/docserve/: in the work directory, not the user's. */
+  g_setenv ("XDG_CACHE_HOME", itest_workdir, TRUE);
   if (itest_suite.populate != NULL)
     itest_suite.populate ();
 

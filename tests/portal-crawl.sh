@@ -60,8 +60,10 @@ cleanup() {
 trap cleanup EXIT
 
 # timeout: the server cannot outlive the crawl by much.
+# The search index (on with --system-docs) goes to the temp dir, not the
+# user's cache.
 timeout $((time_limit + 60)) "$bin" --system-docs --port 0 --address 127.0.0.1 \
-  --access-log none 2> "$tmp/stderr" &
+  --access-log none --search-index "$tmp/search.sqlite" 2> "$tmp/stderr" &
 pid=$!
 port=""
 for _ in $(seq 100); do

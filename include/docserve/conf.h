@@ -101,6 +101,10 @@ typedef struct
                              * /usr/share/javascript, gtk-doc/html,
                              * sphinx_rtd_theme, fonts, fonts-font-awesome and
                              * common-licenses that exist */
+  gboolean search;          /* --search: full-text search at /.docserve/search (always
+                             * on with system_docs, at /search) */
+  char *search_index;       /* --search-index: the index file (implies search), or NULL:
+                             * one under $XDG_CACHE_HOME/docserve/ */
 } DsConf;
 
 /* Parses @argv (modified: GOption removes what it consumed) into a new

@@ -59,12 +59,21 @@ void ds_dirlist_sort (GPtrArray *entries, DsSortKey key, gboolean desc);
 char *ds_dirlist_html (const char *rel, const GPtrArray *entries, DsSortKey key, gboolean desc,
                        gsize *out_len);
 
-/* The same with @extra_html (a trusted HTML fragment, or NULL) after the
- * table and @extra_style (CSS rules as DsPage.style takes them, or NULL)
- * after the listing's own: the directory's README (markdown.c). */
+/* What a listing page shows besides the table; every field may be NULL. */
+typedef struct
+{
+  /* CSS rules as DsPage.style takes them, after the listing's own. */
+  const char *extra_style;
+  /* A trusted HTML fragment after the table: the directory's README
+   * (markdown.c). */
+  const char *extra_html;
+  /* Where the search box sends its query; NULL: no search box. */
+  const char *search_url;
+} DsDirlistExtras;
+
+/* The same with @extras (NULL: none). */
 char *ds_dirlist_html_with (const char *rel, const GPtrArray *entries, DsSortKey key,
-                            gboolean desc, const char *extra_style, const char *extra_html,
-                            gsize *out_len);
+                            gboolean desc, const DsDirlistExtras *extras, gsize *out_len);
 
 /* The JSON document: {"path": "/rel/", "entries": [{"name", "type":
  * "file"|"directory", "size", "mtime" (RFC 3339 UTC)}...]}.  Caller frees. */

@@ -27,6 +27,10 @@ typedef struct
    * nothing): a fixed string of the caller's naming only docserve's own
    * resources under /.docserve/ (a script, the icon), never request data. */
   const char *head;
+  /* The URL of the search endpoint (searchpage.h), or NULL: when set, a
+   * search box (a plain GET form sending q there) follows the
+   * breadcrumbs. */
+  const char *search;
 } DsPage;
 
 /* Appends to @out the document up to and including "<main>\n": doctype,

@@ -43,9 +43,9 @@ if ! can_link_fuzzer; then
   can_link_fuzzer || { echo "build.sh: $cc cannot link -fsanitize=fuzzer" >&2; exit 1; }
 fi
 rm -f "$build/obj/probe"
-for pkg in glib-2.0 zlib md4c-html; do
+for pkg in glib-2.0 zlib md4c-html sqlite3; do
   if ! pkg-config --exists "$pkg"; then
-    echo "build.sh: $pkg development files missing: apt-get install libglib2.0-dev zlib1g-dev libmd4c-html0-dev" >&2
+    echo "build.sh: $pkg development files missing: apt-get install libglib2.0-dev zlib1g-dev libmd4c-html0-dev libsqlite3-dev" >&2
     exit 1
   fi
 done
@@ -78,7 +78,7 @@ fi
 # Optional libraries some sources use (tls.c: GnuTLS).  The sources go into
 # a static archive, so a harness only pulls in the objects it needs and the
 # libraries matter only when one of those needs them.
-pcs="glib-2.0 gio-2.0 zlib md4c-html"
+pcs="glib-2.0 gio-2.0 zlib md4c-html sqlite3"
 for opt in gnutls; do
   if pkg-config --exists "$opt"; then pcs="$pcs $opt"; fi
 done
