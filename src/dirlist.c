@@ -76,6 +76,7 @@
 #include "docserve/common.h"
 #include "docserve/negotiate.h"
 #include "docserve/page.h"
+#include "docserve/query.h"
 
 void
 ds_dir_entry_free (DsDirEntry *e)
@@ -229,68 +230,34 @@ ds_dirlist_read_fd (int root_fd, int fd, const char *rel, DsDotfiles dotfiles,
 
 /* ---- query and Accept -------------------------------------------------- */
 
-/* Calls @fn for every "key=value" pair of @query (split on '&'; a leading '?'
- * ignored; pairs without '=' skipped).  Neither part is percent-decoded: the
- * values we look for are plain words. */
-typedef void (*ParamFunc) (const char *key, gsize key_len, const char *value, gsize value_len,
-                           gpointer data);
-
-static void
-for_each_param (const char *query, ParamFunc fn, gpointer data)
-{
-  if (query == NULL)
-    return;
-  if (query[0] == '?')
-    query++;
-
-  const char *p = query;
-  for (;;)
-    {
-      const char *amp = strchr (p, '&');
-      gsize len = amp != NULL ? (gsize) (amp - p) : strlen (p);
-      const char *eq = memchr (p, '=', len);
-
-      if (eq != NULL)
-        fn (p, (gsize) (eq - p), eq + 1, len - (gsize) (eq - p) - 1, data);
-      if (amp == NULL)
-        break;
-      p = amp + 1;
-    }
-}
-
-static gboolean
-word_is (const char *s, gsize len, const char *word)
-{
-  return len == strlen (word) && memcmp (s, word, len) == 0;
-}
-
 typedef struct
 {
   DsSortKey key;
   gboolean desc;
 } SortParams;
 
-static void
+static gboolean
 sort_param (const char *key, gsize key_len, const char *value, gsize value_len, gpointer data)
 {
   SortParams *sp = data;
 
-  if (word_is (key, key_len, "sort"))
+  if (ds_query_word_is (key, key_len, "sort"))
     {
-      if (word_is (value, value_len, "name"))
+      if (ds_query_word_is (value, value_len, "name"))
         sp->key = DS_SORT_NAME;
-      else if (word_is (value, value_len, "size"))
+      else if (ds_query_word_is (value, value_len, "size"))
         sp->key = DS_SORT_SIZE;
-      else if (word_is (value, value_len, "time"))
+      else if (ds_query_word_is (value, value_len, "time"))
         sp->key = DS_SORT_TIME;
     }
-  else if (word_is (key, key_len, "order"))
+  else if (ds_query_word_is (key, key_len, "order"))
     {
-      if (word_is (value, value_len, "asc"))
+      if (ds_query_word_is (value, value_len, "asc"))
         sp->desc = FALSE;
-      else if (word_is (value, value_len, "desc"))
+      else if (ds_query_word_is (value, value_len, "desc"))
         sp->desc = TRUE;
     }
+  return TRUE;
 }
 
 void
@@ -301,7 +268,7 @@ ds_dirlist_parse_query (const char *query, DsSortKey *out_key, gboolean *out_des
 
   SortParams sp = { DS_SORT_NAME, FALSE };
 
-  for_each_param (query, sort_param, &sp);
+  ds_query_each (query, sort_param, &sp);
   *out_key = sp.key;
   *out_desc = sp.desc;
 }
@@ -313,17 +280,18 @@ typedef enum
   FORMAT_JSON
 } Format;
 
-static void
+static gboolean
 format_param (const char *key, gsize key_len, const char *value, gsize value_len, gpointer data)
 {
   Format *format = data;
 
-  if (!word_is (key, key_len, "format"))
-    return;
-  if (word_is (value, value_len, "json"))
+  if (!ds_query_word_is (key, key_len, "format"))
+    return TRUE;
+  if (ds_query_word_is (value, value_len, "json"))
     *format = FORMAT_JSON;
-  else if (word_is (value, value_len, "html"))
+  else if (ds_query_word_is (value, value_len, "html"))
     *format = FORMAT_HTML;
+  return TRUE;
 }
 
 gboolean
@@ -331,7 +299,7 @@ ds_dirlist_wants_json (const char *query, const char *accept)
 {
   Format format = FORMAT_UNSET;
 
-  for_each_param (query, format_param, &format);
+  ds_query_each (query, format_param, &format);
   if (format != FORMAT_UNSET)
     return format == FORMAT_JSON;
   /* HTML first: JSON only when Accept weighs it strictly higher. */

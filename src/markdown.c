@@ -61,6 +61,7 @@
 #include "docserve/negotiate.h"
 #include "docserve/page.h"
 #include "docserve/path.h"
+#include "docserve/query.h"
 #include "docserve/site.h"
 
 #include <fcntl.h>
@@ -317,19 +318,7 @@ ds_markdown_render (const char *src, gsize len, gsize max_out, gsize *out_len)
 gboolean
 ds_markdown_query_wants_raw (const char *query)
 {
-  if (query == NULL)
-    return FALSE;
-  for (const char *p = query; *p != '\0';)
-    {
-      gsize n = strcspn (p, "&");
-      gsize key = strcspn (p, "=&");
-      if (key == 3 && strncmp (p, "raw", 3) == 0)
-        return TRUE;
-      p += n;
-      if (*p == '&')
-        p++;
-    }
-  return FALSE;
+  return ds_query_has (query, "raw");
 }
 
 gboolean

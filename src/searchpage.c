@@ -34,6 +34,7 @@
 #include "docserve/ftsquery.h"
 #include "docserve/gen.h"
 #include "docserve/page.h"
+#include "docserve/query.h"
 #include "docserve/reply.h"
 
 /* Seconds between two scans of the tree (after the end of one). */
@@ -96,27 +97,42 @@ ds_search_params_clear (DsSearchParams *params)
   params->prefix = FALSE;
 }
 
-/* Decodes the form-encoded @s (@len bytes) into @out; FALSE on a malformed
- * escape or %00. */
-static gboolean
-form_decode (const char *s, gsize len, GString *out)
+typedef struct
 {
-  for (gsize i = 0; i < len; i++)
+  DsSearchParams *out;
+  GString *q;
+  gboolean ok;
+} ParamsRead;
+
+static gboolean
+search_param (const char *k, gsize k_len, const char *v, gsize v_len, gpointer data)
+{
+  ParamsRead *r = data;
+  g_autoptr (GString) key = g_string_new (NULL);
+  g_autoptr (GString) val = g_string_new (NULL);
+
+  if (!ds_query_decode (k, k_len, key) || (v != NULL && !ds_query_decode (v, v_len, val)))
     {
-      char c = s[i];
-      if (c == '+')
-        c = ' ';
-      else if (c == '%')
-        {
-          if (i + 2 >= len || !g_ascii_isxdigit (s[i + 1]) || !g_ascii_isxdigit (s[i + 2]))
-            return FALSE;
-          c = (char) (g_ascii_xdigit_value (s[i + 1]) * 16 + g_ascii_xdigit_value (s[i + 2]));
-          if (c == '\0')
-            return FALSE;
-          i += 2;
-        }
-      g_string_append_c (out, c);
+      r->ok = FALSE;
+      return FALSE;
     }
+  if (strcmp (key->str, "q") == 0 && key->len == 1)
+    {
+      g_string_assign (r->q, "");
+      g_string_append_len (r->q, val->str, (gssize) MIN (val->len, (gsize) DS_SEARCHPAGE_MAX_Q));
+    }
+  else if (strcmp (key->str, "page") == 0 && key->len == 4)
+    {
+      guint64 n = 0;
+      gboolean digits = val->len > 0 && val->len <= 12;
+      for (gsize i = 0; digits && i < val->len; i++)
+        digits = g_ascii_isdigit (val->str[i]);
+      if (digits)
+        n = g_ascii_strtoull (val->str, NULL, 10);
+      r->out->page = n < 1 ? 1 : (guint) MIN (n, (guint64) DS_SEARCHPAGE_MAX_PAGE);
+    }
+  else if (strcmp (key->str, "prefix") == 0 && key->len == 6)
+    r->out->prefix = strcmp (val->str, "1") == 0;
   return TRUE;
 }
 
@@ -127,44 +143,13 @@ ds_search_params_parse (const char *query, DsSearchParams *out)
 
   *out = (DsSearchParams){ .q = NULL, .page = 1, .prefix = FALSE };
   g_autoptr (GString) q = g_string_new (NULL);
-  const char *p = query != NULL ? query : "";
+  ParamsRead r = { out, q, TRUE };
 
-  while (*p != '\0')
+  ds_query_each (query, search_param, &r);
+  if (!r.ok)
     {
-      const char *amp = strchr (p, '&');
-      gsize len = amp != NULL ? (gsize) (amp - p) : strlen (p);
-      const char *eq = memchr (p, '=', len);
-      gsize key_len = eq != NULL ? (gsize) (eq - p) : len;
-      const char *value = eq != NULL ? eq + 1 : p + len;
-      gsize value_len = eq != NULL ? len - key_len - 1 : 0;
-      g_autoptr (GString) key = g_string_new (NULL);
-      g_autoptr (GString) val = g_string_new (NULL);
-
-      if (!form_decode (p, key_len, key) || !form_decode (value, value_len, val))
-        {
-          ds_search_params_clear (out);
-          return FALSE;
-        }
-      if (strcmp (key->str, "q") == 0 && key->len == 1)
-        {
-          g_string_assign (q, "");
-          g_string_append_len (q, val->str, (gssize) MIN (val->len, (gsize) DS_SEARCHPAGE_MAX_Q));
-        }
-      else if (strcmp (key->str, "page") == 0 && key->len == 4)
-        {
-          guint64 n = 0;
-          gboolean digits = val->len > 0 && val->len <= 12;
-          for (gsize i = 0; digits && i < val->len; i++)
-            digits = g_ascii_isdigit (val->str[i]);
-          if (digits)
-            n = g_ascii_strtoull (val->str, NULL, 10);
-          out->page = n < 1 ? 1 : (guint) MIN (n, (guint64) DS_SEARCHPAGE_MAX_PAGE);
-        }
-      else if (strcmp (key->str, "prefix") == 0 && key->len == 6)
-        out->prefix = strcmp (val->str, "1") == 0;
-      if (amp == NULL)
-        break;
-      p = amp + 1;
+      ds_search_params_clear (out);
+      return FALSE;
     }
   out->q = g_string_free (g_steal_pointer (&q), FALSE);
   return TRUE;

@@ -33,6 +33,7 @@
 #include "docserve/gen.h"
 #include "docserve/inject.h"
 #include "docserve/path.h"
+#include "docserve/query.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -767,29 +768,13 @@ ds_watch_mount (DsSite *site, GError **error)
 
 /* ---- injection ---------------------------------------------------------- */
 
-/* Whether @query has a parameter named "raw" ("raw", "raw=1", ...). */
-static gboolean
-query_has_raw (const char *query)
-{
-  for (const char *p = query; p != NULL && *p != '\0';)
-    {
-      gsize n = strcspn (p, "&");
-      if ((n == 3 || (n > 3 && p[3] == '=')) && strncmp (p, "raw", 3) == 0)
-        return TRUE;
-      p += n;
-      if (*p == '&')
-        p++;
-    }
-  return FALSE;
-}
-
 gboolean
 ds_watch_injects (const DsSite *site, const DsRequest *req, const char *type, gboolean identity,
                   guint64 size)
 {
   return site->conf->watch && identity && size <= DS_WATCH_INJECT_MAX
          && (strcmp (req->method, "GET") == 0 || strcmp (req->method, "HEAD") == 0)
-         && req->range == NULL && !query_has_raw (req->query)
+         && req->range == NULL && !ds_query_has (req->query, "raw")
          && type != NULL && g_ascii_strncasecmp (type, "text/html", 9) == 0
          && (type[9] == '\0' || type[9] == ';' || type[9] == ' ');
 }
