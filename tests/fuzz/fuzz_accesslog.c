@@ -19,17 +19,7 @@
 
 #include "fuzz_common.h"
 
-int LLVMFuzzerInitialize (int *argc, char ***argv);
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-
-int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  (void) argc;
-  (void) argv;
-  fuzz_glib_fatal ();
-  return 0;
-}
+FUZZ_DEFAULT_INITIALIZE
 
 /* ---- CSV and NCSA field counts ---- */
 

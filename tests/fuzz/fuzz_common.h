@@ -57,6 +57,21 @@ fuzz_glib_fatal (void)
                      fuzz_log_handler, NULL);
 }
 
+/* libFuzzer's entry points (every harness defines both). */
+int LLVMFuzzerInitialize (int *argc, char ***argv);
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+/* The LLVMFuzzerInitialize of a harness that needs no set-up of its own:
+ * GLib's warnings made fatal (fuzz_glib_fatal). */
+#define FUZZ_DEFAULT_INITIALIZE                                                                  \
+  int LLVMFuzzerInitialize (int *argc, char ***argv)                                             \
+  {                                                                                              \
+    (void) argc;                                                                                 \
+    (void) argv;                                                                                 \
+    fuzz_glib_fatal ();                                                                          \
+    return 0;                                                                                    \
+  }
+
 /* @len bytes of @data as a C string literal body, for messages; caller
  * frees. */
 static inline char *

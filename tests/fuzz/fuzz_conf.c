@@ -20,9 +20,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-int LLVMFuzzerInitialize (int *argc, char ***argv);
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-
 static char *scratch;
 static char *conf_path;
 

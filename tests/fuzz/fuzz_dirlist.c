@@ -21,17 +21,7 @@
 
 #include "fuzz_common.h"
 
-int LLVMFuzzerInitialize (int *argc, char ***argv);
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-
-int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  (void) argc;
-  (void) argv;
-  fuzz_glib_fatal ();
-  return 0;
-}
+FUZZ_DEFAULT_INITIALIZE
 
 static const char *
 absent_if_dash (const char *s)

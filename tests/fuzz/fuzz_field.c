@@ -38,17 +38,7 @@
 
 #include <arpa/inet.h>
 
-int LLVMFuzzerInitialize (int *argc, char ***argv);
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-
-int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  (void) argc;
-  (void) argv;
-  fuzz_glib_fatal ();
-  return 0;
-}
+FUZZ_DEFAULT_INITIALIZE
 
 /* RFC 9110 §5.6.2, written as the grammar lists it. */
 static gboolean

@@ -22,9 +22,6 @@
 
 #include "fuzz_common.h"
 
-int LLVMFuzzerInitialize (int *argc, char ***argv);
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-
 static sqlite3 *db;
 static sqlite3_stmt *match;
 

@@ -38,9 +38,6 @@
 #include <unistd.h>
 #include <zlib.h>
 
-int LLVMFuzzerInitialize (int *argc, char ***argv);
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-
 #define N_FIELDS 14
 #define NOW G_GINT64_CONSTANT (1700000000)
 #define MTIME G_GINT64_CONSTANT (1600000000)

@@ -22,9 +22,6 @@
 
 #include "fuzz_common.h"
 
-int LLVMFuzzerInitialize (int *argc, char ***argv);
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-
 #define MIN_TIME G_GINT64_CONSTANT (-62167219200)
 #define MAX_TIME G_GINT64_CONSTANT (253402300799)
 
@@ -34,14 +31,7 @@ static const gint64 nows[] = {
   G_MININT64, G_MAXINT64,
 };
 
-int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  (void) argc;
-  (void) argv;
-  fuzz_glib_fatal ();
-  return 0;
-}
+FUZZ_DEFAULT_INITIALIZE
 
 static gint64
 year_of (gint64 t)

@@ -21,9 +21,6 @@
 
 #include <unistd.h>
 
-int LLVMFuzzerInitialize (int *argc, char ***argv);
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-
 static DsMime *tables[2];
 
 static void

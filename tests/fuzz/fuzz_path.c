@@ -39,9 +39,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int LLVMFuzzerInitialize (int *argc, char ***argv);
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-
 static char *scratch;   /* removed at exit */
 static char *root_real; /* realpath of the root */
 static int root_fd = -1;

@@ -29,9 +29,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-int LLVMFuzzerInitialize (int *argc, char ***argv);
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-
 #define FILE_MAX 65536
 #define BOUNDARY "00000000000000000017"
 #define CTYPE "text/plain; charset=utf-8"

@@ -22,17 +22,7 @@
 #include "../headsim.h"
 #include "fuzz_common.h"
 
-int LLVMFuzzerInitialize (int *argc, char ***argv);
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-
-int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  (void) argc;
-  (void) argv;
-  fuzz_glib_fatal ();
-  return 0;
-}
+FUZZ_DEFAULT_INITIALIZE
 
 static gboolean
 named (const DsHeaderField *f, const char *name)
