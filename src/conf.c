@@ -427,6 +427,23 @@ static const OptSpec opts[] = {
   { .option = "--tls-key", AS_PATH (tls_key),
     .on_disk = ON_DISK_FILE,
     .help = "The PEM private key for --tls-cert (not passphrase-protected)", .arg = "FILE" },
+  { .option = "--system-docs", .key = "system-docs", AS_FLAG (system_docs, TRUE),
+    .help = "Serve this machine's documentation: a home page with the doc-base catalogue, "
+            "--doc-dir at /doc/, manual pages at /man/, info manuals at /info/ (no DIR)" },
+  { .option = "--doc-dir", AS_PATH (doc_dir),
+    .init = "/usr/share/doc", .what = "directory name", /* checked as the root */
+    .help = "With --system-docs, the files served at /doc/ (default /usr/share/doc)",
+    .arg = "DIR" },
+  { .option = "--man-path", AS_STRING (man_path),
+    .init = "/usr/local/share/man:/usr/share/man", .what = "directory list",
+    .help = "With --system-docs, the manual page trees, colon-separated "
+            "(default /usr/local/share/man:/usr/share/man)",
+    .arg = "DIRS" },
+  { .option = "--info-path", AS_STRING (info_path),
+    .init = "/usr/share/info", .what = "directory list",
+    .help = "With --system-docs, the info manual directories, colon-separated "
+            "(default /usr/share/info)",
+    .arg = "DIRS" },
   { .option = "--tls-priorities", AS_STRING (tls_priorities),
     .init = DS_DEFAULT_TLS_PRIORITIES, .what = "GnuTLS priority string",
     .help = "GnuTLS priority string (default " DS_DEFAULT_TLS_PRIORITIES ")", .arg = "STRING" },
@@ -934,6 +951,23 @@ apply_command_line (DsConf *conf, RawOptions *raw, GError **error)
   return TRUE;
 }
 
+/* --system-docs serves --doc-dir (at /doc/) where DIR mode serves DIR. */
+static gboolean
+apply_system_docs (DsConf *conf, const RawOptions *raw, GError **error)
+{
+  if (!conf->system_docs)
+    return TRUE;
+  if (raw->rest != NULL && raw->rest[0] != NULL)
+    {
+      g_set_error (error, DS_ERROR, DS_ERROR_USAGE,
+                   "--system-docs takes no DIR (the files it serves at /doc/ are --doc-dir)");
+      return FALSE;
+    }
+  g_free (conf->root);
+  conf->root = g_strdup (conf->doc_dir);
+  return TRUE;
+}
+
 static void
 describe (GOptionContext *ctx)
 {
@@ -976,7 +1010,8 @@ ds_conf_parse (int *argc, char ***argv, GError **error)
       if (ok && !raw.version)
         ok = apply_key_file (conf, raw.config, error);
     }
-  ok = ok && apply_command_line (conf, &raw, error) && ds_conf_validate (conf, error);
+  ok = ok && apply_command_line (conf, &raw, error) && apply_system_docs (conf, &raw, error)
+       && ds_conf_validate (conf, error);
   raw_options_clear (&raw);
   if (!ok)
     return NULL;

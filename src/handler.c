@@ -14,6 +14,8 @@
 
 #include "docserve/handler.h"
 
+#include "docserve/assets.h"
+
 #include "docserve/common.h"
 #include "docserve/cond.h"
 #include "docserve/dirlist.h"
@@ -699,6 +701,36 @@ serve_tree (const DsSite *site, const DsRequest *req, const char *rel, const cha
   serve_regular (site, req, &codings, rel, fd, &st, now, out_reply);
 }
 
+/* Whether decoded path @rel lies under /.docserve/, reserved for what
+ * docserve itself serves (assets.h). */
+static gboolean
+is_reserved (const char *rel)
+{
+  gsize n = strlen (DS_ASSETS_PREFIX);
+
+  return strncmp (rel, DS_ASSETS_PREFIX, n) == 0 && (rel[n] == '\0' || rel[n] == '/');
+}
+
+/* ds_path_sanitize under the site's --dotfiles policy, except that
+ * /.docserve/ passes it: it never reaches a file, only the generators
+ * mounted there. */
+static DsPathResult
+sanitize (const DsSite *site, const DsRequest *req, char **out_rel, gboolean *out_dir_slash)
+{
+  DsPathResult r = ds_path_sanitize (req->path, req->path_len, site->conf->dotfiles, out_rel,
+                                     out_dir_slash);
+
+  if (r != DS_PATH_NOT_FOUND || site->conf->dotfiles == DS_DOTFILES_ALLOW)
+    return r;
+  g_autofree char *rel = NULL;
+  if (ds_path_sanitize (req->path, req->path_len, DS_DOTFILES_ALLOW, &rel, out_dir_slash)
+          != DS_PATH_OK
+      || !is_reserved (rel))
+    return DS_PATH_NOT_FOUND;
+  *out_rel = g_steal_pointer (&rel);
+  return DS_PATH_OK;
+}
+
 void
 ds_handler_decide (const DsSite *site, const DsRequest *req, gint64 now, DsReply *out_reply)
 {
@@ -720,7 +752,7 @@ ds_handler_decide (const DsSite *site, const DsRequest *req, gint64 now, DsReply
       return;
     }
 
-  switch (ds_path_sanitize (req->path, req->path_len, site->conf->dotfiles, &rel, &dir_slash))
+  switch (sanitize (site, req, &rel, &dir_slash))
     {
     case DS_PATH_OK:
       break;
@@ -734,21 +766,20 @@ ds_handler_decide (const DsSite *site, const DsRequest *req, gint64 now, DsReply
     }
 
   const char *below = rel;
-  if (site->routes != NULL)
+  const DsMount *m = site->routes != NULL ? ds_routes_lookup (site->routes, rel, &below) : NULL;
+  if (m != NULL && m->kind == DS_MOUNT_GENERATOR)
     {
-      const DsMount *m = ds_routes_lookup (site->routes, rel, &below);
-      if (m == NULL)
-        {
-          ds_reply_set_status_page (out_reply, site->error_pages, 404);
-          return;
-        }
-      if (m->kind == DS_MOUNT_GENERATOR)
-        {
-          const DsGenerator *g = m->target;
-          g->generate (g->data, site, req, below, dir_slash, now, out_reply);
-          return;
-        }
-      site = m->target;
+      const DsGenerator *g = m->target;
+      g->generate (g->data, site, req, below, dir_slash, now, out_reply);
+      return;
     }
+  if ((site->routes != NULL && m == NULL) || is_reserved (rel))
+    {
+      /* Nothing mounted there; /.docserve/ is never a file. */
+      ds_reply_set_status_page (out_reply, site->error_pages, 404);
+      return;
+    }
+  if (m != NULL)
+    site = m->target;
   serve_tree (site, req, below, rel, dir_slash, now, out_reply);
 }

@@ -62,8 +62,9 @@
   "nav li+li::before{content:\"/\";margin:0 .4em}\n"                                      \
   "footer{margin-top:2em;font-size:.85em;color:var(--muted)}\n"
 
+#define PAGE_STYLE_END "</style>\n"
+
 #define PAGE_BODY                                                                         \
-  "</style>\n"                                                                            \
   "</head>\n"                                                                             \
   "<body>\n"
 
@@ -191,6 +192,9 @@ ds_page_begin (GString *out, const DsPage *page)
   g_string_append (out, PAGE_STYLE);
   if (page->style != NULL)
     g_string_append (out, page->style);
+  g_string_append (out, PAGE_STYLE_END);
+  if (page->head != NULL)
+    g_string_append (out, page->head);
   g_string_append (out, PAGE_BODY);
   if (page->crumbs != NULL)
     append_crumbs (out, page->crumbs);

@@ -738,6 +738,7 @@ fill_request (struct MHD_Connection *c, const char *url, ReqCtx *r, DsRequest *r
   req->range = header (c, MHD_HTTP_HEADER_RANGE);
   req->accept = header (c, MHD_HTTP_HEADER_ACCEPT);
   req->accept_encoding = header (c, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+  req->accept_language = header (c, MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
 }
 
 static enum MHD_Result

@@ -7,8 +7,10 @@
 
 #include "docserve/site.h"
 
+#include "docserve/assets.h"
 #include "docserve/common.h"
 #include "docserve/path.h"
+#include "docserve/portal.h"
 #include "docserve/reply.h"
 
 #include <errno.h>
@@ -32,7 +34,26 @@ typedef struct
   char *text_type;
   GArray *roots; /* every root fd opened, the current one last */
   DsRoutes *routes;
+  GPtrArray *generators; /* Mounted (owned) */
 } Owned;
+
+/* A generator mounted by ds_site_mount, and how to free its data. */
+typedef struct
+{
+  DsGenerator generator; /* what the routes point at */
+  gpointer data;
+  GDestroyNotify free_data;
+} Mounted;
+
+static void
+mounted_free (gpointer p)
+{
+  Mounted *m = p;
+
+  if (m->free_data != NULL)
+    m->free_data (m->data);
+  g_free (m);
+}
 
 struct _DsSidecarCache
 {
@@ -123,6 +144,18 @@ open_root (const DsConf *conf, GError **error)
   return fd;
 }
 
+/* The generators of the features @site->conf turns on: one line each. */
+static gboolean
+mount_features (DsSite *site, GError **error)
+{
+  const DsConf *conf = site->conf;
+
+  ds_assets_mount (site);
+  if (conf->system_docs && !ds_portal_mount (site, error))
+    return FALSE;
+  return TRUE;
+}
+
 DsSite *
 ds_site_open (const DsConf *conf, GError **error)
 {
@@ -153,9 +186,27 @@ ds_site_open (const DsConf *conf, GError **error)
   if (conf->precompressed)
     site->sidecars = ds_sidecar_cache_new (SIDECAR_CACHE_ENTRIES);
   o->routes = ds_routes_new ();
-  ds_routes_add (o->routes, "/", DS_MOUNT_TREE, site);
+  o->generators = g_ptr_array_new_with_free_func (mounted_free);
+  ds_routes_add (o->routes, conf->system_docs ? "doc" : "/", DS_MOUNT_TREE, site);
   site->routes = o->routes;
+  if (!mount_features (site, error))
+    return NULL;
   return g_steal_pointer (&site);
+}
+
+void
+ds_site_mount (DsSite *site, const char *prefix, DsGenerateFunc generate, gpointer data,
+               GDestroyNotify free_data)
+{
+  Owned *o = (Owned *) site;
+  Mounted *m = g_new0 (Mounted, 1);
+
+  m->generator.generate = generate;
+  m->generator.data = data;
+  m->data = data;
+  m->free_data = free_data;
+  g_ptr_array_add (o->generators, m);
+  ds_routes_add (o->routes, prefix, DS_MOUNT_GENERATOR, &m->generator);
 }
 
 gboolean
@@ -189,5 +240,7 @@ ds_site_free (DsSite *site)
   ds_dircache_free (site->dircache);
   ds_sidecar_cache_free (site->sidecars);
   ds_routes_free (o->routes);
+  if (o->generators != NULL)
+    g_ptr_array_unref (o->generators);
   g_free (o);
 }

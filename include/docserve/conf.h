@@ -87,6 +87,11 @@ typedef struct
   char *tls_key;            /* NULL, or the PEM key; set exactly when tls_cert is */
   char *tls_priorities;     /* GnuTLS priority string */
   gboolean show_version;
+  gboolean system_docs;     /* --system-docs: the documentation portal; root is
+                             * then doc_dir, mounted at /doc/ */
+  char *doc_dir;            /* --doc-dir, default /usr/share/doc */
+  char *man_path;           /* --man-path: colon-separated manual page trees */
+  char *info_path;          /* --info-path: colon-separated info directories */
 } DsConf;
 
 /* Parses @argv (modified: GOption removes what it consumed) into a new

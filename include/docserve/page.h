@@ -23,6 +23,10 @@ typedef struct
    * ds_path_encode), the last segment the current page, not a link.  Empty
    * segments are skipped. */
   const char *crumbs;
+  /* Elements written at the end of <head>, or NULL (then the page loads
+   * nothing): a fixed string of the caller's naming only docserve's own
+   * resources under /.docserve/ (a script, the icon), never request data. */
+  const char *head;
 } DsPage;
 
 /* Appends to @out the document up to and including "<main>\n": doctype,
@@ -30,7 +34,8 @@ typedef struct
  * the title, one inline <style> (the shared rules, light and dark palettes,
  * then @page->style), <body> and, when @page->crumbs is set, the
  * breadcrumbs <nav>.  The caller appends the page's content, then calls
- * ds_page_end().  Nothing the page writes loads another resource. */
+ * ds_page_end().  Nothing the shell writes loads another resource; only
+ * @page->head may. */
 void ds_page_begin (GString *out, const DsPage *page);
 
 /* Appends "</main>", the footer and the closing tags. */

@@ -8,6 +8,7 @@
 #include "docserve/conf.h"
 #include "docserve/dirlist.h"
 #include "docserve/mime.h"
+#include "docserve/request.h"
 #include "docserve/routes.h"
 
 G_BEGIN_DECLS
@@ -34,8 +35,9 @@ void ds_sidecar_cache_note_absent (DsSidecarCache *c, const char *rel, gint64 no
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DsSidecarCache, ds_sidecar_cache_free)
 
 /* The site being served.  Tests may fill one by hand; ds_site_open builds
- * (and ds_site_free frees) a complete one from the configuration. */
-typedef struct
+ * (and ds_site_free frees) a complete one from the configuration.  (The
+ * typedef is request.h's.) */
+struct _DsSite
 {
   const DsConf *conf;
   const DsMime *mime;
@@ -45,11 +47,13 @@ typedef struct
   DsDirCache *dircache;    /* rendered listings (thread-safe), or NULL: none */
   DsSidecarCache *sidecars; /* files without sidecars (thread-safe), or NULL */
   const DsRoutes *routes;  /* what answers where; NULL: this one tree at the root */
-} DsSite;
+};
 
 /* Opens @conf's root (checked the way every request opens files: a root
  * that cannot be opened so is refused now), builds the MIME table, reads
- * --error-pages, makes the caches and mounts the root tree at "/".  @conf is borrowed and must outlive
+ * --error-pages, makes the caches, mounts the root tree at "/" (at "doc"
+ * with --system-docs) and the features' generators (the built-in assets at
+ * ".docserve", the portal's pages, ...).  @conf is borrowed and must outlive
  * the site.  NULL with DS_ERROR_RUNTIME or DS_ERROR_USAGE naming the
  * problem. */
 DsSite *ds_site_open (const DsConf *conf, GError **error);
@@ -59,6 +63,13 @@ DsSite *ds_site_open (const DsConf *conf, GError **error);
  * way keep the old fd, closed by ds_site_free.  FALSE with the reason if it
  * cannot be opened (the old one stays). */
 gboolean ds_site_reopen_root (DsSite *site, GError **error);
+
+/* Mounts a generator at @prefix (whole path segments without slashes at
+ * either end: "man", ".docserve/events"; "" is the root) of a site from
+ * ds_site_open, before the server starts.  The site frees @data with
+ * @free_data (may be NULL).  The longest mounted prefix answers a path. */
+void ds_site_mount (DsSite *site, const char *prefix, DsGenerateFunc generate, gpointer data,
+                    GDestroyNotify free_data);
 
 /* Frees a site from ds_site_open (NULL is ignored). */
 void ds_site_free (DsSite *site);
