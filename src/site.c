@@ -9,6 +9,8 @@
 
 #include "docserve/assets.h"
 #include "docserve/common.h"
+#include "docserve/info.h"
+#include "docserve/man.h"
 #include "docserve/path.h"
 #include "docserve/portal.h"
 #include "docserve/reply.h"
@@ -152,6 +154,10 @@ mount_features (DsSite *site, GError **error)
 
   ds_assets_mount (site);
   if (conf->system_docs && !ds_portal_mount (site, error))
+    return FALSE;
+  if (conf->system_docs && !ds_man_mount (site, error))
+    return FALSE;
+  if (conf->system_docs && !ds_info_mount (site, error))
     return FALSE;
   return TRUE;
 }
