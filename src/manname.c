@@ -471,7 +471,7 @@ ds_manname_description (const char *src, gsize len)
           g_string_truncate (text, 0);
           append_macro_args (text, line, n);
           g_strstrip (text->str);
-          return text->str[0] != '\0' ? g_strdup (text->str) : NULL;
+          return text->str[0] != '\0' ? g_utf8_make_valid (text->str, -1) : NULL;
         }
       if (n > 0 && (line[0] == '.' || line[0] == '\''))
         {

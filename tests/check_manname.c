@@ -217,6 +217,7 @@ static const SrcRow desc_rows[] = {
   { ".SH NAME\nx \\- \n.SH X\n", NULL },
   { ".SH NAME\r\nx \\- crlf\r\n", "crlf" },
   { ".SH NAME\nx \\- bad \xff byte\n", "bad \xef\xbf\xbd byte" },
+  { ".Sh NAME\n.Nd bad \xfe\n", "bad \xef\xbf\xbd" }, /* found by fuzz_manname */
   { "", NULL },
 };
 

@@ -109,7 +109,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       g_string_free (html, TRUE);
     }
 
-  g_autofree char *seg = g_strndup (p0, len0);
+  g_autofree char *seg = len0 > 0 ? g_strndup (p0, len0) : g_strdup ("");
   g_autofree char *name = ds_infofile_decode_node (seg);
   if (name != NULL)
     {
