@@ -336,8 +336,14 @@ ds_infofile_valid_manual (const char *manual)
 /* Appends the href for reference @target ("node", "(manual)node",
  * "(manual)") seen in @manual; FALSE (nothing appended) when it names no
  * valid manual. */
+typedef struct
+{
+  DsInfoLinkFunc fn;
+  gpointer data;
+} Linker;
+
 static gboolean
-append_href (GString *out, const char *manual, const char *target)
+append_href (GString *out, const Linker *lk, const char *manual, const char *target)
 {
   g_autofree char *other = NULL;
   const char *node = target;
@@ -357,6 +363,8 @@ append_href (GString *out, const char *manual, const char *target)
         node++;
       if (strcmp (other, "dir") == 0)
         {
+          if (lk->fn != NULL && !lk->fn (lk->data, "dir", "Top"))
+            return FALSE;
           g_string_append (out, "/info/");
           return TRUE;
         }
@@ -364,6 +372,8 @@ append_href (GString *out, const char *manual, const char *target)
         return FALSE;
       manual = other;
     }
+  if (lk->fn != NULL && !lk->fn (lk->data, manual, node[0] != '\0' ? node : "Top"))
+    return FALSE;
   g_autofree char *rel = g_strconcat ("info/", manual, NULL);
   g_autofree char *enc = ds_path_encode (rel);
   g_string_append (out, enc);
@@ -483,12 +493,12 @@ parse_ref (const char *s, const char *end, gboolean menu, const char **out_label
 
 /* Appends <a href>text</a> for @target, or the text alone. */
 static void
-append_link (GString *out, const char *manual, const char *target, const char *s,
-             const char *e)
+append_link (GString *out, const Linker *lk, const char *manual, const char *target,
+             const char *s, const char *e)
 {
   gsize mark = out->len;
   g_string_append (out, "<a href=\"");
-  if (!append_href (out, manual, target))
+  if (!append_href (out, lk, manual, target))
     {
       g_string_truncate (out, mark);
       append_text (out, s, e);
@@ -500,24 +510,28 @@ append_link (GString *out, const char *manual, const char *target, const char *s
 }
 
 static void
-append_nav_link (GString *out, const char *manual, const char *rel, const char *target)
+append_nav_link (GString *out, const Linker *lk, const char *manual, const char *rel,
+                 const char *target)
 {
   if (target == NULL)
     return;
   g_string_append_printf (out, " %s: ", rel);
   g_autofree char *t = g_strdup (target);
-  append_link (out, manual, t, t, t + strlen (t));
+  append_link (out, lk, manual, t, t, t + strlen (t));
 }
 
 void
-ds_infofile_render (const DsInfoNode *node, const char *manual, GString *out)
+ds_infofile_render (const DsInfoNode *node, const char *manual, DsInfoLinkFunc link,
+                    gpointer link_data, GString *out)
 {
   g_return_if_fail (node != NULL && manual != NULL && out != NULL);
 
+  const Linker linker = { link, link_data };
+  const Linker *lk = &linker;
   g_string_append (out, "<nav class=\"info-nav\">");
-  append_nav_link (out, manual, "Next", node->next);
-  append_nav_link (out, manual, "Prev", node->prev);
-  append_nav_link (out, manual, "Up", node->up);
+  append_nav_link (out, lk, manual, "Next", node->next);
+  append_nav_link (out, lk, manual, "Prev", node->prev);
+  append_nav_link (out, lk, manual, "Up", node->up);
   g_string_append (out, "</nav>\n<pre class=\"info\">");
 
   const char *s = node->text, *end = node->text + node->text_len;
@@ -551,13 +565,15 @@ ds_infofile_render (const DsInfoNode *node, const char *manual, GString *out)
           continue;
         }
       append_text (out, plain, p);
-      if (note)
-        g_string_append (out, p[1] == 'N' ? "See " : "see ");
-      else
+      /* "*Note" is texinfo's @xref ("See"); "*note" its @ref and @pxref,
+       * which the text already introduces. */
+      if (!note)
         append_text (out, p, label);
+      else if (p[1] == 'N')
+        g_string_append (out, "See ");
       /* The label is the link: "label" of "label::", or the label of
        * "label: target" with the target text kept after it. */
-      append_link (out, manual, target, label, label_end);
+      append_link (out, lk, manual, target, label, label_end);
       append_text (out, label_end, ref_end);
       plain = p = ref_end;
     }

@@ -189,7 +189,7 @@ not_found (const DsManList *list, const char *name, const char *crumbs, DsReply 
   if (name != NULL && ds_manname_valid_name (name))
     {
       /* Closest names: small edit distance, or the name as a prefix. */
-      guint limit = strlen (name) < 5 ? 1 : 2;
+      guint limit = 2;
       g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (Suggestion));
       const GPtrArray *all = ds_manlist_all (list);
       g_autofree char *lower = g_ascii_strdown (name, -1);
@@ -264,8 +264,8 @@ serve_sections (const Man *m, const DsManList *list, const DsSite *site, const D
       ds_page_append_escaped (out, s);
       g_string_append (out, "</a></td><td>");
       ds_page_append_escaped (out, section_title (s));
-      g_string_append_printf (out, "</td><td>%u pages</td></tr>\n",
-                              ds_manlist_pages (list, s)->len);
+      guint n = ds_manlist_pages (list, s)->len;
+      g_string_append_printf (out, "</td><td>%u page%s</td></tr>\n", n, n == 1 ? "" : "s");
     }
   g_string_append (out, "</table>\n");
   ds_page_end (out);

@@ -159,7 +159,7 @@ render_node (const DsInfoFile *f, const char *name)
   const DsInfoNode *n = ds_infofile_lookup (f, name);
   ck_assert (n != NULL);
   GString *out = g_string_new (NULL);
-  ds_infofile_render (n, "m", out);
+  ds_infofile_render (n, "m", NULL, NULL, out);
   return g_string_free (out, FALSE);
 }
 
@@ -178,7 +178,7 @@ START_TEST (test_render)
                  "%s", top);
   ck_assert_msg (strstr (top, "<a href=\"/info/coreutils/ls-invocation\">Core</a>") != NULL,
                  "%s", top);
-  ck_assert_msg (strstr (intro, "Read see <a href=\"/info/m/Using-it\">Using\nit</a>::") != NULL,
+  ck_assert_msg (strstr (intro, "Read <a href=\"/info/m/Using-it\">Using\nit</a>::") != NULL,
                  "%s", intro);
   ck_assert_msg (strstr (intro, "See <a href=\"/info/coreutils/ls-invocation\">the ls</a>") != NULL,
                  "%s", intro);
@@ -199,7 +199,7 @@ START_TEST (test_render_special)
   const DsInfoNode *n = ds_infofile_lookup (f, "S");
   ck_assert (n != NULL);
   GString *out = g_string_new (NULL);
-  ds_infofile_render (n, "s", out);
+  ds_infofile_render (n, "s", NULL, NULL, out);
   ck_assert_msg (strstr (out->str, "img  done") != NULL && strstr (out->str, "image") == NULL,
                  "%s", out->str);
   g_string_free (out, TRUE);
@@ -211,7 +211,7 @@ START_TEST (test_render_special)
   GBytes *parts2[1] = { bytes (text2) };
   g_autoptr (DsInfoFile) f2 = ds_infofile_parse (parts2, 1);
   GString *out2 = g_string_new (NULL);
-  ds_infofile_render (ds_infofile_lookup (f2, "S"), "s", out2);
+  ds_infofile_render (ds_infofile_lookup (f2, "S"), "s", NULL, NULL, out2);
   ck_assert_msg (strstr (out2->str, "etc") != NULL && strstr (out2->str, "/info/../") == NULL
                      && strstr (out2->str, "href=\"/info/..") == NULL,
                  "%s", out2->str);

@@ -63,7 +63,13 @@ gboolean ds_infofile_valid_manual (const char *manual);
  * <nav> with Next/Prev/Up links, then the text in <pre>, escaped, with
  * menu entries and "*Note" cross-references as links
  * (/info/MANUAL/NODE, "(other)node" to that manual, "(dir)" to /info/).
+ * A reference becomes a link only when @link (NULL: always) agrees.
  * Image and other special \0\b sequences are dropped. */
-void ds_infofile_render (const DsInfoNode *node, const char *manual, GString *out);
+/* Whether to link node @node ("Top" for a manual itself) of manual
+ * @manual ("dir" for the directory). */
+typedef gboolean (*DsInfoLinkFunc) (gpointer data, const char *manual, const char *node);
+
+void ds_infofile_render (const DsInfoNode *node, const char *manual, DsInfoLinkFunc link,
+                         gpointer link_data, GString *out);
 
 G_END_DECLS
