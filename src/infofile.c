@@ -312,9 +312,11 @@ ds_infofile_decode_node (const char *segment)
           if (strnlen (h, digits) < digits || !hex_value (h, digits, &c))
             return NULL;
           /* Only what the encoder writes: letters and digits are never
-           * encoded, nor white space; wide form only above U+FFFF. */
-          if (c < 0x20 || c == 0x7f || (c < 0x80 && g_ascii_isalnum ((char) c)) || c == ' '
-              || (wide != (c > 0xffff)) || !g_unichar_validate (c) || (c >= 0x80 && c < 0xa0))
+           * encoded, nor NUL or white space (which it turns into '-'); the
+           * wide form only above U+FFFF. */
+          if (c == 0 || c == ' ' || c == '\t' || c == '\n' || c == '\r'
+              || (c < 0x80 && g_ascii_isalnum ((char) c)) || (wide != (c > 0xffff))
+              || !g_unichar_validate (c))
             return NULL;
           g_string_append_unichar (out, c);
           s = h + digits;

@@ -51,8 +51,8 @@ const DsInfoNode *ds_infofile_lookup (const DsInfoFile *file, const char *name);
 char *ds_infofile_encode_node (const char *name);
 
 /* The inverse: NULL for anything ds_infofile_encode_node would not write
- * for some name (other bytes, bad hex, a control character or invalid
- * code point, empty).  Caller frees. */
+ * for some name (other bytes, bad hex, an encoded letter, digit, NUL or
+ * white space, an invalid code point, empty).  Caller frees. */
 char *ds_infofile_decode_node (const char *segment);
 
 /* Whether @manual may name a manual in a URL and a file name: as a man
