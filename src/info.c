@@ -2,7 +2,8 @@
  *
  * A manual's name from the request is checked (ds_infofile_valid_manual)
  * and looked up as NAME.info.gz, NAME.info, NAME.gz or NAME in each
- * --info-path directory in turn, opened beneath that directory's fd; the
+ * --info-path directory in turn, opened beneath that directory's fd
+ * (roots.h: links through /etc/alternatives that come back are followed); the
  * subfiles of a split manual come from its "Indirect:" table, restricted
  * to plain names in the same directory (infofile.c).  Parsed manuals are
  * kept in a cache bounded by bytes, keyed by the main file's identity
@@ -24,6 +25,7 @@
 #include "docserve/page.h"
 #include "docserve/path.h"
 #include "docserve/reply.h"
+#include "docserve/roots.h"
 #include "docserve/site.h"
 
 #include <dirent.h>
@@ -38,13 +40,7 @@
 
 typedef struct
 {
-  char *path;
-  int fd;
-} Root;
-
-typedef struct
-{
-  GArray *roots; /* Root */
+  DsRoots *roots;
   DsLru *manuals; /* seed -> Manual */
 } Info;
 
@@ -85,13 +81,7 @@ static void
 info_free (gpointer p)
 {
   Info *info = p;
-  for (guint i = 0; i < info->roots->len; i++)
-    {
-      Root *r = &g_array_index (info->roots, Root, i);
-      close (r->fd);
-      g_free (r->path);
-    }
-  g_array_unref (info->roots);
+  ds_roots_free (info->roots);
   ds_lru_free (info->manuals);
   g_free (info);
 }
@@ -106,13 +96,12 @@ static int
 open_manual (const Info *info, const char *name, guint *out_root, char **out_file,
              struct stat *out_st)
 {
-  for (guint r = 0; r < info->roots->len; r++)
+  for (guint r = 0; r < ds_roots_count (info->roots); r++)
     for (gsize i = 0; i < G_N_ELEMENTS (suffixes); i++)
       {
         g_autofree char *file = g_strconcat (name, suffixes[i], NULL);
         int err = 0;
-        int fd = ds_path_open (g_array_index (info->roots, Root, r).fd, file, DS_SYMLINKS_INSIDE,
-                               &err);
+        int fd = ds_roots_open (info->roots, r, file, &err);
         if (fd < 0)
           continue;
         if (fstat (fd, out_st) == 0 && S_ISREG (out_st->st_mode))
@@ -174,7 +163,6 @@ load_manual (Info *info, const char *name)
   gsize len;
   const char *d = g_bytes_get_data (main_text, &len);
   g_auto (GStrv) subs = ds_infofile_subfiles (d, len);
-  int root_fd = g_array_index (info->roots, Root, root).fd;
   for (guint i = 0; subs != NULL && subs[i] != NULL; i++)
     {
       for (int gz = 1; gz >= 0; gz--)
@@ -182,7 +170,7 @@ load_manual (Info *info, const char *name)
           g_autofree char *sub = g_strconcat (subs[i], gz ? ".gz" : "", NULL);
           int err = 0;
           int sfd __attribute__ ((cleanup (ds_fd_cleanup)))
-          = ds_path_open (root_fd, sub, DS_SYMLINKS_INSIDE, &err);
+          = ds_roots_open (info->roots, root, sub, &err);
           if (sfd < 0)
             continue;
           GBytes *text = total < MAX_INFO_FILE ? read_fd (sfd, gz) : NULL;
@@ -259,10 +247,9 @@ all_manuals (const Info *info)
 {
   GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  for (guint r = 0; r < info->roots->len; r++)
+  for (guint r = 0; r < ds_roots_count (info->roots); r++)
     {
-      int fd = openat (g_array_index (info->roots, Root, r).fd, ".",
-                       O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      int fd = openat (ds_roots_fd (info->roots, r), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
       if (d == NULL)
         {
@@ -280,7 +267,9 @@ all_manuals (const Info *info)
           if (cut == 0 || n <= cut)
             continue;
           char *name = g_strndup (e->d_name, n - cut);
-          if (!ds_infofile_valid_manual (name) || g_hash_table_contains (seen, name))
+          /* Listed only when it opens (a link may lead out of the roots). */
+          if (!ds_infofile_valid_manual (name) || g_hash_table_contains (seen, name)
+              || (e->d_type != DT_REG && !manual_exists (info, name)))
             {
               g_free (name);
               continue;
@@ -408,24 +397,8 @@ ds_info_mount (DsSite *site, GError **error)
 {
   (void) error;
   Info *info = g_new0 (Info, 1);
-  info->roots = g_array_new (FALSE, FALSE, sizeof (Root));
+  info->roots = ds_roots_new (site->conf->info_path, "info path");
   info->manuals = ds_lru_new (MANUAL_CACHE_BYTES, manual_ref, manual_unref);
-  g_auto (GStrv) dirs = g_strsplit (site->conf->info_path != NULL ? site->conf->info_path : "",
-                                    ":", -1);
-  for (guint i = 0; dirs[i] != NULL; i++)
-    {
-      if (dirs[i][0] == '\0')
-        continue;
-      int fd = open (dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      if (fd < 0)
-        {
-          if (errno != ENOENT)
-            g_warning ("info path %s: %s", dirs[i], g_strerror (errno));
-          continue;
-        }
-      Root r = { g_strdup (dirs[i]), fd };
-      g_array_append_val (info->roots, r);
-    }
   ds_site_mount (site, "info", serve_info, info, info_free);
   return TRUE;
 }

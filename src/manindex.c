@@ -21,6 +21,7 @@
 #include "docserve/gzfile.h"
 #include "docserve/manname.h"
 #include "docserve/path.h"
+#include "docserve/roots.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -29,13 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-typedef struct
-{
-  char *path; /* as configured */
-  char *real; /* realpath, for symlinks coming back in */
-  int fd;
-} Root;
 
 typedef struct
 {
@@ -58,7 +52,7 @@ struct _DsManList
 
 struct _DsManIndex
 {
-  GArray *roots; /* Root */
+  DsRoots *roots;
   GMutex lock;
   DsManList *list;
   gint64 checked; /* second of the last staleness check */
@@ -76,31 +70,10 @@ DsManIndex *
 ds_manindex_new (const char *man_path)
 {
   DsManIndex *idx = g_new0 (DsManIndex, 1);
-  idx->roots = g_array_new (FALSE, FALSE, sizeof (Root));
+  idx->roots = ds_roots_new (man_path, "man path");
   g_mutex_init (&idx->lock);
   idx->checked = G_MININT64;
   idx->descriptions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-
-  g_auto (GStrv) parts = g_strsplit (man_path != NULL ? man_path : "", ":", -1);
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      if (parts[i][0] == '\0')
-        continue;
-      int fd = open (parts[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      char *real = fd >= 0 ? realpath (parts[i], NULL) : NULL;
-      if (fd < 0 || real == NULL)
-        {
-          if (errno != ENOENT)
-            g_warning ("man path %s: %s", parts[i], g_strerror (errno));
-          if (fd >= 0)
-            close (fd);
-          free (real);
-          continue;
-        }
-      Root r = { g_strdup (parts[i]), g_strdup (real), fd };
-      free (real);
-      g_array_append_val (idx->roots, r);
-    }
   return idx;
 }
 
@@ -109,14 +82,7 @@ ds_manindex_free (DsManIndex *idx)
 {
   if (idx == NULL)
     return;
-  for (guint i = 0; i < idx->roots->len; i++)
-    {
-      Root *r = &g_array_index (idx->roots, Root, i);
-      close (r->fd);
-      g_free (r->path);
-      g_free (r->real);
-    }
-  g_array_unref (idx->roots);
+  ds_roots_free (idx->roots);
   if (idx->list != NULL)
     ds_manlist_unref (idx->list);
   g_hash_table_unref (idx->descriptions);
@@ -127,14 +93,13 @@ ds_manindex_free (DsManIndex *idx)
 guint
 ds_manindex_n_roots (const DsManIndex *idx)
 {
-  return idx->roots->len;
+  return ds_roots_count (idx->roots);
 }
 
 const char *
 ds_manindex_root_path (const DsManIndex *idx, guint root)
 {
-  g_return_val_if_fail (root < idx->roots->len, NULL);
-  return g_array_index (idx->roots, Root, root).path;
+  return ds_roots_path (idx->roots, root);
 }
 
 /* ---- scanning ----------------------------------------------------------- */
@@ -197,8 +162,24 @@ add_stamp (GArray *stamps, guint root, const char *dir, const struct stat *st)
   g_array_append_val (stamps, s);
 }
 
+/* Whether @rel (a symlink, say) opens as a regular file: a page whose
+ * link leads out of every root is not listed, so no listing links to a
+ * 404. */
+static gboolean
+readable (DsManIndex *idx, guint root, const char *rel)
+{
+  int err = 0;
+  int fd = ds_roots_open (idx->roots, root, rel, &err);
+  if (fd < 0)
+    return FALSE;
+  struct stat st;
+  gboolean ok = fstat (fd, &st) == 0 && S_ISREG (st.st_mode);
+  close (fd);
+  return ok;
+}
+
 static void
-scan_section_dir (DsManList *list, guint root, int root_fd, const char *dir,
+scan_section_dir (DsManIndex *idx, DsManList *list, guint root, int root_fd, const char *dir,
                   const char *dir_section)
 {
   int fd = openat (root_fd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -227,7 +208,9 @@ scan_section_dir (DsManList *list, guint root, int root_fd, const char *dir,
       if (!ds_manname_parse_file (e->d_name, dir_section, &name, &section, &gz))
         continue;
       g_autofree char *key = g_strconcat (section, "/", name, NULL);
-      if (g_hash_table_contains (list->by_key, key))
+      g_autofree char *rel = g_strconcat (dir, "/", e->d_name, NULL);
+      if (g_hash_table_contains (list->by_key, key)
+          || (e->d_type != DT_REG && !readable (idx, root, rel)))
         {
           g_free (name);
           g_free (section);
@@ -237,7 +220,7 @@ scan_section_dir (DsManList *list, guint root, int root_fd, const char *dir,
       page->name = name;
       page->section = section;
       page->root = root;
-      page->rel = g_strconcat (dir, "/", e->d_name, NULL);
+      page->rel = g_steal_pointer (&rel);
       g_ptr_array_add (list->all, page);
       g_hash_table_insert (list->by_key, g_steal_pointer (&key), page);
     }
@@ -260,10 +243,10 @@ scan (DsManIndex *idx)
   list->stamps = g_array_new (FALSE, FALSE, sizeof (Stamp));
   g_array_set_clear_func (list->stamps, stamp_clear);
 
-  for (guint r = 0; r < idx->roots->len; r++)
+  for (guint r = 0; r < ds_roots_count (idx->roots); r++)
     {
-      const Root *root = &g_array_index (idx->roots, Root, r);
-      int fd = openat (root->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      int root_fd = ds_roots_fd (idx->roots, r);
+      int fd = openat (root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       struct stat st;
       if (fd < 0 || fstat (fd, &st) != 0)
         {
@@ -288,7 +271,7 @@ scan (DsManIndex *idx)
       for (guint i = 0; i < dirs->len; i++)
         {
           const char *dir = g_ptr_array_index (dirs, i);
-          scan_section_dir (list, r, root->fd, dir, dir + 3);
+          scan_section_dir (idx, list, r, root_fd, dir, dir + 3);
         }
       g_ptr_array_free (dirs, TRUE);
     }
@@ -323,9 +306,8 @@ is_stale (DsManIndex *idx, const DsManList *list)
   for (guint i = 0; i < list->stamps->len; i++)
     {
       const Stamp *s = &g_array_index (list->stamps, Stamp, i);
-      const Root *root = &g_array_index (idx->roots, Root, s->root);
       struct stat st;
-      if (fstatat (root->fd, s->dir[0] != '\0' ? s->dir : ".", &st, AT_SYMLINK_NOFOLLOW) != 0
+      if (fstatat (ds_roots_fd (idx->roots, s->root), s->dir[0] != '\0' ? s->dir : ".", &st, AT_SYMLINK_NOFOLLOW) != 0
           || mtime_ns (&st) != s->mtime_ns)
         return TRUE;
     }
@@ -388,34 +370,10 @@ ds_manlist_generation (const DsManList *list)
 
 /* ---- reading ------------------------------------------------------------ */
 
-/* Opens @rel below root @root, or below the root its symlinks resolve
- * into. */
 static int
 open_page (DsManIndex *idx, guint root, const char *rel, int *out_errno)
 {
-  const Root *r = &g_array_index (idx->roots, Root, root);
-  int fd = ds_path_open (r->fd, rel, DS_SYMLINKS_INSIDE, out_errno);
-  if (fd >= 0 || *out_errno != ENOENT)
-    return fd;
-
-  g_autofree char *path = g_build_filename (r->real, rel, NULL);
-  char *real = realpath (path, NULL);
-  if (real == NULL)
-    return -1;
-  for (guint i = 0; i < idx->roots->len; i++)
-    {
-      const Root *o = &g_array_index (idx->roots, Root, i);
-      gsize n = strlen (o->real);
-      if (strncmp (real, o->real, n) == 0 && real[n] == '/' && real[n + 1] != '\0')
-        {
-          fd = ds_path_open (o->fd, real + n + 1, DS_SYMLINKS_INSIDE, out_errno);
-          free (real);
-          return fd;
-        }
-    }
-  free (real);
-  *out_errno = ENOENT;
-  return -1;
+  return ds_roots_open (idx->roots, root, rel, out_errno);
 }
 
 GBytes *
@@ -425,7 +383,7 @@ ds_manindex_read (DsManIndex *idx, guint root, const char *rel, gsize cap, gbool
   g_return_val_if_fail (idx != NULL && rel != NULL && out_errno != NULL, NULL);
 
   *out_errno = 0;
-  if (root >= idx->roots->len)
+  if (root >= ds_roots_count (idx->roots))
     {
       *out_errno = ENOENT;
       return NULL;
@@ -470,7 +428,7 @@ gboolean
 ds_manindex_stat (DsManIndex *idx, guint root, const char *rel, struct stat *out_st,
                   int *out_errno)
 {
-  if (root >= idx->roots->len)
+  if (root >= ds_roots_count (idx->roots))
     {
       *out_errno = ENOENT;
       return FALSE;
