@@ -51,6 +51,8 @@ static const char man_style[]
       ".manual-text{max-width:80ch}.Bd,.Bl-tag>dd,dd{margin-left:3ch}"
       "code,.Li{font-family:monospace}"
       "table.sections td,table.pages td{padding:.1em .8em .1em 0;vertical-align:top}"
+      "table.sections,table.pages{width:auto}table.pages td:first-child{white-space:nowrap}"
+      "a.permalink{color:inherit;text-decoration:none}"
       "p.lang{color:var(--muted)}form.k input{width:20em}";
 
 static void
