@@ -8,7 +8,10 @@
  * to plain names in the same directory (infofile.c).  Parsed manuals are
  * kept in a cache bounded by bytes, keyed by the main file's identity
  * (directory, name, size, mtime), which is also the ETag seed with the
- * node's name.  Node names travel in URLs in texinfo's HTML encoding
+ * node's name (a link into another manual is checked against that manual
+ * as it is now, so the page's validator does not follow it; Cache-Control
+ * no-cache makes clients revalidate, and manuals change only with
+ * packages).  Node names travel in URLs in texinfo's HTML encoding
  * (infofile.h).  References become links only to manuals that exist and,
  * within the manual, to nodes that exist, so a crawl finds no dead
  * links. */
@@ -208,7 +211,13 @@ link_ok (gpointer data, const char *manual, const char *node)
     return TRUE;
   if (strcmp (manual, ld->manual) == 0)
     return ds_infofile_lookup (ld->file, node) != NULL;
-  return manual_exists (ld->info, manual);
+  if (!ds_infofile_valid_manual (manual))
+    return FALSE;
+  /* Another manual: parsed (and cached) to see that the node is there. */
+  g_autoptr (Manual) other = load_manual ((Info *) ld->info, manual);
+  if (other == NULL)
+    return FALSE;
+  return strcmp (node, "Top") == 0 || ds_infofile_lookup (other->file, node) != NULL;
 }
 
 static void

@@ -61,7 +61,10 @@ populate (void)
        "\x1f\nFile: m.info,  Node: Top,  Next: Two words,  Up: (dir)\n\nTop <text>\n\n"
        "* Menu:\n\n* Two words::   The second node.\n"
        "\x1f\nFile: m.info,  Node: Two words,  Prev: Top,  Up: Top\n\n"
-       "See *note Top::, *Note (absent)x::, *note Nowhere::.\n");
+       "See *note Top::, *Note (absent)x::, *note Nowhere::.\n"
+       "Also *note (n)Other::, *note (n)Gone::.\n");
+  put (info_dir, "n.info", "\x1f\nFile: n.info,  Node: Top,  Up: (dir)\n\nN\n"
+                           "\x1f\nFile: n.info,  Node: Other,  Up: Top\n\nO\n");
   itest_put_file ("pkg/README", "readme\n", -1);
 }
 
@@ -310,6 +313,9 @@ START_TEST (test_info)
   g_autofree char *tb = body_of (two);
   ck_assert_msg (strstr (tb, "/info/absent") == NULL && strstr (tb, "Nowhere\"") == NULL, "%s",
                  tb);
+  /* Into another manual: a link only to a node it has. */
+  assert_contains (two, "/info/m/Two-words", "<a href=\"/info/n/Other\">(n)Other</a>::");
+  ck_assert_msg (strstr (tb, "/info/n/Gone") == NULL, "%s", tb);
   get (&d, "/info/m/Nope", 404);
   get (&d, "/info/m/Two_0020words", 404); /* not the encoder's form */
   get (&d, "/info/nope/", 404);
