@@ -316,9 +316,11 @@ START_TEST (test_info)
   /* Into another manual: a link only to a node it has. */
   assert_contains (two, "/info/m/Two-words", "<a href=\"/info/n/Other\">(n)Other</a>::");
   ck_assert_msg (strstr (tb, "/info/n/Gone") == NULL, "%s", tb);
-  get (&d, "/info/m/Nope", 404);
-  get (&d, "/info/m/Two_0020words", 404); /* not the encoder's form */
-  get (&d, "/info/nope/", 404);
+  static const char *const missing[] = { "/info/m/Nope",
+                                         "/info/m/Two_0020words", /* not the encoder's form */
+                                         "/info/nope/" };
+  for (gsize i = 0; i < G_N_ELEMENTS (missing); i++)
+    itest_resp_free (get (&d, missing[i], 404));
   ITEST_ASSERT_STOPPED_OK (&d);
 }
 END_TEST
