@@ -9,6 +9,8 @@
 
 #include "docserve/assets.h"
 #include "docserve/common.h"
+#include "docserve/info.h"
+#include "docserve/man.h"
 #include "docserve/markdown.h"
 #include "docserve/path.h"
 #include "docserve/portal.h"
@@ -166,6 +168,10 @@ mount_features (DsSite *site, GError **error)
   if (conf->watch && !ds_watch_mount (site, error))
     return FALSE;
   if (ds_search_url (conf) != NULL && !ds_search_mount (site, error))
+    return FALSE;
+  if (conf->system_docs && !ds_man_mount (site, error))
+    return FALSE;
+  if (conf->system_docs && !ds_info_mount (site, error))
     return FALSE;
   return TRUE;
 }
