@@ -62,6 +62,8 @@ typedef void (*ChunkFunc) (const char *s, gsize n, gpointer data);
 static void
 each_chunk (const char *s, gsize len, ChunkFunc fn, gpointer data)
 {
+  if (len == 0)
+    return; /* s may be NULL then */
   const char *end = s + len;
   while (s < end)
     {

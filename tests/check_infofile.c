@@ -40,6 +40,8 @@ START_TEST (test_subfiles)
 
   ck_assert (ds_infofile_subfiles (split_1, strlen (split_1)) == NULL);
   ck_assert (ds_infofile_subfiles ("", 0) == NULL);
+  /* No bytes at all (a NULL buffer): no pointer arithmetic on it (UBSan). */
+  ck_assert (ds_infofile_subfiles (NULL, 0) == NULL);
 }
 END_TEST
 
