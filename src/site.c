@@ -253,6 +253,12 @@ ds_site_free (DsSite *site)
 
   if (site == NULL)
     return;
+  /* The generators first: their threads (the --watch watcher, the search
+   * indexer) use the root fd until they are stopped. */
+  ds_routes_free (o->routes);
+  o->routes = NULL;
+  if (o->generators != NULL)
+    g_ptr_array_unref (o->generators);
   for (guint i = 0; i < o->roots->len; i++)
     close (g_array_index (o->roots, int, i));
   g_array_unref (o->roots);
@@ -265,8 +271,5 @@ ds_site_free (DsSite *site)
   ds_dircache_free (site->dircache);
   ds_sidecar_cache_free (site->sidecars);
   ds_markdown_cache_free (site->markdown);
-  ds_routes_free (o->routes);
-  if (o->generators != NULL)
-    g_ptr_array_unref (o->generators);
   g_free (o);
 }
