@@ -259,6 +259,25 @@ START_TEST (test_foreign_database)
 }
 END_TEST
 
+/* Man page keys never collide with a served tree's relative paths. */
+static const struct
+{
+  const char *root, *rel, *key;
+} man_keys[] = {
+  { "/usr/share/man", "man1/ls.1.gz", "//man//usr/share/man//man1/ls.1.gz" },
+  { "/m", "man3/SSL_new.3ssl", "//man//m//man3/SSL_new.3ssl" },
+  { "rel/dir", "man1/a.1", "//man/rel/dir//man1/a.1" },
+};
+
+START_TEST (test_man_key)
+{
+  g_autofree char *key = ds_search_man_key (man_keys[_i].root, man_keys[_i].rel);
+  ck_assert_str_eq (key, man_keys[_i].key);
+  /* A served path is relative and has no empty segment. */
+  ck_assert (key[0] == '/' && strstr (key, "//") == key);
+}
+END_TEST
+
 static Suite *
 search_suite (void)
 {
@@ -271,6 +290,7 @@ search_suite (void)
   tcase_add_test (tc, test_file_reused);
   tcase_add_test (tc, test_damaged_file);
   tcase_add_test (tc, test_foreign_database);
+  tcase_add_loop_test (tc, test_man_key, 0, G_N_ELEMENTS (man_keys));
   suite_add_tcase (s, tc);
   return s;
 }

@@ -31,7 +31,18 @@ typedef struct
   /* Seconds between the end of one scan and the next; 0: scan only when
    * asked (ds_search_rescan) after the first. */
   guint rescan_seconds;
+  /* Portal mode: the manual page trees (--man-path, colon-separated), or
+   * NULL.  Every English page found by manindex.h's rules (translations
+   * are not listed there) is indexed as /man/SECTION/NAME, kind "man",
+   * title "name(SECTION) — description", under the key
+   * ds_search_man_key gives its source file. */
+  const char *man_path;
 } DsSearchConfig;
+
+/* The docs-table key of man page file @rel below the man root with path
+ * @root_path: "//man/" ROOT_PATH "//" REL, which no path of the served
+ * tree (relative, no empty segment) can be.  Caller frees. */
+char *ds_search_man_key (const char *root_path, const char *rel);
 
 /* Opens (or creates) the index for @config (borrowed; copied).  An index
  * file that is missing is created; one that is damaged, not an SQLite
@@ -70,7 +81,7 @@ typedef struct
 {
   char *url;     /* percent-encoded absolute path */
   char *title;   /* plain text */
-  char *kind;    /* "html", "text", "man" */
+  char *kind;    /* "html", "text", "man" (a manual page under /man/) */
   guint64 size;
   gint64 mtime;
   /* Plain text with each matched phrase between the bytes 0x01 and 0x02
