@@ -68,6 +68,7 @@
 #include "docserve/common.h"
 #include "docserve/dirlist.h"
 #include "docserve/extract.h"
+#include "docserve/info.h"
 #include "docserve/manindex.h"
 #include "docserve/manname.h"
 
@@ -93,6 +94,8 @@ struct _DsSearch
   guint rescan_seconds;
   char *man_path;     /* NULL: no manual pages */
   DsManIndex *man;    /* the indexer's own view of man_path, or NULL */
+  char *info_path;    /* NULL: no info manuals */
+  DsRoots *info;      /* info_path's directories, or NULL */
 
   sqlite3 *writer; /* the indexer thread's (or ds_search_open's before it) */
   sqlite3 *reader; /* under read_lock */
@@ -150,9 +153,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DsStmt, sqlite3_finalize)
 static char *
 policy_of (const DsSearch *s)
 {
-  return g_strdup_printf ("schema=%s extract=%s url=%s dotfiles=%d symlinks=%d man=%s",
+  return g_strdup_printf ("schema=%s extract=%s url=%s dotfiles=%d symlinks=%d man=%s info=%s",
                           SCHEMA_VERSION, EXTRACT_VERSION, s->url_prefix, (int) s->dotfiles,
-                          (int) s->symlinks, s->man_path != NULL ? s->man_path : "");
+                          (int) s->symlinks, s->man_path != NULL ? s->man_path : "",
+                          s->info_path != NULL ? s->info_path : "");
 }
 
 /* Makes the tables if missing, or empties them if made for another policy;
@@ -380,6 +384,9 @@ ds_search_open (const DsSearchConfig *config, GError **error)
   s->man_path = g_strdup (config->man_path);
   if (s->man_path != NULL)
     s->man = ds_manindex_new (s->man_path);
+  s->info_path = g_strdup (config->info_path);
+  if (s->info_path != NULL)
+    s->info = ds_roots_new (s->info_path, "info path");
   g_mutex_init (&s->read_lock);
   g_mutex_init (&s->lock);
   g_cond_init (&s->cond);
@@ -724,6 +731,93 @@ scan_man (Scan *sc)
     }
 }
 
+char *
+ds_search_info_key (const char *root_path, const char *file, const char *node)
+{
+  return g_strconcat ("//info/", root_path, "//", file, node != NULL ? "\x1f" : "", node, NULL);
+}
+
+/* The info pass of a scan: one row per manual file (its size and mtime,
+ * no text) and one per node.  An unchanged file's node rows are kept; a
+ * changed one's are deleted and the manual read again with info.c's
+ * ds_info_read. */
+static void
+scan_info (Scan *sc)
+{
+  DsSearch *s = sc->s;
+  /* The node rows of each file key, from the rows known. */
+  g_autoptr (GHashTable) nodes_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                           (GDestroyNotify) g_ptr_array_unref);
+  GHashTableIter it;
+  gpointer key;
+  g_hash_table_iter_init (&it, sc->known);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    {
+      const char *sep = g_str_has_prefix (key, "//info/") ? strchr (key, 0x1f) : NULL;
+      if (sep == NULL)
+        continue;
+      g_autofree char *file_key = g_strndup (key, (gsize) (sep - (const char *) key));
+      GPtrArray *list = g_hash_table_lookup (nodes_of, file_key);
+      if (list == NULL)
+        {
+          list = g_ptr_array_new_with_free_func (g_free);
+          g_hash_table_insert (nodes_of, g_steal_pointer (&file_key), list);
+        }
+      g_ptr_array_add (list, g_strdup (key));
+    }
+
+  g_autoptr (GPtrArray) manuals = ds_info_manuals (s->info);
+  for (guint i = 0; i < manuals->len && !stopping (s) && !sc->failed; i++)
+    {
+      const char *manual = g_ptr_array_index (manuals, i);
+      guint root = 0;
+      g_autofree char *file = NULL;
+      struct stat st;
+      g_autoptr (DsInfoFile) parsed = ds_info_read (s->info, manual, &root, &file, &st);
+      if (parsed == NULL)
+        continue;
+      g_autofree char *file_key = ds_search_info_key (ds_roots_path (s->info, root), file, NULL);
+      Known *old = g_hash_table_lookup (sc->known, file_key);
+      GPtrArray *old_nodes = g_hash_table_lookup (nodes_of, file_key);
+      gboolean same = old != NULL && old->size == (guint64) st.st_size
+                      && old->mtime == (gint64) st.st_mtim.tv_sec;
+      for (guint n = 0; old_nodes != NULL && n < old_nodes->len; n++)
+        {
+          const char *node_key = g_ptr_array_index (old_nodes, n);
+          Known *k = g_hash_table_lookup (sc->known, node_key);
+          if (k != NULL && !same)
+            delete_doc (sc, k->id);
+          g_hash_table_remove (sc->known, node_key);
+        }
+      if (!same)
+        {
+          put_doc (sc, file_key, (guint64) st.st_size, (gint64) st.st_mtim.tv_sec, old, NULL,
+                   NULL, NULL, NULL);
+          g_autofree char *manual_rel = g_strconcat ("info/", manual, NULL);
+          g_autofree char *manual_url = ds_path_encode (manual_rel);
+          g_autoptr (GHashTable) done = g_hash_table_new (g_str_hash, g_str_equal);
+          for (guint n = 0; n < ds_infofile_n_nodes (parsed) && !sc->failed; n++)
+            {
+              const DsInfoNode *node = ds_infofile_node (parsed, n);
+              g_autofree char *seg = ds_infofile_encode_node (node->name);
+              /* info.c serves the first of nodes with one name. */
+              if (*seg == '\0' || !g_hash_table_add (done, (gpointer) node->name))
+                continue;
+              g_autofree char *node_key
+                = ds_search_info_key (ds_roots_path (s->info, root), file, node->name);
+              g_autofree char *url = g_strconcat (manual_url, "/", seg, NULL);
+              g_autofree char *title = g_strdup_printf ("%s (%s)", node->name, manual);
+              g_autofree char *unused_title = NULL, *body = NULL;
+              ds_extract_text (node->text, node->text_len, DS_EXTRACT_MAX_TEXT, &unused_title,
+                               &body);
+              put_doc (sc, node_key, node->text_len, (gint64) st.st_mtim.tv_sec, NULL, url, title,
+                       "info", body != NULL ? body : "");
+            }
+        }
+      g_hash_table_remove (sc->known, file_key);
+    }
+}
+
 /* One whole scan; FALSE if it stopped early or failed (nothing deleted). */
 static gboolean
 scan (DsSearch *s)
@@ -808,6 +902,8 @@ scan (DsSearch *s)
     }
   if (g_queue_is_empty (dirs) && !stopping (s) && !sc.failed && s->man != NULL)
     scan_man (&sc);
+  if (g_queue_is_empty (dirs) && !stopping (s) && !sc.failed && s->info != NULL)
+    scan_info (&sc);
   if (g_queue_is_empty (dirs) && !stopping (s) && !sc.failed)
     {
       /* Everything not seen is gone (or now refused). */
@@ -912,6 +1008,9 @@ ds_search_free (DsSearch *search)
   g_free (search->man_path);
   if (search->man != NULL)
     ds_manindex_free (search->man);
+  g_free (search->info_path);
+  if (search->info != NULL)
+    ds_roots_free (search->info);
   g_free (search);
 }
 
@@ -1055,10 +1154,13 @@ query_locked (DsSearch *s, const char *fts_query, guint offset, guint limit, GEr
       if (rc != SQLITE_ROW)
         break;
       const char *rel = (const char *) sqlite3_column_text (st, 0);
-      /* Manual pages ("//man/" keys) are man.c's to serve: they are
+      /* Manual pages and info nodes ("//man/", "//info/" keys) are man.c's
+       * and info.c's to serve: they are
        * listed by the same index, and vanished ones deleted by the next
        * scan. */
-      if (rel == NULL || (!g_str_has_prefix (rel, "//man/") && !servable (s, root_fd, rel)))
+      if (rel == NULL
+          || (!g_str_has_prefix (rel, "//man/") && !g_str_has_prefix (rel, "//info/")
+              && !servable (s, root_fd, rel)))
         continue;
       DsSearchHit *h = g_new0 (DsSearchHit, 1);
       h->url = g_strdup ((const char *) sqlite3_column_text (st, 1));

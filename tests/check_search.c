@@ -278,6 +278,26 @@ START_TEST (test_man_key)
 }
 END_TEST
 
+static const struct
+{
+  const char *root, *file, *node, *key;
+} info_keys[] = {
+  { "/usr/share/info", "coreutils.info.gz", NULL, "//info//usr/share/info//coreutils.info.gz" },
+  { "/i", "a.info", "ls invocation", "//info//i//a.info\x1fls invocation" },
+  { "/i", "a.info", "", "//info//i//a.info\x1f" },
+};
+
+START_TEST (test_info_key)
+{
+  g_autofree char *key = ds_search_info_key (info_keys[_i].root, info_keys[_i].file,
+                                             info_keys[_i].node);
+  ck_assert_str_eq (key, info_keys[_i].key);
+  g_autofree char *file_key = ds_search_info_key (info_keys[_i].root, info_keys[_i].file, NULL);
+  /* A node's key starts with its file's key. */
+  ck_assert (g_str_has_prefix (key, file_key));
+}
+END_TEST
+
 static Suite *
 search_suite (void)
 {
@@ -291,6 +311,7 @@ search_suite (void)
   tcase_add_test (tc, test_damaged_file);
   tcase_add_test (tc, test_foreign_database);
   tcase_add_loop_test (tc, test_man_key, 0, G_N_ELEMENTS (man_keys));
+  tcase_add_loop_test (tc, test_info_key, 0, G_N_ELEMENTS (info_keys));
   suite_add_tcase (s, tc);
   return s;
 }

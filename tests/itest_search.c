@@ -428,8 +428,26 @@ make_man_tree (void)
   return root;
 }
 
-/* --system-docs: /search, URLs under /doc/, and the manual pages of
- * --man-path under /man/. */
+/* An info directory with one manual of two nodes. */
+static char *
+make_info_dir (void)
+{
+  char *root = g_build_filename (itest_workdir, "infotree", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (root, 0755), ==, 0);
+  g_autofree char *file = g_build_filename (root, "quokka.info", NULL);
+  g_assert_true (g_file_set_contents (file,
+                                      "This is quokka.info.\n\n\x1f\n"
+                                      "File: quokka.info,  Node: Top,  Next: Feeding a/b,  Up: (dir)\n\n"
+                                      "The quokka manual.\n\n\x1f\n"
+                                      "File: quokka.info,  Node: Feeding a/b,  Prev: Top,  Up: Top\n\n"
+                                      "Give the animal bandicootish leaves.\n",
+                                      -1, NULL));
+  return root;
+}
+
+/* --system-docs: /search, URLs under /doc/, the manual pages of
+ * --man-path under /man/ and the info nodes of --info-path under
+ * /info/. */
 START_TEST (test_portal)
 {
   ItestDaemon d;
@@ -438,7 +456,8 @@ START_TEST (test_portal)
   g_autofree char *opt = g_strdup_printf ("--search-index=%s", index);
   g_autofree char *man_root = make_man_tree ();
   g_autofree char *man_opt = g_strdup_printf ("--man-path=%s", man_root);
-  g_autofree char *info_opt = g_strdup_printf ("--info-path=%s", itest_workdir);
+  g_autofree char *info_root = make_info_dir ();
+  g_autofree char *info_opt = g_strdup_printf ("--info-path=%s", info_root);
   const char *const extra[] = { "--system-docs", doc_dir, opt, man_opt, info_opt, NULL };
   g_autoptr (GString) err = g_string_new (NULL);
 
@@ -459,6 +478,13 @@ START_TEST (test_portal)
   ck_assert_msg (strstr (de, "\"total\":0") != NULL, "%s", de);
   g_autoptr (ItestResp) mp = itest_request (&d, "GET", "/man/1/quokkactl", NULL);
   ck_assert_int_eq (mp->status, 200);
+  /* An info node, its name encoded as info.c encodes it. */
+  g_autofree char *node = search_json (&d, "/search", "bandicootish");
+  ck_assert_msg (strstr (node, "\"url\":\"/info/quokka/Feeding-a_002fb\"") != NULL, "%s", node);
+  ck_assert_msg (strstr (node, "\"kind\":\"info\"") != NULL, "%s", node);
+  ck_assert_msg (strstr (node, "\"title\":\"Feeding a/b (quokka)\"") != NULL, "%s", node);
+  g_autoptr (ItestResp) ip = itest_request (&d, "GET", "/info/quokka/Feeding-a_002fb", NULL);
+  ck_assert_int_eq (ip->status, 200);
   g_autoptr (ItestResp) f = itest_request (&d, "GET", "/doc/pkg/changelog.Debian.gz", NULL);
   ck_assert_int_eq (f->status, 200);
   g_autoptr (ItestResp) r = itest_request (&d, "GET", "/.docserve/search?q=x", NULL);
