@@ -45,11 +45,22 @@
  * file rewritten with the same size within the second it was indexed in is
  * seen at its next change.
  *
+ * In portal mode a complete walk of the tree is followed by two more
+ * passes: the manual pages manindex.c lists for the man path (English
+ * only; read beneath their roots by ds_manindex_read, text by
+ * ds_extract_man), keyed "//man/ROOT//REL", and the info manuals info.c
+ * lists and reads (ds_info_manuals, ds_info_read), a "//info/ROOT//FILE"
+ * row per manual file (size and mtime, no text) and one keyed with
+ * "\x1fNODE" after it per node.  Those keys start with "//", which no
+ * relative path of the tree does.
+ *
  * Queries (ds_search_query) re-check every hit against the tree as it is
  * now with the same rules (ds_path_sanitize for dotfiles and names,
  * ds_path_open for symlinks, a regular file), so a result never names a
  * file the server would refuse, even one indexed under another policy or
- * changed since. */
+ * changed since.  Man and info rows are not re-checked (/man/ and /info/
+ * apply their own rules when the link is followed): one removed since the
+ * last scan is listed until the next, and its link answers 404. */
 #include "config.h"
 
 #include "docserve/search.h"
