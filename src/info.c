@@ -96,15 +96,15 @@ static const char *const suffixes[] = { ".info.gz", ".info", ".gz", "" };
 /* Opens the main file of manual @name: the first root and suffix that
  * hold a regular file.  Sets the root, the file name and its status. */
 static int
-open_manual (const Info *info, const char *name, guint *out_root, char **out_file,
+open_manual (const DsRoots *roots, const char *name, guint *out_root, char **out_file,
              struct stat *out_st)
 {
-  for (guint r = 0; r < ds_roots_count (info->roots); r++)
+  for (guint r = 0; r < ds_roots_count (roots); r++)
     for (gsize i = 0; i < G_N_ELEMENTS (suffixes); i++)
       {
         g_autofree char *file = g_strconcat (name, suffixes[i], NULL);
         int err = 0;
-        int fd = ds_roots_open (info->roots, r, file, &err);
+        int fd = ds_roots_open (roots, r, file, &err);
         if (fd < 0)
           continue;
         if (fstat (fd, out_st) == 0 && S_ISREG (out_st->st_mode))
@@ -119,14 +119,14 @@ open_manual (const Info *info, const char *name, guint *out_root, char **out_fil
 }
 
 static gboolean
-manual_exists (const Info *info, const char *name)
+manual_exists (const DsRoots *roots, const char *name)
 {
   guint root;
   g_autofree char *file = NULL;
   struct stat st;
   if (!ds_infofile_valid_manual (name))
     return FALSE;
-  int fd = open_manual (info, name, &root, &file, &st);
+  int fd = open_manual (roots, name, &root, &file, &st);
   if (fd < 0)
     return FALSE;
   close (fd);
@@ -140,23 +140,12 @@ read_fd (int fd, gboolean gz)
   return ds_gzfile_read (fd, gz, MAX_INFO_FILE, MAX_INFO_FILE, FALSE, &err);
 }
 
-/* The parsed manual @name (caller unrefs), or NULL when there is none. */
-static Manual *
-load_manual (Info *info, const char *name)
+/* The contents of manual file @file (open as @fd) below root @root and of
+ * its subfiles, the main file first; NULL if the main file cannot be
+ * read.  *out_total: their bytes. */
+static GPtrArray *
+read_parts (const DsRoots *roots, int fd, guint root, const char *file, gsize *out_total)
 {
-  guint root;
-  g_autofree char *file = NULL;
-  struct stat st;
-  int fd __attribute__ ((cleanup (ds_fd_cleanup))) = open_manual (info, name, &root, &file, &st);
-  if (fd < 0)
-    return NULL;
-  g_autofree char *seed
-      = g_strdup_printf ("info:1:%u:%s:%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT ".%09ld", root, file,
-                         (gint64) st.st_size, (gint64) st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
-  Manual *m = ds_lru_get (info->manuals, seed);
-  if (m != NULL)
-    return m;
-
   g_autoptr (GPtrArray) parts = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   GBytes *main_text = read_fd (fd, g_str_has_suffix (file, ".gz"));
   if (main_text == NULL)
@@ -173,7 +162,7 @@ load_manual (Info *info, const char *name)
           g_autofree char *sub = g_strconcat (subs[i], gz ? ".gz" : "", NULL);
           int err = 0;
           int sfd __attribute__ ((cleanup (ds_fd_cleanup)))
-          = ds_roots_open (info->roots, root, sub, &err);
+          = ds_roots_open (roots, root, sub, &err);
           if (sfd < 0)
             continue;
           GBytes *text = total < MAX_INFO_FILE ? read_fd (sfd, gz) : NULL;
@@ -185,6 +174,31 @@ load_manual (Info *info, const char *name)
           break;
         }
     }
+  *out_total = total;
+  return g_steal_pointer (&parts);
+}
+
+/* The parsed manual @name (caller unrefs), or NULL when there is none. */
+static Manual *
+load_manual (Info *info, const char *name)
+{
+  guint root;
+  g_autofree char *file = NULL;
+  struct stat st;
+  int fd __attribute__ ((cleanup (ds_fd_cleanup))) = open_manual (info->roots, name, &root, &file, &st);
+  if (fd < 0)
+    return NULL;
+  g_autofree char *seed
+      = g_strdup_printf ("info:1:%u:%s:%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT ".%09ld", root, file,
+                         (gint64) st.st_size, (gint64) st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+  Manual *m = ds_lru_get (info->manuals, seed);
+  if (m != NULL)
+    return m;
+
+  gsize total = 0;
+  g_autoptr (GPtrArray) parts = read_parts (info->roots, fd, root, file, &total);
+  if (parts == NULL)
+    return NULL;
   m = g_new0 (Manual, 1);
   m->ref = 1;
   m->file = ds_infofile_parse ((GBytes *const *) parts->pdata, parts->len);
@@ -250,15 +264,14 @@ compare_names (gconstpointer a, gconstpointer b)
   return ds_manname_natural_compare (*(char *const *) a, *(char *const *) b);
 }
 
-/* Every manual in the roots: NAME.info or NAME.info.gz. */
-static GPtrArray *
-all_manuals (const Info *info)
+GPtrArray *
+ds_info_manuals (const DsRoots *roots)
 {
   GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  for (guint r = 0; r < ds_roots_count (info->roots); r++)
+  for (guint r = 0; r < ds_roots_count (roots); r++)
     {
-      int fd = openat (ds_roots_fd (info->roots, r), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      int fd = openat (ds_roots_fd (roots, r), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
       if (d == NULL)
         {
@@ -278,7 +291,7 @@ all_manuals (const Info *info)
           char *name = g_strndup (e->d_name, n - cut);
           /* Listed only when it opens (a link may lead out of the roots). */
           if (!ds_infofile_valid_manual (name) || g_hash_table_contains (seen, name)
-              || (e->d_type != DT_REG && !manual_exists (info, name)))
+              || (e->d_type != DT_REG && !manual_exists (roots, name)))
             {
               g_free (name);
               continue;
@@ -306,7 +319,7 @@ serve_dir (Info *info, const DsSite *site, const DsRequest *req, gint64 now, DsR
       LinkData ld = { info, "dir", dir->file };
       ds_infofile_render (top, "dir", link_ok, &ld, out);
     }
-  g_autoptr (GPtrArray) names = all_manuals (info);
+  g_autoptr (GPtrArray) names = ds_info_manuals (info->roots);
   g_string_append (out, "<h2>All manuals</h2>\n<ul class=\"manuals\">\n");
   for (guint i = 0; i < names->len; i++)
     {
@@ -399,6 +412,26 @@ serve_info (gconstpointer data, const DsSite *site, const DsRequest *req, const 
       return;
     }
   serve_node (info, segs[0], n == 2 ? segs[1] : NULL, site, req, now, reply);
+}
+
+DsInfoFile *
+ds_info_read (const DsRoots *roots, const char *name, guint *out_root, char **out_file,
+              struct stat *out_st)
+{
+  if (!ds_infofile_valid_manual (name))
+    return NULL;
+  int fd __attribute__ ((cleanup (ds_fd_cleanup)))
+  = open_manual (roots, name, out_root, out_file, out_st);
+  if (fd < 0)
+    return NULL;
+  gsize total = 0;
+  g_autoptr (GPtrArray) parts = read_parts (roots, fd, *out_root, *out_file, &total);
+  if (parts == NULL)
+    {
+      g_clear_pointer (out_file, g_free);
+      return NULL;
+    }
+  return ds_infofile_parse ((GBytes *const *) parts->pdata, parts->len);
 }
 
 gboolean

@@ -45,11 +45,22 @@
  * file rewritten with the same size within the second it was indexed in is
  * seen at its next change.
  *
+ * In portal mode a complete walk of the tree is followed by two more
+ * passes: the manual pages manindex.c lists for the man path (English
+ * only; read beneath their roots by ds_manindex_read, text by
+ * ds_extract_man), keyed "//man/ROOT//REL", and the info manuals info.c
+ * lists and reads (ds_info_manuals, ds_info_read), a "//info/ROOT//FILE"
+ * row per manual file (size and mtime, no text) and one keyed with
+ * "\x1fNODE" after it per node.  Those keys start with "//", which no
+ * relative path of the tree does.
+ *
  * Queries (ds_search_query) re-check every hit against the tree as it is
  * now with the same rules (ds_path_sanitize for dotfiles and names,
  * ds_path_open for symlinks, a regular file), so a result never names a
  * file the server would refuse, even one indexed under another policy or
- * changed since. */
+ * changed since.  Man and info rows are not re-checked (/man/ and /info/
+ * apply their own rules when the link is followed): one removed since the
+ * last scan is listed until the next, and its link answers 404. */
 #include "config.h"
 
 #include "docserve/search.h"
@@ -68,10 +79,13 @@
 #include "docserve/common.h"
 #include "docserve/dirlist.h"
 #include "docserve/extract.h"
+#include "docserve/info.h"
+#include "docserve/manindex.h"
+#include "docserve/manname.h"
 
 /* Bump when the schema or the extractors change what is stored. */
 #define SCHEMA_VERSION "1"
-#define EXTRACT_VERSION "1"
+#define EXTRACT_VERSION "2"
 
 #define READ_MAX ((gsize) 4 * 1024 * 1024)
 #define BATCH_FILES 256
@@ -89,6 +103,10 @@ struct _DsSearch
   DsSymlinks symlinks;
   char *url_prefix;
   guint rescan_seconds;
+  char *man_path;     /* NULL: no manual pages */
+  DsManIndex *man;    /* the indexer's own view of man_path, or NULL */
+  char *info_path;    /* NULL: no info manuals */
+  DsRoots *info;      /* info_path's directories, or NULL */
 
   sqlite3 *writer; /* the indexer thread's (or ds_search_open's before it) */
   sqlite3 *reader; /* under read_lock */
@@ -146,8 +164,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DsStmt, sqlite3_finalize)
 static char *
 policy_of (const DsSearch *s)
 {
-  return g_strdup_printf ("schema=%s extract=%s url=%s dotfiles=%d symlinks=%d", SCHEMA_VERSION,
-                          EXTRACT_VERSION, s->url_prefix, (int) s->dotfiles, (int) s->symlinks);
+  return g_strdup_printf ("schema=%s extract=%s url=%s dotfiles=%d symlinks=%d man=%s info=%s",
+                          SCHEMA_VERSION, EXTRACT_VERSION, s->url_prefix, (int) s->dotfiles,
+                          (int) s->symlinks, s->man_path != NULL ? s->man_path : "",
+                          s->info_path != NULL ? s->info_path : "");
 }
 
 /* Makes the tables if missing, or empties them if made for another policy;
@@ -372,6 +392,12 @@ ds_search_open (const DsSearchConfig *config, GError **error)
   s->symlinks = config->symlinks;
   s->url_prefix = g_strdup (config->url_prefix);
   s->rescan_seconds = config->rescan_seconds;
+  s->man_path = g_strdup (config->man_path);
+  if (s->man_path != NULL)
+    s->man = ds_manindex_new (s->man_path);
+  s->info_path = g_strdup (config->info_path);
+  if (s->info_path != NULL)
+    s->info = ds_roots_new (s->info_path, "info path");
   g_mutex_init (&s->read_lock);
   g_mutex_init (&s->lock);
   g_cond_init (&s->cond);
@@ -612,6 +638,197 @@ dir_id_equal (gconstpointer a, gconstpointer b)
   return x->dev == y->dev && x->ino == y->ino;
 }
 
+char *
+ds_search_man_key (const char *root_path, const char *rel)
+{
+  return g_strconcat ("//man/", root_path, "//", rel, NULL);
+}
+
+/* Writes the row of one document: a new row, or @old's replaced. */
+static void
+put_doc (Scan *sc, const char *key, guint64 size, gint64 mtime, const Known *old,
+         const char *url, const char *title, const char *kind, const char *body)
+{
+  gboolean indexed = body != NULL;
+  gint64 id;
+  if (old != NULL)
+    {
+      id = old->id;
+      sqlite3_bind_int64 (sc->upd_doc, 1, (sqlite3_int64) size);
+      sqlite3_bind_int64 (sc->upd_doc, 2, mtime);
+      sqlite3_bind_int (sc->upd_doc, 3, indexed);
+      sqlite3_bind_int64 (sc->upd_doc, 4, id);
+      sqlite3_bind_int64 (sc->del_fts, 1, id);
+      if (!step_done (sc, sc->upd_doc) || !step_done (sc, sc->del_fts))
+        return;
+    }
+  else
+    {
+      sqlite3_bind_text (sc->ins_doc, 1, key, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (sc->ins_doc, 2, (sqlite3_int64) size);
+      sqlite3_bind_int64 (sc->ins_doc, 3, mtime);
+      sqlite3_bind_int (sc->ins_doc, 4, indexed);
+      if (!step_done (sc, sc->ins_doc))
+        return;
+      id = sqlite3_last_insert_rowid (sc->s->writer);
+    }
+  if (indexed)
+    {
+      g_autofree char *valid_title = g_utf8_make_valid (title, -1);
+      sqlite3_bind_int64 (sc->ins_fts, 1, id);
+      sqlite3_bind_text (sc->ins_fts, 2, url, -1, SQLITE_STATIC);
+      sqlite3_bind_text (sc->ins_fts, 3, valid_title, -1, SQLITE_STATIC);
+      sqlite3_bind_text (sc->ins_fts, 4, kind, -1, SQLITE_STATIC);
+      sqlite3_bind_text (sc->ins_fts, 5, body, -1, SQLITE_STATIC);
+      step_done (sc, sc->ins_fts);
+    }
+  count_change (sc);
+}
+
+/* One manual page: read beneath its root by manindex.c (gunzipped), its
+ * text without requests by extract.c; a page that is only a ".so" link
+ * gets a row without text (its target is indexed under its own name). */
+static void
+index_man_page (Scan *sc, const DsManPage *page, const char *key, const struct stat *st,
+                const Known *old)
+{
+  int err = 0;
+  g_autoptr (GBytes) src = ds_manindex_read (sc->s->man, page->root, page->rel,
+                                             DS_MANINDEX_MAX_SOURCE, TRUE, NULL, &err);
+  g_autofree char *title = NULL, *body = NULL, *url = NULL, *full_title = NULL;
+  if (src != NULL)
+    {
+      gsize len = 0;
+      const char *data = g_bytes_get_data (src, &len);
+      if (!ds_extract_man (data, len, DS_EXTRACT_MAX_TEXT, &title, &body))
+        g_clear_pointer (&body, g_free);
+      else if (body == NULL)
+        body = g_strdup ("");
+      g_autofree char *desc = ds_manname_description (data, len);
+      full_title = desc != NULL
+                     ? g_strdup_printf ("%s(%s) \xe2\x80\x94 %s", page->name, page->section, desc)
+                     : g_strdup_printf ("%s(%s)", page->name, page->section);
+    }
+  g_autofree char *rel = g_strconcat ("man/", page->section, "/", page->name, NULL);
+  url = ds_path_encode (rel);
+  put_doc (sc, key, (guint64) st->st_size, (gint64) st->st_mtim.tv_sec, old, url,
+           full_title != NULL ? full_title : page->name, "man", body);
+}
+
+/* The manual pages pass of a scan: every page manindex.c lists, by its
+ * source file's (key, size, mtime). */
+static void
+scan_man (Scan *sc)
+{
+  DsSearch *s = sc->s;
+  g_autoptr (DsManList) list = ds_manindex_list (s->man, g_get_real_time () / G_USEC_PER_SEC);
+  const GPtrArray *all = ds_manlist_all (list);
+  for (guint i = 0; all != NULL && i < all->len && !stopping (s) && !sc->failed; i++)
+    {
+      const DsManPage *page = g_ptr_array_index (all, i);
+      /* Only the page man.c serves under this name (the first root). */
+      if (ds_manlist_find (list, page->section, page->name) != page)
+        continue;
+      g_autofree char *key
+        = ds_search_man_key (ds_manindex_root_path (s->man, page->root), page->rel);
+      struct stat st;
+      int err = 0;
+      if (!ds_manindex_stat (s->man, page->root, page->rel, &st, &err))
+        continue;
+      Known *old = g_hash_table_lookup (sc->known, key);
+      if (old == NULL || old->size != (guint64) st.st_size || old->mtime != st.st_mtim.tv_sec)
+        index_man_page (sc, page, key, &st, old);
+      g_hash_table_remove (sc->known, key);
+    }
+}
+
+char *
+ds_search_info_key (const char *root_path, const char *file, const char *node)
+{
+  return g_strconcat ("//info/", root_path, "//", file, node != NULL ? "\x1f" : "", node, NULL);
+}
+
+/* The info pass of a scan: one row per manual file (its size and mtime,
+ * no text) and one per node.  An unchanged file's node rows are kept; a
+ * changed one's are deleted and the manual read again with info.c's
+ * ds_info_read. */
+static void
+scan_info (Scan *sc)
+{
+  DsSearch *s = sc->s;
+  /* The node rows of each file key, from the rows known. */
+  g_autoptr (GHashTable) nodes_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                           (GDestroyNotify) g_ptr_array_unref);
+  GHashTableIter it;
+  gpointer key;
+  g_hash_table_iter_init (&it, sc->known);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    {
+      const char *sep = g_str_has_prefix (key, "//info/") ? strchr (key, 0x1f) : NULL;
+      if (sep == NULL)
+        continue;
+      g_autofree char *file_key = g_strndup (key, (gsize) (sep - (const char *) key));
+      GPtrArray *list = g_hash_table_lookup (nodes_of, file_key);
+      if (list == NULL)
+        {
+          list = g_ptr_array_new_with_free_func (g_free);
+          g_hash_table_insert (nodes_of, g_steal_pointer (&file_key), list);
+        }
+      g_ptr_array_add (list, g_strdup (key));
+    }
+
+  g_autoptr (GPtrArray) manuals = ds_info_manuals (s->info);
+  for (guint i = 0; i < manuals->len && !stopping (s) && !sc->failed; i++)
+    {
+      const char *manual = g_ptr_array_index (manuals, i);
+      guint root = 0;
+      g_autofree char *file = NULL;
+      struct stat st;
+      g_autoptr (DsInfoFile) parsed = ds_info_read (s->info, manual, &root, &file, &st);
+      if (parsed == NULL)
+        continue;
+      g_autofree char *file_key = ds_search_info_key (ds_roots_path (s->info, root), file, NULL);
+      Known *old = g_hash_table_lookup (sc->known, file_key);
+      GPtrArray *old_nodes = g_hash_table_lookup (nodes_of, file_key);
+      gboolean same = old != NULL && old->size == (guint64) st.st_size
+                      && old->mtime == (gint64) st.st_mtim.tv_sec;
+      for (guint n = 0; old_nodes != NULL && n < old_nodes->len; n++)
+        {
+          const char *node_key = g_ptr_array_index (old_nodes, n);
+          Known *k = g_hash_table_lookup (sc->known, node_key);
+          if (k != NULL && !same)
+            delete_doc (sc, k->id);
+          g_hash_table_remove (sc->known, node_key);
+        }
+      if (!same)
+        {
+          put_doc (sc, file_key, (guint64) st.st_size, (gint64) st.st_mtim.tv_sec, old, NULL,
+                   NULL, NULL, NULL);
+          g_autofree char *manual_rel = g_strconcat ("info/", manual, NULL);
+          g_autofree char *manual_url = ds_path_encode (manual_rel);
+          g_autoptr (GHashTable) done = g_hash_table_new (g_str_hash, g_str_equal);
+          for (guint n = 0; n < ds_infofile_n_nodes (parsed) && !sc->failed; n++)
+            {
+              const DsInfoNode *node = ds_infofile_node (parsed, n);
+              g_autofree char *seg = ds_infofile_encode_node (node->name);
+              /* info.c serves the first of nodes with one name. */
+              if (*seg == '\0' || !g_hash_table_add (done, (gpointer) node->name))
+                continue;
+              g_autofree char *node_key
+                = ds_search_info_key (ds_roots_path (s->info, root), file, node->name);
+              g_autofree char *url = g_strconcat (manual_url, "/", seg, NULL);
+              g_autofree char *title = g_strdup_printf ("%s (%s)", node->name, manual);
+              g_autofree char *unused_title = NULL, *body = NULL;
+              ds_extract_text (node->text, node->text_len, DS_EXTRACT_MAX_TEXT, &unused_title,
+                               &body);
+              put_doc (sc, node_key, node->text_len, (gint64) st.st_mtim.tv_sec, NULL, url, title,
+                       "info", body != NULL ? body : "");
+            }
+        }
+      g_hash_table_remove (sc->known, file_key);
+    }
+}
+
 /* One whole scan; FALSE if it stopped early or failed (nothing deleted). */
 static gboolean
 scan (DsSearch *s)
@@ -694,6 +911,10 @@ scan (DsSearch *s)
           g_free (child);
         }
     }
+  if (g_queue_is_empty (dirs) && !stopping (s) && !sc.failed && s->man != NULL)
+    scan_man (&sc);
+  if (g_queue_is_empty (dirs) && !stopping (s) && !sc.failed && s->info != NULL)
+    scan_info (&sc);
   if (g_queue_is_empty (dirs) && !stopping (s) && !sc.failed)
     {
       /* Everything not seen is gone (or now refused). */
@@ -795,6 +1016,12 @@ ds_search_free (DsSearch *search)
   g_free (search->index_file);
   g_free (search->memory_uri);
   g_free (search->url_prefix);
+  g_free (search->man_path);
+  if (search->man != NULL)
+    ds_manindex_free (search->man);
+  g_free (search->info_path);
+  if (search->info != NULL)
+    ds_roots_free (search->info);
   g_free (search);
 }
 
@@ -938,7 +1165,13 @@ query_locked (DsSearch *s, const char *fts_query, guint offset, guint limit, GEr
       if (rc != SQLITE_ROW)
         break;
       const char *rel = (const char *) sqlite3_column_text (st, 0);
-      if (rel == NULL || !servable (s, root_fd, rel))
+      /* Manual pages and info nodes ("//man/", "//info/" keys) are man.c's
+       * and info.c's to serve: they are
+       * listed by the same index, and vanished ones deleted by the next
+       * scan. */
+      if (rel == NULL
+          || (!g_str_has_prefix (rel, "//man/") && !g_str_has_prefix (rel, "//info/")
+              && !servable (s, root_fd, rel)))
         continue;
       DsSearchHit *h = g_new0 (DsSearchHit, 1);
       h->url = g_strdup ((const char *) sqlite3_column_text (st, 1));

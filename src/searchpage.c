@@ -455,6 +455,8 @@ ds_search_mount (DsSite *site, GError **error)
     .symlinks = conf->symlinks,
     .url_prefix = url_prefix_of (conf),
     .rescan_seconds = RESCAN_SECONDS,
+    .man_path = conf->system_docs ? conf->man_path : NULL,
+    .info_path = conf->system_docs ? conf->info_path : NULL,
   };
   DsSearch *search = ds_search_open (&cfg, error);
   if (search == NULL)

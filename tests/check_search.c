@@ -259,6 +259,103 @@ START_TEST (test_foreign_database)
 }
 END_TEST
 
+/* Portal mode: man pages and info nodes indexed, kept current by file
+ * (a changed manual re-read, a removed page dropped) on a rescan. */
+START_TEST (test_man_info)
+{
+  g_autofree char *tree = g_build_filename (scratch_dir, "empty", NULL);
+  g_autofree char *man = g_build_filename (scratch_dir, "man", NULL);
+  g_autofree char *man1 = g_build_filename (man, "man1", NULL);
+  g_autofree char *info = g_build_filename (scratch_dir, "info", NULL);
+  ck_assert_int_eq (g_mkdir (tree, 0700), 0);
+  ck_assert_int_eq (g_mkdir_with_parents (man1, 0700), 0);
+  ck_assert_int_eq (g_mkdir (info, 0700), 0);
+  g_autofree char *page = scratch_write (man1, "foo.1", ".TH FOO 1\n.SH NAME\nfoo \\- frobs gizmos\n"
+                                         ".SH DESCRIPTION\nwidget text\n", -1);
+  g_free (scratch_write (man1, "bar.1", ".TH BAR 1\n.SH NAME\nbar \\- frobs thingies\n", -1));
+  g_free (scratch_write (info, "m.info", "\x1f\nFile: m.info,  Node: Top,  Up: (dir)\n\n"
+                                          "oldword here\n", -1));
+  gint root_fd = open (tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  ck_assert_int_ge (root_fd, 0);
+  const DsSearchConfig cfg = {
+    .root_fd = &root_fd, .dotfiles = DS_DOTFILES_DENY, .symlinks = DS_SYMLINKS_INSIDE,
+    .url_prefix = "/doc/", .man_path = man, .info_path = info,
+  };
+  DsSearch *s = ds_search_open (&cfg, NULL);
+  ck_assert (s != NULL);
+  guint64 gen = ds_search_generation (s);
+  ds_search_start (s);
+  wait_scan (s, gen);
+
+  g_autofree char *frobs = urls_of (s, "frobs");
+  ck_assert_str_eq (frobs, "/man/1/bar /man/1/foo");
+  g_autoptr (DsSearchResults) r = ds_search_query (s, "\"gizmos\"", 0, 10, NULL);
+  ck_assert (r != NULL && r->hits->len == 1);
+  const DsSearchHit *h = g_ptr_array_index (r->hits, 0);
+  ck_assert_str_eq (h->title, "foo(1) \xe2\x80\x94 frobs gizmos");
+  ck_assert_str_eq (h->kind, "man");
+  g_autofree char *old = urls_of (s, "oldword");
+  ck_assert_str_eq (old, "/info/m/Top");
+
+  /* The manual rewritten (another size), a page removed. */
+  g_free (scratch_write (info, "m.info", "\x1f\nFile: m.info,  Node: Top,  Up: (dir)\n\n"
+                                          "newword in a longer text\n", -1));
+  ck_assert_int_eq (unlink (page), 0);
+  gen = ds_search_generation (s);
+  ds_search_rescan (s);
+  wait_scan (s, gen);
+  g_autofree char *frobs2 = urls_of (s, "frobs");
+  ck_assert_str_eq (frobs2, "/man/1/bar");
+  g_autofree char *old2 = urls_of (s, "oldword");
+  ck_assert_str_eq (old2, "");
+  g_autofree char *new2 = urls_of (s, "newword");
+  ck_assert_str_eq (new2, "/info/m/Top");
+  ck_assert_uint_eq (ds_search_documents (s), 2);
+
+  ds_search_free (s);
+  close (root_fd);
+}
+END_TEST
+
+/* Man page keys never collide with a served tree's relative paths. */
+static const struct
+{
+  const char *root, *rel, *key;
+} man_keys[] = {
+  { "/usr/share/man", "man1/ls.1.gz", "//man//usr/share/man//man1/ls.1.gz" },
+  { "/m", "man3/SSL_new.3ssl", "//man//m//man3/SSL_new.3ssl" },
+  { "rel/dir", "man1/a.1", "//man/rel/dir//man1/a.1" },
+};
+
+START_TEST (test_man_key)
+{
+  g_autofree char *key = ds_search_man_key (man_keys[_i].root, man_keys[_i].rel);
+  ck_assert_str_eq (key, man_keys[_i].key);
+  /* A served path is relative and has no empty segment. */
+  ck_assert (key[0] == '/' && strstr (key, "//") == key);
+}
+END_TEST
+
+static const struct
+{
+  const char *root, *file, *node, *key;
+} info_keys[] = {
+  { "/usr/share/info", "coreutils.info.gz", NULL, "//info//usr/share/info//coreutils.info.gz" },
+  { "/i", "a.info", "ls invocation", "//info//i//a.info\x1fls invocation" },
+  { "/i", "a.info", "", "//info//i//a.info\x1f" },
+};
+
+START_TEST (test_info_key)
+{
+  g_autofree char *key = ds_search_info_key (info_keys[_i].root, info_keys[_i].file,
+                                             info_keys[_i].node);
+  ck_assert_str_eq (key, info_keys[_i].key);
+  g_autofree char *file_key = ds_search_info_key (info_keys[_i].root, info_keys[_i].file, NULL);
+  /* A node's key starts with its file's key. */
+  ck_assert (g_str_has_prefix (key, file_key));
+}
+END_TEST
+
 static Suite *
 search_suite (void)
 {
@@ -271,6 +368,9 @@ search_suite (void)
   tcase_add_test (tc, test_file_reused);
   tcase_add_test (tc, test_damaged_file);
   tcase_add_test (tc, test_foreign_database);
+  tcase_add_test (tc, test_man_info);
+  tcase_add_loop_test (tc, test_man_key, 0, G_N_ELEMENTS (man_keys));
+  tcase_add_loop_test (tc, test_info_key, 0, G_N_ELEMENTS (info_keys));
   suite_add_tcase (s, tc);
   return s;
 }

@@ -403,20 +403,88 @@ START_TEST (test_listing_box)
 }
 END_TEST
 
-/* --system-docs: /search, URLs under /doc/. */
+/* A man tree outside the docroot: a gzipped page, a ".so" alias of it, and
+ * a German translation whose words must not be indexed. */
+static char *
+make_man_tree (void)
+{
+  char *root = g_build_filename (itest_workdir, "mantree", NULL);
+  g_autofree char *man1 = g_build_filename (root, "man1", NULL);
+  g_autofree char *de1 = g_build_filename (root, "de", "man1", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (man1, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (de1, 0755), ==, 0);
+  gsize len = 0;
+  g_autofree char *gz = gzip_of (".TH QUOKKACTL 1\n.SH NAME\n"
+                                 "quokkactl \\- tame the wombatish marsupials\n"
+                                 ".SH DESCRIPTION\n.B quokkactl\nfeeds the \\fBpotoroo\\fR.\n",
+                                 &len);
+  g_autofree char *page = g_build_filename (man1, "quokkactl.1.gz", NULL);
+  g_assert_true (g_file_set_contents (page, gz, (gssize) len, NULL));
+  g_autofree char *alias = g_build_filename (man1, "qctl.1", NULL);
+  g_assert_true (g_file_set_contents (alias, ".so man1/quokkactl.1\n", -1, NULL));
+  g_autofree char *de = g_build_filename (de1, "quokkactl.1", NULL);
+  g_assert_true (g_file_set_contents (de, ".TH QUOKKACTL 1\n.SH NAME\n"
+                                          "quokkactl \\- zaehmt das beuteltiergleich\n", -1, NULL));
+  return root;
+}
+
+/* An info directory with one manual of two nodes. */
+static char *
+make_info_dir (void)
+{
+  char *root = g_build_filename (itest_workdir, "infotree", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (root, 0755), ==, 0);
+  g_autofree char *file = g_build_filename (root, "quokka.info", NULL);
+  g_assert_true (g_file_set_contents (file,
+                                      "This is quokka.info.\n\n\x1f\n"
+                                      "File: quokka.info,  Node: Top,  Next: Feeding a/b,  Up: (dir)\n\n"
+                                      "The quokka manual.\n\n\x1f\n"
+                                      "File: quokka.info,  Node: Feeding a/b,  Prev: Top,  Up: Top\n\n"
+                                      "Give the animal bandicootish leaves.\n",
+                                      -1, NULL));
+  return root;
+}
+
+/* --system-docs: /search, URLs under /doc/, the manual pages of
+ * --man-path under /man/ and the info nodes of --info-path under
+ * /info/. */
 START_TEST (test_portal)
 {
   ItestDaemon d;
   g_autofree char *index = index_path ("portal.sqlite");
   g_autofree char *doc_dir = g_strdup_printf ("--doc-dir=%s", itest_docroot);
   g_autofree char *opt = g_strdup_printf ("--search-index=%s", index);
-  const char *const extra[] = { "--system-docs", doc_dir, opt, NULL };
+  g_autofree char *man_root = make_man_tree ();
+  g_autofree char *man_opt = g_strdup_printf ("--man-path=%s", man_root);
+  g_autofree char *info_root = make_info_dir ();
+  g_autofree char *info_opt = g_strdup_printf ("--info-path=%s", info_root);
+  const char *const extra[] = { "--system-docs", doc_dir, opt, man_opt, info_opt, NULL };
   g_autoptr (GString) err = g_string_new (NULL);
 
   ck_assert_msg (itest_daemon_start_full (&d, NULL, extra, err), "%s", err->str);
   wait_indexed (&d, "/search");
   g_autofree char *gz = search_json (&d, "/search", "xylophonic");
   ck_assert_msg (strstr (gz, "\"url\":\"/doc/pkg/changelog.Debian.gz\"") != NULL, "%s", gz);
+  /* A word of the NAME line's description, and one of the body. */
+  g_autofree char *desc = search_json (&d, "/search", "wombatish");
+  ck_assert_msg (strstr (desc, "\"url\":\"/man/1/quokkactl\"") != NULL, "%s", desc);
+  ck_assert_msg (strstr (desc, "\"kind\":\"man\"") != NULL, "%s", desc);
+  ck_assert_msg (strstr (desc, "quokkactl(1) \xe2\x80\x94 tame the wombatish marsupials") != NULL,
+                 "%s", desc);
+  ck_assert_msg (strstr (desc, "qctl") == NULL, "%s", desc);
+  g_autofree char *body = search_json (&d, "/search", "potoroo");
+  ck_assert_msg (strstr (body, "\"url\":\"/man/1/quokkactl\"") != NULL, "%s", body);
+  g_autofree char *de = search_json (&d, "/search", "beuteltiergleich");
+  ck_assert_msg (strstr (de, "\"total\":0") != NULL, "%s", de);
+  g_autoptr (ItestResp) mp = itest_request (&d, "GET", "/man/1/quokkactl", NULL);
+  ck_assert_int_eq (mp->status, 200);
+  /* An info node, its name encoded as info.c encodes it. */
+  g_autofree char *node = search_json (&d, "/search", "bandicootish");
+  ck_assert_msg (strstr (node, "\"url\":\"/info/quokka/Feeding-a_002fb\"") != NULL, "%s", node);
+  ck_assert_msg (strstr (node, "\"kind\":\"info\"") != NULL, "%s", node);
+  ck_assert_msg (strstr (node, "\"title\":\"Feeding a/b (quokka)\"") != NULL, "%s", node);
+  g_autoptr (ItestResp) ip = itest_request (&d, "GET", "/info/quokka/Feeding-a_002fb", NULL);
+  ck_assert_int_eq (ip->status, 200);
   g_autoptr (ItestResp) f = itest_request (&d, "GET", "/doc/pkg/changelog.Debian.gz", NULL);
   ck_assert_int_eq (f->status, 200);
   g_autoptr (ItestResp) r = itest_request (&d, "GET", "/.docserve/search?q=x", NULL);

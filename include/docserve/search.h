@@ -31,7 +31,29 @@ typedef struct
   /* Seconds between the end of one scan and the next; 0: scan only when
    * asked (ds_search_rescan) after the first. */
   guint rescan_seconds;
+  /* Portal mode: the manual page trees (--man-path, colon-separated), or
+   * NULL.  Every English page found by manindex.h's rules (translations
+   * are not listed there) is indexed as /man/SECTION/NAME, kind "man",
+   * title "name(SECTION) — description", under the key
+   * ds_search_man_key gives its source file. */
+  const char *man_path;
+  /* Portal mode: the info directories (--info-path), or NULL.  Every node
+   * of every manual info.h lists is indexed as /info/MANUAL/NODE (node
+   * names encoded by ds_infofile_encode_node), kind "info", title
+   * "NODE (MANUAL)"; a manual is re-read when its main file's size or
+   * mtime changes. */
+  const char *info_path;
 } DsSearchConfig;
+
+/* The docs-table key of man page file @rel below the man root with path
+ * @root_path: "//man/" ROOT_PATH "//" REL, which no path of the served
+ * tree (relative, no empty segment) can be.  Caller frees. */
+char *ds_search_man_key (const char *root_path, const char *rel);
+
+/* The key of info manual file @file below the info directory @root_path
+ * ("//info/" ROOT_PATH "//" FILE), and with @node (non-NULL) that of one
+ * of its nodes (the file's key, 0x1f, NODE).  Caller frees. */
+char *ds_search_info_key (const char *root_path, const char *file, const char *node);
 
 /* Opens (or creates) the index for @config (borrowed; copied).  An index
  * file that is missing is created; one that is damaged, not an SQLite
@@ -70,7 +92,7 @@ typedef struct
 {
   char *url;     /* percent-encoded absolute path */
   char *title;   /* plain text */
-  char *kind;    /* "html", "text", "man" */
+  char *kind;    /* "html", "text", "man" (under /man/), "info" (under /info/) */
   guint64 size;
   gint64 mtime;
   /* Plain text with each matched phrase between the bytes 0x01 and 0x02
