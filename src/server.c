@@ -28,13 +28,12 @@
 #include "docserve/listener.h"
 #include "docserve/process.h"
 #include "docserve/reqhead.h"
+#include "docserve/streams.h"
 #include "docserve/tls.h"
 
 #include <errno.h>
 #include <microhttpd.h>
-#include <poll.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -59,9 +58,7 @@ struct _DsServer
   gboolean pid_file_written;
   DsTls *tls;           /* HTTPS, or NULL */
   gsize reply_fixed_bytes; /* of every reply's header block (fit_reply) */
-  GMutex streams_lock;
-  GHashTable *streams;    /* StreamBody set (event streams), under streams_lock */
-  gboolean streams_ended; /* the drain ended them; under streams_lock */
+  DsStreams *streams;     /* the open event streams */
 };
 
 /* Set when libmicrohttpd reports on this thread that it could not build a
@@ -298,192 +295,78 @@ free_multipart (void *cls)
 /* ---- stream bodies (the --watch event stream) ---------------------------
  *
  * A DS_BODY_STREAM body has no length: libmicrohttpd sends it chunked (or
- * until the close for HTTP/1.0) and calls read_stream for each piece.  The
- * stream's own read never waits; when it has nothing, read_stream waits
- * here, in one of two ways:
- *  - thread per connection: in the connection's own thread, in poll(2) on
- *    an eventfd the stream's waker writes to and on the client's socket for
- *    a hang-up (POLLRDHUP), so a client that left (a reloaded page) ends
- *    its stream at once instead of at the next write.  Returning 0 instead
- *    is not an option: libmicrohttpd 0.9.75 then polls the socket with a
- *    zero timeout in a loop (daemon.c, thread_main_handle_connection, for
- *    MHD_EVENT_LOOP_INFO_BLOCK);
- *  - --workers: a worker multiplexes many connections, so it must not
- *    wait: the connection is suspended (MHD_ALLOW_SUSPEND_RESUME, allowed
- *    from inside the content reader) and the waker resumes it.  The kick
- *    flag closes the race between a read that found nothing and the
- *    suspension.  (A suspended connection does not see a hang-up: such a
- *    stream ends at its next write, the heartbeat at the latest.)
- * The drain (end_streams) cancels every stream, which wakes them all:
- * libmicrohttpd must not be stopped with a connection suspended
- * (MHD_stop_daemon panics). */
-typedef struct
-{
-  DsServer *server;
-  struct MHD_Connection *c;
-  DsStream stream;  /* owned */
-  gboolean pool;    /* --workers: suspend instead of waiting */
-  int wake_fd;      /* thread per connection: eventfd the waker writes */
-  int sock;         /* thread per connection: the client's socket */
-  GMutex lock;
-  gboolean suspended; /* under lock */
-  gboolean kick;      /* under lock: woken since the last read */
-} StreamBody;
-
+ * until the close for HTTP/1.0) and calls read_stream for each piece; the
+ * waiting is streams.c's.  Thread per connection, the body waits in the
+ * connection's own thread: returning 0 ("nothing yet") instead is not an
+ * option, as libmicrohttpd 0.9.75 then polls the socket with a zero
+ * timeout in a loop (daemon.c, thread_main_handle_connection, for
+ * MHD_EVENT_LOOP_INFO_BLOCK).  Under --workers the connection is suspended
+ * instead (MHD_ALLOW_SUSPEND_RESUME, allowed from inside the content
+ * reader) and the stream's waker resumes it. */
 static void
-wake_stream (gpointer data)
+suspend_conn (gpointer c)
 {
-  StreamBody *b = data;
-
-  if (!b->pool)
-    {
-      guint64 one = 1;
-      (void) !write (b->wake_fd, &one, sizeof one);
-      return;
-    }
-  g_mutex_lock (&b->lock);
-  b->kick = TRUE;
-  if (b->suspended)
-    {
-      b->suspended = FALSE;
-      MHD_resume_connection (b->c);
-    }
-  g_mutex_unlock (&b->lock);
+  MHD_suspend_connection (c);
 }
 
-/* Thread per connection: the next piece of @b, waiting for it. */
-static ssize_t
-read_stream_waiting (StreamBody *b, char *buf, size_t max)
+static void
+resume_conn (gpointer c)
 {
-  for (;;)
-    {
-      gssize n = b->stream.funcs->read (b->stream.data, buf, max);
-      if (n != 0)
-        return n > 0 ? n : MHD_CONTENT_READER_END_OF_STREAM;
-      struct pollfd p[2] = {
-        { .fd = b->wake_fd, .events = POLLIN },
-        { .fd = b->sock, .events = POLLRDHUP },
-      };
-      /* The stream's heartbeat wakes it well within this bound. */
-      if (poll (p, 2, 60 * 1000) < 0 && errno != EINTR)
-        return MHD_CONTENT_READER_END_WITH_ERROR;
-      if (p[1].revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL))
-        {
-          stream_client_left = TRUE; /* see on_mhd_log */
-          return MHD_CONTENT_READER_END_WITH_ERROR;
-        }
-      if (p[0].revents & POLLIN)
-        {
-          guint64 v;
-          (void) !read (b->wake_fd, &v, sizeof v);
-        }
-    }
+  MHD_resume_connection (c);
 }
 
 static ssize_t
 read_stream (void *cls, uint64_t pos, char *buf, size_t max)
 {
-  StreamBody *b = cls;
+  gssize n = ds_stream_body_read (cls, buf, max);
 
-  if (!b->pool)
-    return read_stream_waiting (b, buf, max);
-  for (;;)
+  switch (n)
     {
-      g_mutex_lock (&b->lock);
-      b->kick = FALSE;
-      g_mutex_unlock (&b->lock);
-      gssize n = b->stream.funcs->read (b->stream.data, buf, max);
-      if (n != 0)
-        return n > 0 ? n : MHD_CONTENT_READER_END_OF_STREAM;
-      g_mutex_lock (&b->lock);
-      if (!b->kick)
-        {
-          b->suspended = TRUE;
-          MHD_suspend_connection (b->c);
-          g_mutex_unlock (&b->lock);
-          return 0;
-        }
-      g_mutex_unlock (&b->lock);
+    case DS_STREAM_SUSPENDED:
+      return 0;
+    case DS_STREAM_END:
+      return MHD_CONTENT_READER_END_OF_STREAM;
+    case DS_STREAM_CLIENT_LEFT:
+      stream_client_left = TRUE; /* see on_mhd_log */
+      return MHD_CONTENT_READER_END_WITH_ERROR;
+    case DS_STREAM_ERROR:
+      return MHD_CONTENT_READER_END_WITH_ERROR;
+    default:
+      return n;
     }
-}
-
-static void
-stream_body_free (StreamBody *b)
-{
-  b->stream.funcs->free (b->stream.data);
-  ds_fd_cleanup (&b->wake_fd);
-  g_mutex_clear (&b->lock);
-  g_free (b);
 }
 
 static void
 free_stream (void *cls)
 {
-  StreamBody *b = cls;
-
-  g_mutex_lock (&b->server->streams_lock);
-  g_hash_table_remove (b->server->streams, b);
-  g_mutex_unlock (&b->server->streams_lock);
-  stream_body_free (b);
+  ds_stream_body_free (cls);
 }
 
 /* The response for a DS_BODY_STREAM @reply (takes its stream), or NULL. */
 static struct MHD_Response *
 stream_response (DsServer *s, struct MHD_Connection *c, DsReply *reply)
 {
-  StreamBody *b = g_new0 (StreamBody, 1);
-  const union MHD_ConnectionInfo *fi = MHD_get_connection_info (c, MHD_CONNECTION_INFO_CONNECTION_FD);
+  DsStreamBody *b;
 
-  b->server = s;
-  b->c = c;
-  b->stream = reply->stream;
-  reply->stream.funcs = NULL;
-  b->pool = s->conf->workers > 0;
-  b->wake_fd = -1;
-  b->sock = fi != NULL ? fi->connect_fd : -1;
-  g_mutex_init (&b->lock);
-  if (!b->pool)
+  if (s->conf->workers > 0)
+    b = ds_stream_body_new_suspending (&reply->stream, suspend_conn, resume_conn, c);
+  else
     {
-      b->wake_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
-      if (b->wake_fd < 0)
-        {
-          stream_body_free (b);
-          return NULL;
-        }
+      const union MHD_ConnectionInfo *fi
+          = MHD_get_connection_info (c, MHD_CONNECTION_INFO_CONNECTION_FD);
+      b = ds_stream_body_new_waiting (&reply->stream, fi != NULL ? fi->connect_fd : -1);
+      if (b == NULL)
+        return NULL;
     }
-  b->stream.funcs->set_waker (b->stream.data, wake_stream, b);
   struct MHD_Response *resp
       = MHD_create_response_from_callback (MHD_SIZE_UNKNOWN, 4096, read_stream, b, free_stream);
   if (resp == NULL)
     {
-      stream_body_free (b);
+      ds_stream_body_free (b);
       return NULL;
     }
-  g_mutex_lock (&s->streams_lock);
-  g_hash_table_add (s->streams, b);
-  if (s->streams_ended)
-    b->stream.funcs->cancel (b->stream.data);
-  g_mutex_unlock (&s->streams_lock);
+  ds_streams_add (s->streams, b);
   return resp;
-}
-
-/* Ends every stream now and every later one at once (the drain, and
- * before the daemon stops). */
-static void
-end_streams (DsServer *s)
-{
-  GHashTableIter it;
-  gpointer key;
-
-  g_mutex_lock (&s->streams_lock);
-  s->streams_ended = TRUE;
-  g_hash_table_iter_init (&it, s->streams);
-  while (g_hash_table_iter_next (&it, &key, NULL))
-    {
-      StreamBody *b = key;
-      b->stream.funcs->cancel (b->stream.data);
-    }
-  g_mutex_unlock (&s->streams_lock);
 }
 
 /* An upper bound of the header block libmicrohttpd will build for @reply:
@@ -857,9 +740,7 @@ server_free (DsServer *s)
     ds_accesslog_free (s->log);
   g_free (s->server_header);
   ds_conns_free (s->conns);
-  if (s->streams != NULL)
-    g_hash_table_unref (s->streams);
-  g_mutex_clear (&s->streams_lock);
+  ds_streams_free (s->streams);
   if (s->tls != NULL)
     ds_tls_free (s->tls);
   g_ptr_array_unref (s->extra_names);
@@ -999,8 +880,7 @@ ds_server_start (const DsConf *conf, GError **error)
 
   s->conf = conf;
   s->listener.fd = -1;
-  g_mutex_init (&s->streams_lock);
-  s->streams = g_hash_table_new (NULL, NULL);
+  s->streams = ds_streams_new ();
   init_reply_headers (s);
   if (!acquire (s, error))
     {
@@ -1035,7 +915,7 @@ void
 ds_server_quiesce (DsServer *server)
 {
   ds_conns_start_drain (server->conns);
-  end_streams (server);
+  ds_streams_end_all (server->streams); /* and every later one at once */
   /* The listening fd stays ours (we passed it in); MHD stops polling it. */
   (void) MHD_quiesce_daemon (server->daemon);
   ds_conns_shutdown_idle (server->conns);
@@ -1076,7 +956,9 @@ ds_server_free (DsServer *server)
     ds_conns_stop_watchdog (server->conns);
   if (server->daemon != NULL)
     {
-      end_streams (server);
+      /* Ending the streams wakes them all: libmicrohttpd must not be
+       * stopped with a connection suspended (MHD_stop_daemon panics). */
+      ds_streams_end_all (server->streams);
       MHD_stop_daemon (server->daemon);
     }
   server_free (server);
