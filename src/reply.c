@@ -8,7 +8,9 @@
 #include "docserve/common.h"
 #include "docserve/status.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #define ERROR_PAGE_MAX (1024 * 1024)
 
@@ -116,4 +118,30 @@ ds_reply_load_error_pages (const char *dir, GError **error)
       g_hash_table_insert (pages, GUINT_TO_POINTER (codes[i]), g_bytes_new_take (data, len));
     }
   return g_steal_pointer (&pages);
+}
+
+/* Small bodies are read into memory: libmicrohttpd then sends the header
+ * block and the body in one send() instead of a send() and a sendfile(),
+ * and the file is closed at once.  A short read means the file shrank
+ * since fstat(): leave it to the fd path (and the watchdog). */
+void
+ds_reply_load_small_body (DsReply *reply, gboolean head)
+{
+  if (reply->body != DS_BODY_FILE || reply->length > DS_REPLY_SMALL_BODY || reply->status == 304
+      || head)
+    return;
+  char *buf = g_malloc (reply->length > 0 ? reply->length : 1);
+  ssize_t n;
+  do
+    n = pread (reply->fd, buf, reply->length, (off_t) reply->offset);
+  while (n < 0 && errno == EINTR);
+  if (n < 0 || (guint64) n != reply->length)
+    {
+      g_free (buf);
+      return;
+    }
+  ds_fd_cleanup (&reply->fd);
+  reply->body = DS_BODY_BUFFER;
+  reply->buf = buf;
+  reply->buf_len = (gsize) n;
 }

@@ -229,8 +229,6 @@ client_keeps_alive (struct MHD_Connection *c, const char *version)
  * a time; this reader uses blocks of TLS_BLOCK instead.  A file that shrank
  * ends the transfer (never padding, never a loop). */
 #define TLS_BLOCK ((size_t) 256 * 1024)
-/* Bodies up to this size are sent from memory (see queue_reply). */
-#define SMALL_BODY ((guint64) 64 * 1024)
 
 typedef struct
 {
@@ -437,32 +435,6 @@ send_raw_status (DsServer *s, struct MHD_Connection *c, guint status)
     ds_conns_send_status (fi->connect_fd, status);
 }
 
-/* Small bodies are read into memory: libmicrohttpd then sends the header
- * block and the body in one send() instead of a send() and a sendfile(),
- * and the file is closed at once.  A short read means the file shrank
- * since fstat(): leave it to the fd path (and the watchdog). */
-static void
-load_small_body (const DsConnRequest *r, DsReply *reply)
-{
-  if (reply->body != DS_BODY_FILE || reply->length > SMALL_BODY || reply->status == 304
-      || g_strcmp0 (r->method, "HEAD") == 0)
-    return;
-  char *buf = g_malloc (reply->length > 0 ? reply->length : 1);
-  ssize_t n;
-  do
-    n = pread (reply->fd, buf, reply->length, (off_t) reply->offset);
-  while (n < 0 && errno == EINTR);
-  if (n < 0 || (guint64) n != reply->length)
-    {
-      g_free (buf);
-      return;
-    }
-  ds_fd_cleanup (&reply->fd);
-  reply->body = DS_BODY_BUFFER;
-  reply->buf = buf;
-  reply->buf_len = (gsize) n;
-}
-
 /* A file body: sendfile() from the fd, which the response then owns
  * (*out_file_fd borrows it), or under TLS a reader of TLS_BLOCK blocks. */
 static struct MHD_Response *
@@ -592,7 +564,7 @@ queue_reply (DsServer *s, struct MHD_Connection *c, DsConnRequest *r, DsReply *r
   int file_fd = -1; /* borrowed from the response */
 
   fit_reply (s, c, reply);
-  load_small_body (r, reply);
+  ds_reply_load_small_body (reply, g_strcmp0 (r->method, "HEAD") == 0);
   resp = body_response (s, c, reply, &file_fd);
   if (resp == NULL)
     {

@@ -464,6 +464,60 @@ START_TEST (test_load_bad_page)
 }
 END_TEST
 
+/* ---- small bodies from memory ------------------------------------------ */
+
+typedef struct
+{
+  guint status;
+  gboolean head;
+  guint64 offset;
+  guint64 length;    /* of the reply (G_MAXUINT64: the whole big file) */
+  gboolean big;      /* the file has DS_REPLY_SMALL_BODY + 1 bytes, else "0123456789" */
+  const char *loaded; /* the buffer, or NULL: the reply stays a file body */
+} SmallBodyRow;
+
+static const SmallBodyRow small_body_rows[] = {
+  { 200, FALSE, 2, 5, FALSE, "23456" },
+  { 206, FALSE, 0, 10, FALSE, "0123456789" },
+  { 200, FALSE, 10, 0, FALSE, "" },
+  { 200, TRUE, 0, 10, FALSE, NULL },    /* HEAD: nothing is sent */
+  { 304, FALSE, 0, 10, FALSE, NULL },   /* no body */
+  { 200, FALSE, 0, 20, FALSE, NULL },   /* the file shrank: short read */
+  { 200, FALSE, 0, G_MAXUINT64, TRUE, NULL }, /* over the bound: sendfile() */
+};
+
+START_TEST (test_load_small_body)
+{
+  const SmallBodyRow *row = &small_body_rows[_i];
+  gsize big_len = (gsize) DS_REPLY_SMALL_BODY + 1;
+  g_autofree char *big = g_malloc0 (big_len);
+  g_autofree char *path = row->big ? scratch_write (scratch_dir, "body", big, (gssize) big_len)
+                                   : scratch_write (scratch_dir, "body", "0123456789", -1);
+  DsReply r;
+
+  ds_reply_init (&r);
+  r.status = row->status;
+  r.body = DS_BODY_FILE;
+  r.fd = open (path, O_RDONLY | O_CLOEXEC);
+  ck_assert_int_ge (r.fd, 0);
+  r.offset = row->offset;
+  r.length = row->length == G_MAXUINT64 ? big_len : row->length;
+  int fd = r.fd;
+  ds_reply_load_small_body (&r, row->head);
+  if (row->loaded != NULL)
+    {
+      ck_assert_msg (r.body == DS_BODY_BUFFER && r.fd == -1, "row %d: not loaded", _i);
+      ck_assert_uint_eq (r.buf_len, strlen (row->loaded));
+      ck_assert (memcmp (r.buf, row->loaded, r.buf_len) == 0);
+      ck_assert (fcntl (fd, F_GETFD) < 0 && errno == EBADF); /* closed */
+    }
+  else
+    ck_assert_msg (r.body == DS_BODY_FILE && r.fd == fd && r.buf == NULL,
+                   "row %d: changed (body %d)", _i, r.body);
+  ds_reply_clear (&r);
+}
+END_TEST
+
 static Suite *
 reply_suite (void)
 {
@@ -486,6 +540,11 @@ reply_suite (void)
   tcase_add_test (tc, test_load_some_pages);
   tcase_add_test (tc, test_load_no_dir);
   tcase_add_test (tc, test_load_bad_page);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("small_body");
+  tcase_add_unchecked_fixture (tc, scratch_setup, scratch_teardown);
+  tcase_add_loop_test (tc, test_load_small_body, 0, G_N_ELEMENTS (small_body_rows));
   suite_add_tcase (s, tc);
   return s;
 }

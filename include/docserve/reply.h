@@ -101,4 +101,13 @@ void ds_reply_set_status_page (DsReply *reply, GHashTable *error_pages, guint st
  * page is over 1 MiB. */
 GHashTable *ds_reply_load_error_pages (const char *dir, GError **error);
 
+/* File bodies up to this size are sent from memory. */
+#define DS_REPLY_SMALL_BODY ((guint64) 64 * 1024)
+
+/* Turns a DS_BODY_FILE @reply of at most DS_REPLY_SMALL_BODY bytes into a
+ * DS_BODY_BUFFER one (closing its fd), unless it sends no body (304, or
+ * @head: a HEAD request) or the file is now shorter: then @reply is left
+ * as it was. */
+void ds_reply_load_small_body (DsReply *reply, gboolean head);
+
 G_END_DECLS
