@@ -6,6 +6,7 @@
 #include "docserve/reply.h"
 
 #include "docserve/common.h"
+#include "docserve/conf.h"
 #include "docserve/status.h"
 
 #include <errno.h>
@@ -144,4 +145,37 @@ ds_reply_load_small_body (DsReply *reply, gboolean head)
   reply->body = DS_BODY_BUFFER;
   reply->buf = buf;
   reply->buf_len = (gsize) n;
+}
+
+/* Counts what every reply's header block has besides the reason phrase and
+ * the reply's own headers: "HTTP/1.1 200 " and CRLF, Date (37 and 1 that
+ * libmicrohttpd wants free), Connection: close or our Keep-Alive plus
+ * libmicrohttpd's "Connection: Keep-Alive" for HTTP/1.0 (80 at most),
+ * Content-Length (38 at most), the blank line, Server, nosniff and
+ * --header. */
+void
+ds_reply_common_init (DsReplyCommon *common, char *const *headers)
+{
+  common->names = g_ptr_array_new_with_free_func (g_free);
+  common->values = g_ptr_array_new_with_free_func (g_free);
+  for (char *const *h = headers; h != NULL && *h != NULL; h++)
+    {
+      char *name = NULL, *value = NULL;
+      ds_conf_header_split (*h, &name, &value);
+      g_ptr_array_add (common->names, name);
+      g_ptr_array_add (common->values, value);
+    }
+  common->server = g_strdup (PACKAGE_NAME "/" PACKAGE_VERSION);
+  common->fixed_bytes = 15 + 38 + 80 + 38 + 2 + strlen ("Server: \r\n") + strlen (common->server)
+                        + strlen ("X-Content-Type-Options: nosniff\r\n");
+  for (guint i = 0; i < common->names->len; i++)
+    common->fixed_bytes += strlen (common->names->pdata[i]) + strlen (common->values->pdata[i]) + 4;
+}
+
+void
+ds_reply_common_clear (DsReplyCommon *common)
+{
+  g_clear_pointer (&common->server, g_free);
+  g_clear_pointer (&common->names, g_ptr_array_unref);
+  g_clear_pointer (&common->values, g_ptr_array_unref);
 }

@@ -52,12 +52,9 @@ struct _DsServer
   DsListener listener;
   struct MHD_Daemon *daemon;
   DsConns *conns;
-  char *server_header;
-  GPtrArray *extra_names;  /* --header, split once at start-up */
-  GPtrArray *extra_values;
+  DsReplyCommon common; /* Server, nosniff, --header */
   gboolean pid_file_written;
   DsTls *tls;           /* HTTPS, or NULL */
-  gsize reply_fixed_bytes; /* of every reply's header block (fit_reply) */
   DsStreams *streams;     /* the open event streams */
 };
 
@@ -368,13 +365,13 @@ stream_response (DsServer *s, struct MHD_Connection *c, DsReply *reply)
 }
 
 /* An upper bound of the header block libmicrohttpd will build for @reply:
- * the bytes every reply has (s->reply_fixed_bytes: Server, nosniff,
+ * the bytes every reply has (s->common.fixed_bytes: Server, nosniff,
  * --header, Date, Connection or Keep-Alive, Content-Length, the status
  * line's frame), the reason phrase and @reply's own headers. */
 static gsize
 reply_header_bytes (const DsServer *s, const DsReply *reply)
 {
-  gsize n = s->reply_fixed_bytes + MAX (strlen (MHD_get_reason_phrase_for (reply->status)),
+  gsize n = s->common.fixed_bytes + MAX (strlen (MHD_get_reason_phrase_for (reply->status)),
                                         strlen ("Non-Standard Status"));
   for (guint i = 0; i < reply->n_headers; i++)
     n += strlen (reply->headers[i].name) + strlen (reply->headers[i].value) + 4;
@@ -514,10 +511,10 @@ add_headers (DsServer *s, struct MHD_Connection *c, const DsConnRequest *r, DsCo
 {
   for (guint i = 0; i < reply->n_headers; i++)
     MHD_add_response_header (resp, reply->headers[i].name, reply->headers[i].value);
-  MHD_add_response_header (resp, MHD_HTTP_HEADER_SERVER, s->server_header);
+  MHD_add_response_header (resp, MHD_HTTP_HEADER_SERVER, s->common.server);
   MHD_add_response_header (resp, "X-Content-Type-Options", "nosniff");
-  for (guint i = 0; i < s->extra_names->len; i++)
-    MHD_add_response_header (resp, s->extra_names->pdata[i], s->extra_values->pdata[i]);
+  for (guint i = 0; i < s->common.names->len; i++)
+    MHD_add_response_header (resp, s->common.names->pdata[i], s->common.values->pdata[i]);
 
   guint n = cc != NULL ? ++cc->replies : 1;
   gboolean keep = !reply->close && r->seen && client_keeps_alive (c, r->version)
@@ -710,39 +707,12 @@ server_free (DsServer *s)
   ds_site_free (s->site);
   if (s->log != NULL)
     ds_accesslog_free (s->log);
-  g_free (s->server_header);
+  ds_reply_common_clear (&s->common);
   ds_conns_free (s->conns);
   ds_streams_free (s->streams);
   if (s->tls != NULL)
     ds_tls_free (s->tls);
-  g_ptr_array_unref (s->extra_names);
-  g_ptr_array_unref (s->extra_values);
   g_free (s);
-}
-
-/* Splits --header once and counts what every reply's header block has
- * besides the reason phrase and the reply's own headers (fit_reply):
- * "HTTP/1.1 200 " and CRLF, Date (37 and 1 that MHD wants free),
- * Connection: close or our Keep-Alive plus MHD's "Connection: Keep-Alive"
- * for HTTP/1.0 (80 at most), Content-Length (38 at most), the blank line,
- * Server, nosniff and --header. */
-static void
-init_reply_headers (DsServer *s)
-{
-  s->extra_names = g_ptr_array_new_with_free_func (g_free);
-  s->extra_values = g_ptr_array_new_with_free_func (g_free);
-  for (char **h = s->conf->headers; h != NULL && *h != NULL; h++)
-    {
-      char *name = NULL, *value = NULL;
-      ds_conf_header_split (*h, &name, &value);
-      g_ptr_array_add (s->extra_names, name);
-      g_ptr_array_add (s->extra_values, value);
-    }
-  s->server_header = g_strdup (PACKAGE_NAME "/" PACKAGE_VERSION);
-  s->reply_fixed_bytes = 15 + 38 + 80 + 38 + 2 + strlen ("Server: \r\n") + strlen (s->server_header)
-                         + strlen ("X-Content-Type-Options: nosniff\r\n");
-  for (guint i = 0; i < s->extra_names->len; i++)
-    s->reply_fixed_bytes += strlen (s->extra_names->pdata[i]) + strlen (s->extra_values->pdata[i]) + 4;
 }
 
 /* Opens what needs privileges (the site, the TLS files, the access log,
@@ -853,7 +823,7 @@ ds_server_start (const DsConf *conf, GError **error)
   s->conf = conf;
   s->listener.fd = -1;
   s->streams = ds_streams_new ();
-  init_reply_headers (s);
+  ds_reply_common_init (&s->common, conf->headers);
   if (!acquire (s, error))
     {
       server_free (s);

@@ -518,6 +518,35 @@ START_TEST (test_load_small_body)
 }
 END_TEST
 
+/* ---- the headers every reply gets ------------------------------------ */
+
+/* --header is split once; each adds "Name: value\r\n" to the fixed bytes. */
+START_TEST (test_common)
+{
+  char *headers[] = { "X-A: 1", "X-Frame-Options:\tDENY ", NULL };
+  DsReplyCommon none, two;
+
+  ds_reply_common_init (&none, NULL);
+  ds_reply_common_init (&two, headers);
+  ck_assert_str_eq (two.server, PACKAGE_NAME "/" PACKAGE_VERSION);
+  ck_assert_uint_eq (none.names->len, 0);
+  ck_assert_uint_eq (two.names->len, 2);
+  ck_assert_uint_eq (two.values->len, 2);
+  ck_assert_str_eq (two.names->pdata[0], "X-A");
+  ck_assert_str_eq (two.values->pdata[0], "1");
+  ck_assert_str_eq (two.names->pdata[1], "X-Frame-Options");
+  ck_assert_str_eq (two.values->pdata[1], "DENY");
+  ck_assert_uint_eq (two.fixed_bytes - none.fixed_bytes,
+                     strlen ("X-A: 1\r\nX-Frame-Options: DENY\r\n"));
+  ck_assert_uint_ge (none.fixed_bytes, strlen ("HTTP/1.1 200 \r\nServer: \r\n\r\n")
+                                           + strlen (none.server));
+  ds_reply_common_clear (&none);
+  ds_reply_common_clear (&two);
+  ds_reply_common_clear (&two); /* cleared twice is fine */
+  ck_assert_ptr_null (two.names);
+}
+END_TEST
+
 static Suite *
 reply_suite (void)
 {
@@ -528,6 +557,7 @@ reply_suite (void)
   tcase_add_test (tc, test_clear);
   tcase_add_loop_test (tc, test_get_header, 0, G_N_ELEMENTS (get_header_rows));
   tcase_add_test (tc, test_add_header);
+  tcase_add_test (tc, test_common);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("status_page");

@@ -110,4 +110,22 @@ GHashTable *ds_reply_load_error_pages (const char *dir, GError **error);
  * as it was. */
 void ds_reply_load_small_body (DsReply *reply, gboolean head);
 
+/* The headers every reply gets besides its own: Server, nosniff and the
+ * --header ones, split once at start-up. */
+typedef struct
+{
+  char *server;      /* "docserve/VERSION" */
+  GPtrArray *names;  /* of --header's fields (char *) */
+  GPtrArray *values; /* their values, in the same order */
+  gsize fixed_bytes; /* an upper bound of what every reply's header block
+                        has besides its reason phrase and its own headers */
+} DsReplyCommon;
+
+/* Fills @common from DsConf.headers @headers (NULL-terminated, may be
+ * NULL).  Free with ds_reply_common_clear. */
+void ds_reply_common_init (DsReplyCommon *common, char *const *headers);
+
+/* Frees what @common owns; a zeroed or cleared @common is fine. */
+void ds_reply_common_clear (DsReplyCommon *common);
+
 G_END_DECLS
