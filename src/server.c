@@ -530,28 +530,6 @@ add_headers (DsServer *s, struct MHD_Connection *c, const DsConnRequest *r, DsCo
     }
 }
 
-/* Records a queued reply: for the watchdog (@file_fd: the sendfile() body,
- * or -1) and for the log line. */
-static void
-note_reply (DsServer *s, DsConn *cc, DsConnRequest *r, const DsReply *reply, int file_fd)
-{
-  gboolean bodyless = reply->status == 304 || reply->status == 204
-                      || g_strcmp0 (r->method, "HEAD") == 0;
-
-  /* The watchdog checks that a sendfile() body does not shrink under us. */
-  if (file_fd >= 0 && reply->status != 304 && g_strcmp0 (r->method, "HEAD") != 0)
-    ds_conns_set_replied (s->conns, cc, file_fd, reply->offset + reply->length);
-  else
-    ds_conns_set_replied (s->conns, cc, -1, 0);
-  r->replied = TRUE;
-  r->status = reply->status;
-  r->body_bytes = bodyless                          ? 0
-                  : reply->body == DS_BODY_BUFFER ? reply->buf_len
-                  : reply->body == DS_BODY_NONE   ? 0
-                                                  : reply->length;
-  r->encoding = reply->encoding;
-}
-
 /* Turns @reply into an MHD response and queues it; takes what @reply owns. */
 static enum MHD_Result
 queue_reply (DsServer *s, struct MHD_Connection *c, DsConnRequest *r, DsReply *reply)
@@ -574,7 +552,7 @@ queue_reply (DsServer *s, struct MHD_Connection *c, DsConnRequest *r, DsReply *r
         return MHD_NO;
     }
   add_headers (s, c, r, cc, reply, resp);
-  note_reply (s, cc, r, reply, file_fd);
+  ds_conns_note_reply (s->conns, cc, r, reply, file_fd);
   enum MHD_Result ret = MHD_queue_response (c, reply->status, resp);
   ds_reply_clear (reply);
   return ret;
