@@ -12,10 +12,11 @@
  *               asks handler.c, and queues the reply.  Queueing on the first
  *               call would force Connection: close, so normal replies wait;
  *   completed : writes the 408 for a timed-out partial request, logs, frees.
- * The listening socket comes from listener.c, the pid file and the user
- * switch from process.c, what is served from site.c; the registry of open
+ * process.c opens what needs privileges (site.c's site, the TLS files, the
+ * access log, listener.c's socket) and drops them; the registry of open
  * connections, the watchdog, the drain and the request records are
- * conns.c's. */
+ * conns.c's; the --watch event streams' waiting is streams.c's; the
+ * headers every reply gets are reply.c's. */
 #include "config.h"
 
 #include "docserve/server.h"
@@ -47,15 +48,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DsMhdResponse, MHD_destroy_response)
 struct _DsServer
 {
   const DsConf *conf;
-  DsAccessLog *log;
-  DsSite *site;
-  DsListener listener;
+  DsProcessResources res; /* site, TLS (or NULL), access log, listener */
   struct MHD_Daemon *daemon;
   DsConns *conns;
   DsReplyCommon common; /* Server, nosniff, --header */
-  gboolean pid_file_written;
-  DsTls *tls;           /* HTTPS, or NULL */
-  DsStreams *streams;     /* the open event streams */
+  DsStreams *streams;   /* the open event streams */
 };
 
 /* Set when libmicrohttpd reports on this thread that it could not build a
@@ -405,7 +402,7 @@ fit_reply (DsServer *s, struct MHD_Connection *c, DsReply *reply)
                            reply_header_bytes (s, reply)))
     return;
   ds_reply_clear (reply);
-  ds_reply_set_status_page (reply, s->site->error_pages, 431);
+  ds_reply_set_status_page (reply, s->res.site->error_pages, 431);
   reply->close = TRUE;
 }
 
@@ -415,7 +412,7 @@ fit_reply (DsServer *s, struct MHD_Connection *c, DsReply *reply)
 static void
 send_raw_status (DsServer *s, struct MHD_Connection *c, guint status)
 {
-  if (s->tls != NULL)
+  if (s->res.tls != NULL)
     {
       const union MHD_ConnectionInfo *ti
           = MHD_get_connection_info (c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
@@ -439,7 +436,7 @@ file_response (DsServer *s, DsReply *reply, int *out_file_fd)
 {
   struct MHD_Response *resp;
 
-  if (s->tls != NULL)
+  if (s->res.tls != NULL)
     {
       FileBody *b = g_new0 (FileBody, 1);
       b->fd = g_steal_fd (&reply->fd);
@@ -613,9 +610,9 @@ on_request (void *cls, struct MHD_Connection *c, const char *url, const char *me
       if (status == 0 && head == DS_HEAD_OK)
         return MHD_YES; /* wait for the body (if any) to be read */
       if (status == 0) /* answer before a body whose end only a close tells */
-        ds_handler_decide (s->site, &req, g_get_real_time () / G_USEC_PER_SEC, &reply);
+        ds_handler_decide (s->res.site, &req, g_get_real_time () / G_USEC_PER_SEC, &reply);
       else
-        ds_reply_set_status_page (&reply, s->site->error_pages, status);
+        ds_reply_set_status_page (&reply, s->res.site->error_pages, status);
       reply.close = TRUE;
       return queue_reply (s, c, r, &reply);
     }
@@ -628,7 +625,7 @@ on_request (void *cls, struct MHD_Connection *c, const char *url, const char *me
     return MHD_YES;
 
   fill_request (c, url, r, &req);
-  ds_handler_decide (s->site, &req, g_get_real_time () / G_USEC_PER_SEC, &reply);
+  ds_handler_decide (s->res.site, &req, g_get_real_time () / G_USEC_PER_SEC, &reply);
   return queue_reply (s, c, r, &reply);
 }
 
@@ -663,13 +660,13 @@ on_completed (void *cls, struct MHD_Connection *c, void **req_cls,
       else if (toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED)
         {
           /* A raw write would corrupt a TLS stream: there, just close. */
-          if (s->tls == NULL)
+          if (s->res.tls == NULL)
             send_raw_status (s, c, 408);
           status = 408;
         }
     }
   if (status != 0)
-    ds_conns_request_log (s->log, cc, r, status, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK,
+    ds_conns_request_log (s->res.log, cc, r, status, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK,
                           g_get_real_time ());
   ds_conns_request_free (r);
   *req_cls = NULL;
@@ -679,54 +676,11 @@ on_completed (void *cls, struct MHD_Connection *c, void **req_cls,
 static void
 server_free (DsServer *s)
 {
-  if (s->pid_file_written)
-    (void) unlink (s->conf->pid_file); /* best effort: we may have dropped privileges */
-  ds_listener_close (&s->listener);
-  ds_site_free (s->site);
-  if (s->log != NULL)
-    ds_accesslog_free (s->log);
+  ds_process_release (&s->res);
   ds_reply_common_clear (&s->common);
   ds_conns_free (s->conns);
   ds_streams_free (s->streams);
-  if (s->tls != NULL)
-    ds_tls_free (s->tls);
   g_free (s);
-}
-
-/* Opens what needs privileges (the site, the TLS files, the access log,
- * the socket), writes the pid file, then drops privileges. */
-static gboolean
-acquire (DsServer *s, GError **error)
-{
-  const DsConf *conf = s->conf;
-
-  s->site = ds_site_open (conf, error);
-  if (s->site == NULL)
-    return FALSE;
-  if (conf->tls_cert != NULL)
-    {
-      /* Read now, before privileges are dropped. */
-      s->tls = ds_tls_load (conf->tls_cert, conf->tls_key, g_get_real_time () / G_USEC_PER_SEC,
-                            error);
-      if (s->tls == NULL)
-        return FALSE;
-      ds_tls_activate (s->tls);
-    }
-  s->log = ds_accesslog_open (conf->access_log, (DsLogFormat) conf->log_format, error);
-  if (s->log == NULL)
-    return FALSE;
-  ds_accesslog_set_buffer (s->log, (gsize) conf->access_log_buffer_kib * 1024);
-  ds_listener_raise_nofile (conf->max_connections);
-  if (!ds_listener_open (conf, &s->listener, error))
-    return FALSE;
-  /* Everything that needs privileges is open: root, log, socket. */
-  if (conf->pid_file != NULL)
-    {
-      if (!ds_process_write_pid_file (conf->pid_file, error))
-        return FALSE;
-      s->pid_file_written = TRUE;
-    }
-  return conf->user == NULL || ds_process_drop_privileges (conf->user, conf->group, error);
 }
 
 /* A thread per connection by default (a slow disk stalls one client);
@@ -769,9 +723,9 @@ start_daemon (DsServer *s, GError **error)
     { MHD_OPTION_END, 0, NULL },
   };
   s->daemon = MHD_start_daemon (
-      daemon_flags (conf, s->tls != NULL), 0, NULL, NULL, &on_request, s,
+      daemon_flags (conf, s->res.tls != NULL), 0, NULL, NULL, &on_request, s,
       MHD_OPTION_EXTERNAL_LOGGER, &on_mhd_log, s,
-      MHD_OPTION_LISTEN_SOCKET, (MHD_socket) s->listener.fd,
+      MHD_OPTION_LISTEN_SOCKET, (MHD_socket) s->res.listener.fd,
       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) conf->timeout,
       MHD_OPTION_CONNECTION_LIMIT, (unsigned int) conf->max_connections,
       MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int) conf->max_connections_per_ip,
@@ -781,7 +735,7 @@ start_daemon (DsServer *s, GError **error)
       MHD_OPTION_URI_LOG_CALLBACK, &on_uri, s,
       MHD_OPTION_NOTIFY_COMPLETED, &on_completed, s,
       MHD_OPTION_UNESCAPE_CALLBACK, &keep_raw, NULL,
-      MHD_OPTION_ARRAY, s->tls != NULL ? tls_opts : &tls_opts[2],
+      MHD_OPTION_ARRAY, s->res.tls != NULL ? tls_opts : &tls_opts[2],
       MHD_OPTION_ARRAY, conf->workers > 0 ? pool_opts : &pool_opts[1],
       MHD_OPTION_END);
   if (s->daemon == NULL)
@@ -799,17 +753,16 @@ ds_server_start (const DsConf *conf, GError **error)
   DsServer *s = g_new0 (DsServer, 1);
 
   s->conf = conf;
-  s->listener.fd = -1;
   s->streams = ds_streams_new ();
   ds_reply_common_init (&s->common, conf->headers);
-  if (!acquire (s, error))
+  if (!ds_process_acquire (conf, &s->res, error))
     {
       server_free (s);
       return NULL;
     }
   /* The watchdog's request deadline is twice --timeout; under TLS a raw
    * 408 would corrupt the stream, so there a stalled request is just cut. */
-  s->conns = ds_conns_new ((gint64) conf->timeout * 2 * G_USEC_PER_SEC, s->tls == NULL);
+  s->conns = ds_conns_new ((gint64) conf->timeout * 2 * G_USEC_PER_SEC, s->res.tls == NULL);
   if (!start_daemon (s, error))
     {
       server_free (s);
@@ -822,13 +775,13 @@ ds_server_start (const DsConf *conf, GError **error)
 guint
 ds_server_get_port (const DsServer *server)
 {
-  return server->listener.port;
+  return server->res.listener.port;
 }
 
 char *
 ds_server_get_url (const DsServer *server)
 {
-  return ds_listener_url (&server->listener, server->tls != NULL);
+  return ds_listener_url (&server->res.listener, server->res.tls != NULL);
 }
 
 void
@@ -850,21 +803,21 @@ ds_server_connections (const DsServer *server)
 gboolean
 ds_server_reopen_log (DsServer *server, GError **error)
 {
-  return ds_accesslog_reopen (server->log, error);
+  return ds_accesslog_reopen (server->res.log, error);
 }
 
 gboolean
 ds_server_reopen_root (DsServer *server, GError **error)
 {
-  return ds_site_reopen_root (server->site, error);
+  return ds_site_reopen_root (server->res.site, error);
 }
 
 gboolean
 ds_server_reload_tls (DsServer *server, GError **error)
 {
-  if (server->tls == NULL)
+  if (server->res.tls == NULL)
     return TRUE;
-  return ds_tls_reload (server->tls, g_get_real_time () / G_USEC_PER_SEC, error);
+  return ds_tls_reload (server->res.tls, g_get_real_time () / G_USEC_PER_SEC, error);
 }
 
 void
