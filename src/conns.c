@@ -175,6 +175,27 @@ ds_conns_set_replied (DsConns *conns, DsConn *conn, int body_fd, guint64 body_en
   g_mutex_unlock (&conns->lock);
 }
 
+void
+ds_conns_note_reply (DsConns *conns, DsConn *conn, DsConnRequest *r, const DsReply *reply,
+                     int file_fd)
+{
+  gboolean bodyless = reply->status == 304 || reply->status == 204
+                      || g_strcmp0 (r->method, "HEAD") == 0;
+
+  /* The watchdog checks that a sendfile() body does not shrink under us. */
+  if (file_fd >= 0 && reply->status != 304 && g_strcmp0 (r->method, "HEAD") != 0)
+    ds_conns_set_replied (conns, conn, file_fd, reply->offset + reply->length);
+  else
+    ds_conns_set_replied (conns, conn, -1, 0);
+  r->replied = TRUE;
+  r->status = reply->status;
+  r->body_bytes = bodyless                          ? 0
+                  : reply->body == DS_BODY_BUFFER ? reply->buf_len
+                  : reply->body == DS_BODY_NONE   ? 0
+                                                  : reply->length;
+  r->encoding = reply->encoding;
+}
+
 guint
 ds_conns_count (const DsConns *conns)
 {

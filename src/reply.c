@@ -6,9 +6,12 @@
 #include "docserve/reply.h"
 
 #include "docserve/common.h"
+#include "docserve/conf.h"
 #include "docserve/status.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #define ERROR_PAGE_MAX (1024 * 1024)
 
@@ -116,4 +119,63 @@ ds_reply_load_error_pages (const char *dir, GError **error)
       g_hash_table_insert (pages, GUINT_TO_POINTER (codes[i]), g_bytes_new_take (data, len));
     }
   return g_steal_pointer (&pages);
+}
+
+/* Small bodies are read into memory: libmicrohttpd then sends the header
+ * block and the body in one send() instead of a send() and a sendfile(),
+ * and the file is closed at once.  A short read means the file shrank
+ * since fstat(): leave it to the fd path (and the watchdog). */
+void
+ds_reply_load_small_body (DsReply *reply, gboolean head)
+{
+  if (reply->body != DS_BODY_FILE || reply->length > DS_REPLY_SMALL_BODY || reply->status == 304
+      || head)
+    return;
+  char *buf = g_malloc (reply->length > 0 ? reply->length : 1);
+  ssize_t n;
+  do
+    n = pread (reply->fd, buf, reply->length, (off_t) reply->offset);
+  while (n < 0 && errno == EINTR);
+  if (n < 0 || (guint64) n != reply->length)
+    {
+      g_free (buf);
+      return;
+    }
+  ds_fd_cleanup (&reply->fd);
+  reply->body = DS_BODY_BUFFER;
+  reply->buf = buf;
+  reply->buf_len = (gsize) n;
+}
+
+/* Counts what every reply's header block has besides the reason phrase and
+ * the reply's own headers: "HTTP/1.1 200 " and CRLF, Date (37 and 1 that
+ * libmicrohttpd wants free), Connection: close or our Keep-Alive plus
+ * libmicrohttpd's "Connection: Keep-Alive" for HTTP/1.0 (80 at most),
+ * Content-Length (38 at most), the blank line, Server, nosniff and
+ * --header. */
+void
+ds_reply_common_init (DsReplyCommon *common, char *const *headers)
+{
+  common->names = g_ptr_array_new_with_free_func (g_free);
+  common->values = g_ptr_array_new_with_free_func (g_free);
+  for (char *const *h = headers; h != NULL && *h != NULL; h++)
+    {
+      char *name = NULL, *value = NULL;
+      ds_conf_header_split (*h, &name, &value);
+      g_ptr_array_add (common->names, name);
+      g_ptr_array_add (common->values, value);
+    }
+  common->server = g_strdup (PACKAGE_NAME "/" PACKAGE_VERSION);
+  common->fixed_bytes = 15 + 38 + 80 + 38 + 2 + strlen ("Server: \r\n") + strlen (common->server)
+                        + strlen ("X-Content-Type-Options: nosniff\r\n");
+  for (guint i = 0; i < common->names->len; i++)
+    common->fixed_bytes += strlen (common->names->pdata[i]) + strlen (common->values->pdata[i]) + 4;
+}
+
+void
+ds_reply_common_clear (DsReplyCommon *common)
+{
+  g_clear_pointer (&common->server, g_free);
+  g_clear_pointer (&common->names, g_ptr_array_unref);
+  g_clear_pointer (&common->values, g_ptr_array_unref);
 }

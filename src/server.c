@@ -12,10 +12,11 @@
  *               asks handler.c, and queues the reply.  Queueing on the first
  *               call would force Connection: close, so normal replies wait;
  *   completed : writes the 408 for a timed-out partial request, logs, frees.
- * The listening socket comes from listener.c, the pid file and the user
- * switch from process.c, what is served from site.c; the registry of open
+ * process.c opens what needs privileges (site.c's site, the TLS files, the
+ * access log, listener.c's socket) and drops them; the registry of open
  * connections, the watchdog, the drain and the request records are
- * conns.c's. */
+ * conns.c's; the --watch event streams' waiting is streams.c's; the
+ * headers every reply gets are reply.c's. */
 #include "config.h"
 
 #include "docserve/server.h"
@@ -28,13 +29,12 @@
 #include "docserve/listener.h"
 #include "docserve/process.h"
 #include "docserve/reqhead.h"
+#include "docserve/streams.h"
 #include "docserve/tls.h"
 
 #include <errno.h>
 #include <microhttpd.h>
-#include <poll.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -48,20 +48,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DsMhdResponse, MHD_destroy_response)
 struct _DsServer
 {
   const DsConf *conf;
-  DsAccessLog *log;
-  DsSite *site;
-  DsListener listener;
+  DsProcessResources res; /* site, TLS (or NULL), access log, listener */
   struct MHD_Daemon *daemon;
   DsConns *conns;
-  char *server_header;
-  GPtrArray *extra_names;  /* --header, split once at start-up */
-  GPtrArray *extra_values;
-  gboolean pid_file_written;
-  DsTls *tls;           /* HTTPS, or NULL */
-  gsize reply_fixed_bytes; /* of every reply's header block (fit_reply) */
-  GMutex streams_lock;
-  GHashTable *streams;    /* StreamBody set (event streams), under streams_lock */
-  gboolean streams_ended; /* the drain ended them; under streams_lock */
+  DsReplyCommon common; /* Server, nosniff, --header */
+  DsStreams *streams;   /* the open event streams */
 };
 
 /* Set when libmicrohttpd reports on this thread that it could not build a
@@ -232,8 +223,6 @@ client_keeps_alive (struct MHD_Connection *c, const char *version)
  * a time; this reader uses blocks of TLS_BLOCK instead.  A file that shrank
  * ends the transfer (never padding, never a loop). */
 #define TLS_BLOCK ((size_t) 256 * 1024)
-/* Bodies up to this size are sent from memory (see queue_reply). */
-#define SMALL_BODY ((guint64) 64 * 1024)
 
 typedef struct
 {
@@ -298,202 +287,88 @@ free_multipart (void *cls)
 /* ---- stream bodies (the --watch event stream) ---------------------------
  *
  * A DS_BODY_STREAM body has no length: libmicrohttpd sends it chunked (or
- * until the close for HTTP/1.0) and calls read_stream for each piece.  The
- * stream's own read never waits; when it has nothing, read_stream waits
- * here, in one of two ways:
- *  - thread per connection: in the connection's own thread, in poll(2) on
- *    an eventfd the stream's waker writes to and on the client's socket for
- *    a hang-up (POLLRDHUP), so a client that left (a reloaded page) ends
- *    its stream at once instead of at the next write.  Returning 0 instead
- *    is not an option: libmicrohttpd 0.9.75 then polls the socket with a
- *    zero timeout in a loop (daemon.c, thread_main_handle_connection, for
- *    MHD_EVENT_LOOP_INFO_BLOCK);
- *  - --workers: a worker multiplexes many connections, so it must not
- *    wait: the connection is suspended (MHD_ALLOW_SUSPEND_RESUME, allowed
- *    from inside the content reader) and the waker resumes it.  The kick
- *    flag closes the race between a read that found nothing and the
- *    suspension.  (A suspended connection does not see a hang-up: such a
- *    stream ends at its next write, the heartbeat at the latest.)
- * The drain (end_streams) cancels every stream, which wakes them all:
- * libmicrohttpd must not be stopped with a connection suspended
- * (MHD_stop_daemon panics). */
-typedef struct
-{
-  DsServer *server;
-  struct MHD_Connection *c;
-  DsStream stream;  /* owned */
-  gboolean pool;    /* --workers: suspend instead of waiting */
-  int wake_fd;      /* thread per connection: eventfd the waker writes */
-  int sock;         /* thread per connection: the client's socket */
-  GMutex lock;
-  gboolean suspended; /* under lock */
-  gboolean kick;      /* under lock: woken since the last read */
-} StreamBody;
-
+ * until the close for HTTP/1.0) and calls read_stream for each piece; the
+ * waiting is streams.c's.  Thread per connection, the body waits in the
+ * connection's own thread: returning 0 ("nothing yet") instead is not an
+ * option, as libmicrohttpd 0.9.75 then polls the socket with a zero
+ * timeout in a loop (daemon.c, thread_main_handle_connection, for
+ * MHD_EVENT_LOOP_INFO_BLOCK).  Under --workers the connection is suspended
+ * instead (MHD_ALLOW_SUSPEND_RESUME, allowed from inside the content
+ * reader) and the stream's waker resumes it. */
 static void
-wake_stream (gpointer data)
+suspend_conn (gpointer c)
 {
-  StreamBody *b = data;
-
-  if (!b->pool)
-    {
-      guint64 one = 1;
-      (void) !write (b->wake_fd, &one, sizeof one);
-      return;
-    }
-  g_mutex_lock (&b->lock);
-  b->kick = TRUE;
-  if (b->suspended)
-    {
-      b->suspended = FALSE;
-      MHD_resume_connection (b->c);
-    }
-  g_mutex_unlock (&b->lock);
+  MHD_suspend_connection (c);
 }
 
-/* Thread per connection: the next piece of @b, waiting for it. */
-static ssize_t
-read_stream_waiting (StreamBody *b, char *buf, size_t max)
+static void
+resume_conn (gpointer c)
 {
-  for (;;)
-    {
-      gssize n = b->stream.funcs->read (b->stream.data, buf, max);
-      if (n != 0)
-        return n > 0 ? n : MHD_CONTENT_READER_END_OF_STREAM;
-      struct pollfd p[2] = {
-        { .fd = b->wake_fd, .events = POLLIN },
-        { .fd = b->sock, .events = POLLRDHUP },
-      };
-      /* The stream's heartbeat wakes it well within this bound. */
-      if (poll (p, 2, 60 * 1000) < 0 && errno != EINTR)
-        return MHD_CONTENT_READER_END_WITH_ERROR;
-      if (p[1].revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL))
-        {
-          stream_client_left = TRUE; /* see on_mhd_log */
-          return MHD_CONTENT_READER_END_WITH_ERROR;
-        }
-      if (p[0].revents & POLLIN)
-        {
-          guint64 v;
-          (void) !read (b->wake_fd, &v, sizeof v);
-        }
-    }
+  MHD_resume_connection (c);
 }
 
 static ssize_t
 read_stream (void *cls, uint64_t pos, char *buf, size_t max)
 {
-  StreamBody *b = cls;
+  gssize n = ds_stream_body_read (cls, buf, max);
 
-  if (!b->pool)
-    return read_stream_waiting (b, buf, max);
-  for (;;)
+  switch (n)
     {
-      g_mutex_lock (&b->lock);
-      b->kick = FALSE;
-      g_mutex_unlock (&b->lock);
-      gssize n = b->stream.funcs->read (b->stream.data, buf, max);
-      if (n != 0)
-        return n > 0 ? n : MHD_CONTENT_READER_END_OF_STREAM;
-      g_mutex_lock (&b->lock);
-      if (!b->kick)
-        {
-          b->suspended = TRUE;
-          MHD_suspend_connection (b->c);
-          g_mutex_unlock (&b->lock);
-          return 0;
-        }
-      g_mutex_unlock (&b->lock);
+    case DS_STREAM_SUSPENDED:
+      return 0;
+    case DS_STREAM_END:
+      return MHD_CONTENT_READER_END_OF_STREAM;
+    case DS_STREAM_CLIENT_LEFT:
+      stream_client_left = TRUE; /* see on_mhd_log */
+      return MHD_CONTENT_READER_END_WITH_ERROR;
+    case DS_STREAM_ERROR:
+      return MHD_CONTENT_READER_END_WITH_ERROR;
+    default:
+      return n;
     }
-}
-
-static void
-stream_body_free (StreamBody *b)
-{
-  b->stream.funcs->free (b->stream.data);
-  ds_fd_cleanup (&b->wake_fd);
-  g_mutex_clear (&b->lock);
-  g_free (b);
 }
 
 static void
 free_stream (void *cls)
 {
-  StreamBody *b = cls;
-
-  g_mutex_lock (&b->server->streams_lock);
-  g_hash_table_remove (b->server->streams, b);
-  g_mutex_unlock (&b->server->streams_lock);
-  stream_body_free (b);
+  ds_stream_body_free (cls);
 }
 
 /* The response for a DS_BODY_STREAM @reply (takes its stream), or NULL. */
 static struct MHD_Response *
 stream_response (DsServer *s, struct MHD_Connection *c, DsReply *reply)
 {
-  StreamBody *b = g_new0 (StreamBody, 1);
-  const union MHD_ConnectionInfo *fi = MHD_get_connection_info (c, MHD_CONNECTION_INFO_CONNECTION_FD);
+  DsStreamBody *b;
 
-  b->server = s;
-  b->c = c;
-  b->stream = reply->stream;
-  reply->stream.funcs = NULL;
-  b->pool = s->conf->workers > 0;
-  b->wake_fd = -1;
-  b->sock = fi != NULL ? fi->connect_fd : -1;
-  g_mutex_init (&b->lock);
-  if (!b->pool)
+  if (s->conf->workers > 0)
+    b = ds_stream_body_new_suspending (&reply->stream, suspend_conn, resume_conn, c);
+  else
     {
-      b->wake_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
-      if (b->wake_fd < 0)
-        {
-          stream_body_free (b);
-          return NULL;
-        }
+      const union MHD_ConnectionInfo *fi
+          = MHD_get_connection_info (c, MHD_CONNECTION_INFO_CONNECTION_FD);
+      b = ds_stream_body_new_waiting (&reply->stream, fi != NULL ? fi->connect_fd : -1);
+      if (b == NULL)
+        return NULL;
     }
-  b->stream.funcs->set_waker (b->stream.data, wake_stream, b);
   struct MHD_Response *resp
       = MHD_create_response_from_callback (MHD_SIZE_UNKNOWN, 4096, read_stream, b, free_stream);
   if (resp == NULL)
     {
-      stream_body_free (b);
+      ds_stream_body_free (b);
       return NULL;
     }
-  g_mutex_lock (&s->streams_lock);
-  g_hash_table_add (s->streams, b);
-  if (s->streams_ended)
-    b->stream.funcs->cancel (b->stream.data);
-  g_mutex_unlock (&s->streams_lock);
+  ds_streams_add (s->streams, b);
   return resp;
 }
 
-/* Ends every stream now and every later one at once (the drain, and
- * before the daemon stops). */
-static void
-end_streams (DsServer *s)
-{
-  GHashTableIter it;
-  gpointer key;
-
-  g_mutex_lock (&s->streams_lock);
-  s->streams_ended = TRUE;
-  g_hash_table_iter_init (&it, s->streams);
-  while (g_hash_table_iter_next (&it, &key, NULL))
-    {
-      StreamBody *b = key;
-      b->stream.funcs->cancel (b->stream.data);
-    }
-  g_mutex_unlock (&s->streams_lock);
-}
-
 /* An upper bound of the header block libmicrohttpd will build for @reply:
- * the bytes every reply has (s->reply_fixed_bytes: Server, nosniff,
+ * the bytes every reply has (s->common.fixed_bytes: Server, nosniff,
  * --header, Date, Connection or Keep-Alive, Content-Length, the status
  * line's frame), the reason phrase and @reply's own headers. */
 static gsize
 reply_header_bytes (const DsServer *s, const DsReply *reply)
 {
-  gsize n = s->reply_fixed_bytes + MAX (strlen (MHD_get_reason_phrase_for (reply->status)),
+  gsize n = s->common.fixed_bytes + MAX (strlen (MHD_get_reason_phrase_for (reply->status)),
                                         strlen ("Non-Standard Status"));
   for (guint i = 0; i < reply->n_headers; i++)
     n += strlen (reply->headers[i].name) + strlen (reply->headers[i].value) + 4;
@@ -527,7 +402,7 @@ fit_reply (DsServer *s, struct MHD_Connection *c, DsReply *reply)
                            reply_header_bytes (s, reply)))
     return;
   ds_reply_clear (reply);
-  ds_reply_set_status_page (reply, s->site->error_pages, 431);
+  ds_reply_set_status_page (reply, s->res.site->error_pages, 431);
   reply->close = TRUE;
 }
 
@@ -537,7 +412,7 @@ fit_reply (DsServer *s, struct MHD_Connection *c, DsReply *reply)
 static void
 send_raw_status (DsServer *s, struct MHD_Connection *c, guint status)
 {
-  if (s->tls != NULL)
+  if (s->res.tls != NULL)
     {
       const union MHD_ConnectionInfo *ti
           = MHD_get_connection_info (c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
@@ -554,32 +429,6 @@ send_raw_status (DsServer *s, struct MHD_Connection *c, guint status)
     ds_conns_send_status (fi->connect_fd, status);
 }
 
-/* Small bodies are read into memory: libmicrohttpd then sends the header
- * block and the body in one send() instead of a send() and a sendfile(),
- * and the file is closed at once.  A short read means the file shrank
- * since fstat(): leave it to the fd path (and the watchdog). */
-static void
-load_small_body (const DsConnRequest *r, DsReply *reply)
-{
-  if (reply->body != DS_BODY_FILE || reply->length > SMALL_BODY || reply->status == 304
-      || g_strcmp0 (r->method, "HEAD") == 0)
-    return;
-  char *buf = g_malloc (reply->length > 0 ? reply->length : 1);
-  ssize_t n;
-  do
-    n = pread (reply->fd, buf, reply->length, (off_t) reply->offset);
-  while (n < 0 && errno == EINTR);
-  if (n < 0 || (guint64) n != reply->length)
-    {
-      g_free (buf);
-      return;
-    }
-  ds_fd_cleanup (&reply->fd);
-  reply->body = DS_BODY_BUFFER;
-  reply->buf = buf;
-  reply->buf_len = (gsize) n;
-}
-
 /* A file body: sendfile() from the fd, which the response then owns
  * (*out_file_fd borrows it), or under TLS a reader of TLS_BLOCK blocks. */
 static struct MHD_Response *
@@ -587,7 +436,7 @@ file_response (DsServer *s, DsReply *reply, int *out_file_fd)
 {
   struct MHD_Response *resp;
 
-  if (s->tls != NULL)
+  if (s->res.tls != NULL)
     {
       FileBody *b = g_new0 (FileBody, 1);
       b->fd = g_steal_fd (&reply->fd);
@@ -659,10 +508,10 @@ add_headers (DsServer *s, struct MHD_Connection *c, const DsConnRequest *r, DsCo
 {
   for (guint i = 0; i < reply->n_headers; i++)
     MHD_add_response_header (resp, reply->headers[i].name, reply->headers[i].value);
-  MHD_add_response_header (resp, MHD_HTTP_HEADER_SERVER, s->server_header);
+  MHD_add_response_header (resp, MHD_HTTP_HEADER_SERVER, s->common.server);
   MHD_add_response_header (resp, "X-Content-Type-Options", "nosniff");
-  for (guint i = 0; i < s->extra_names->len; i++)
-    MHD_add_response_header (resp, s->extra_names->pdata[i], s->extra_values->pdata[i]);
+  for (guint i = 0; i < s->common.names->len; i++)
+    MHD_add_response_header (resp, s->common.names->pdata[i], s->common.values->pdata[i]);
 
   guint n = cc != NULL ? ++cc->replies : 1;
   gboolean keep = !reply->close && r->seen && client_keeps_alive (c, r->version)
@@ -678,28 +527,6 @@ add_headers (DsServer *s, struct MHD_Connection *c, const DsConnRequest *r, DsCo
     }
 }
 
-/* Records a queued reply: for the watchdog (@file_fd: the sendfile() body,
- * or -1) and for the log line. */
-static void
-note_reply (DsServer *s, DsConn *cc, DsConnRequest *r, const DsReply *reply, int file_fd)
-{
-  gboolean bodyless = reply->status == 304 || reply->status == 204
-                      || g_strcmp0 (r->method, "HEAD") == 0;
-
-  /* The watchdog checks that a sendfile() body does not shrink under us. */
-  if (file_fd >= 0 && reply->status != 304 && g_strcmp0 (r->method, "HEAD") != 0)
-    ds_conns_set_replied (s->conns, cc, file_fd, reply->offset + reply->length);
-  else
-    ds_conns_set_replied (s->conns, cc, -1, 0);
-  r->replied = TRUE;
-  r->status = reply->status;
-  r->body_bytes = bodyless                          ? 0
-                  : reply->body == DS_BODY_BUFFER ? reply->buf_len
-                  : reply->body == DS_BODY_NONE   ? 0
-                                                  : reply->length;
-  r->encoding = reply->encoding;
-}
-
 /* Turns @reply into an MHD response and queues it; takes what @reply owns. */
 static enum MHD_Result
 queue_reply (DsServer *s, struct MHD_Connection *c, DsConnRequest *r, DsReply *reply)
@@ -709,7 +536,7 @@ queue_reply (DsServer *s, struct MHD_Connection *c, DsConnRequest *r, DsReply *r
   int file_fd = -1; /* borrowed from the response */
 
   fit_reply (s, c, reply);
-  load_small_body (r, reply);
+  ds_reply_load_small_body (reply, g_strcmp0 (r->method, "HEAD") == 0);
   resp = body_response (s, c, reply, &file_fd);
   if (resp == NULL)
     {
@@ -722,7 +549,7 @@ queue_reply (DsServer *s, struct MHD_Connection *c, DsConnRequest *r, DsReply *r
         return MHD_NO;
     }
   add_headers (s, c, r, cc, reply, resp);
-  note_reply (s, cc, r, reply, file_fd);
+  ds_conns_note_reply (s->conns, cc, r, reply, file_fd);
   enum MHD_Result ret = MHD_queue_response (c, reply->status, resp);
   ds_reply_clear (reply);
   return ret;
@@ -783,9 +610,9 @@ on_request (void *cls, struct MHD_Connection *c, const char *url, const char *me
       if (status == 0 && head == DS_HEAD_OK)
         return MHD_YES; /* wait for the body (if any) to be read */
       if (status == 0) /* answer before a body whose end only a close tells */
-        ds_handler_decide (s->site, &req, g_get_real_time () / G_USEC_PER_SEC, &reply);
+        ds_handler_decide (s->res.site, &req, g_get_real_time () / G_USEC_PER_SEC, &reply);
       else
-        ds_reply_set_status_page (&reply, s->site->error_pages, status);
+        ds_reply_set_status_page (&reply, s->res.site->error_pages, status);
       reply.close = TRUE;
       return queue_reply (s, c, r, &reply);
     }
@@ -798,7 +625,7 @@ on_request (void *cls, struct MHD_Connection *c, const char *url, const char *me
     return MHD_YES;
 
   fill_request (c, url, r, &req);
-  ds_handler_decide (s->site, &req, g_get_real_time () / G_USEC_PER_SEC, &reply);
+  ds_handler_decide (s->res.site, &req, g_get_real_time () / G_USEC_PER_SEC, &reply);
   return queue_reply (s, c, r, &reply);
 }
 
@@ -833,13 +660,13 @@ on_completed (void *cls, struct MHD_Connection *c, void **req_cls,
       else if (toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED)
         {
           /* A raw write would corrupt a TLS stream: there, just close. */
-          if (s->tls == NULL)
+          if (s->res.tls == NULL)
             send_raw_status (s, c, 408);
           status = 408;
         }
     }
   if (status != 0)
-    ds_conns_request_log (s->log, cc, r, status, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK,
+    ds_conns_request_log (s->res.log, cc, r, status, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK,
                           g_get_real_time ());
   ds_conns_request_free (r);
   *req_cls = NULL;
@@ -849,83 +676,11 @@ on_completed (void *cls, struct MHD_Connection *c, void **req_cls,
 static void
 server_free (DsServer *s)
 {
-  if (s->pid_file_written)
-    (void) unlink (s->conf->pid_file); /* best effort: we may have dropped privileges */
-  ds_listener_close (&s->listener);
-  ds_site_free (s->site);
-  if (s->log != NULL)
-    ds_accesslog_free (s->log);
-  g_free (s->server_header);
+  ds_process_release (&s->res);
+  ds_reply_common_clear (&s->common);
   ds_conns_free (s->conns);
-  if (s->streams != NULL)
-    g_hash_table_unref (s->streams);
-  g_mutex_clear (&s->streams_lock);
-  if (s->tls != NULL)
-    ds_tls_free (s->tls);
-  g_ptr_array_unref (s->extra_names);
-  g_ptr_array_unref (s->extra_values);
+  ds_streams_free (s->streams);
   g_free (s);
-}
-
-/* Splits --header once and counts what every reply's header block has
- * besides the reason phrase and the reply's own headers (fit_reply):
- * "HTTP/1.1 200 " and CRLF, Date (37 and 1 that MHD wants free),
- * Connection: close or our Keep-Alive plus MHD's "Connection: Keep-Alive"
- * for HTTP/1.0 (80 at most), Content-Length (38 at most), the blank line,
- * Server, nosniff and --header. */
-static void
-init_reply_headers (DsServer *s)
-{
-  s->extra_names = g_ptr_array_new_with_free_func (g_free);
-  s->extra_values = g_ptr_array_new_with_free_func (g_free);
-  for (char **h = s->conf->headers; h != NULL && *h != NULL; h++)
-    {
-      char *name = NULL, *value = NULL;
-      ds_conf_header_split (*h, &name, &value);
-      g_ptr_array_add (s->extra_names, name);
-      g_ptr_array_add (s->extra_values, value);
-    }
-  s->server_header = g_strdup (PACKAGE_NAME "/" PACKAGE_VERSION);
-  s->reply_fixed_bytes = 15 + 38 + 80 + 38 + 2 + strlen ("Server: \r\n") + strlen (s->server_header)
-                         + strlen ("X-Content-Type-Options: nosniff\r\n");
-  for (guint i = 0; i < s->extra_names->len; i++)
-    s->reply_fixed_bytes += strlen (s->extra_names->pdata[i]) + strlen (s->extra_values->pdata[i]) + 4;
-}
-
-/* Opens what needs privileges (the site, the TLS files, the access log,
- * the socket), writes the pid file, then drops privileges. */
-static gboolean
-acquire (DsServer *s, GError **error)
-{
-  const DsConf *conf = s->conf;
-
-  s->site = ds_site_open (conf, error);
-  if (s->site == NULL)
-    return FALSE;
-  if (conf->tls_cert != NULL)
-    {
-      /* Read now, before privileges are dropped. */
-      s->tls = ds_tls_load (conf->tls_cert, conf->tls_key, g_get_real_time () / G_USEC_PER_SEC,
-                            error);
-      if (s->tls == NULL)
-        return FALSE;
-      ds_tls_activate (s->tls);
-    }
-  s->log = ds_accesslog_open (conf->access_log, (DsLogFormat) conf->log_format, error);
-  if (s->log == NULL)
-    return FALSE;
-  ds_accesslog_set_buffer (s->log, (gsize) conf->access_log_buffer_kib * 1024);
-  ds_listener_raise_nofile (conf->max_connections);
-  if (!ds_listener_open (conf, &s->listener, error))
-    return FALSE;
-  /* Everything that needs privileges is open: root, log, socket. */
-  if (conf->pid_file != NULL)
-    {
-      if (!ds_process_write_pid_file (conf->pid_file, error))
-        return FALSE;
-      s->pid_file_written = TRUE;
-    }
-  return conf->user == NULL || ds_process_drop_privileges (conf->user, conf->group, error);
 }
 
 /* A thread per connection by default (a slow disk stalls one client);
@@ -968,9 +723,9 @@ start_daemon (DsServer *s, GError **error)
     { MHD_OPTION_END, 0, NULL },
   };
   s->daemon = MHD_start_daemon (
-      daemon_flags (conf, s->tls != NULL), 0, NULL, NULL, &on_request, s,
+      daemon_flags (conf, s->res.tls != NULL), 0, NULL, NULL, &on_request, s,
       MHD_OPTION_EXTERNAL_LOGGER, &on_mhd_log, s,
-      MHD_OPTION_LISTEN_SOCKET, (MHD_socket) s->listener.fd,
+      MHD_OPTION_LISTEN_SOCKET, (MHD_socket) s->res.listener.fd,
       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) conf->timeout,
       MHD_OPTION_CONNECTION_LIMIT, (unsigned int) conf->max_connections,
       MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int) conf->max_connections_per_ip,
@@ -980,7 +735,7 @@ start_daemon (DsServer *s, GError **error)
       MHD_OPTION_URI_LOG_CALLBACK, &on_uri, s,
       MHD_OPTION_NOTIFY_COMPLETED, &on_completed, s,
       MHD_OPTION_UNESCAPE_CALLBACK, &keep_raw, NULL,
-      MHD_OPTION_ARRAY, s->tls != NULL ? tls_opts : &tls_opts[2],
+      MHD_OPTION_ARRAY, s->res.tls != NULL ? tls_opts : &tls_opts[2],
       MHD_OPTION_ARRAY, conf->workers > 0 ? pool_opts : &pool_opts[1],
       MHD_OPTION_END);
   if (s->daemon == NULL)
@@ -998,18 +753,16 @@ ds_server_start (const DsConf *conf, GError **error)
   DsServer *s = g_new0 (DsServer, 1);
 
   s->conf = conf;
-  s->listener.fd = -1;
-  g_mutex_init (&s->streams_lock);
-  s->streams = g_hash_table_new (NULL, NULL);
-  init_reply_headers (s);
-  if (!acquire (s, error))
+  s->streams = ds_streams_new ();
+  ds_reply_common_init (&s->common, conf->headers);
+  if (!ds_process_acquire (conf, &s->res, error))
     {
       server_free (s);
       return NULL;
     }
   /* The watchdog's request deadline is twice --timeout; under TLS a raw
    * 408 would corrupt the stream, so there a stalled request is just cut. */
-  s->conns = ds_conns_new ((gint64) conf->timeout * 2 * G_USEC_PER_SEC, s->tls == NULL);
+  s->conns = ds_conns_new ((gint64) conf->timeout * 2 * G_USEC_PER_SEC, s->res.tls == NULL);
   if (!start_daemon (s, error))
     {
       server_free (s);
@@ -1022,20 +775,20 @@ ds_server_start (const DsConf *conf, GError **error)
 guint
 ds_server_get_port (const DsServer *server)
 {
-  return server->listener.port;
+  return server->res.listener.port;
 }
 
 char *
 ds_server_get_url (const DsServer *server)
 {
-  return ds_listener_url (&server->listener, server->tls != NULL);
+  return ds_listener_url (&server->res.listener, server->res.tls != NULL);
 }
 
 void
 ds_server_quiesce (DsServer *server)
 {
   ds_conns_start_drain (server->conns);
-  end_streams (server);
+  ds_streams_end_all (server->streams); /* and every later one at once */
   /* The listening fd stays ours (we passed it in); MHD stops polling it. */
   (void) MHD_quiesce_daemon (server->daemon);
   ds_conns_shutdown_idle (server->conns);
@@ -1050,21 +803,21 @@ ds_server_connections (const DsServer *server)
 gboolean
 ds_server_reopen_log (DsServer *server, GError **error)
 {
-  return ds_accesslog_reopen (server->log, error);
+  return ds_accesslog_reopen (server->res.log, error);
 }
 
 gboolean
 ds_server_reopen_root (DsServer *server, GError **error)
 {
-  return ds_site_reopen_root (server->site, error);
+  return ds_site_reopen_root (server->res.site, error);
 }
 
 gboolean
 ds_server_reload_tls (DsServer *server, GError **error)
 {
-  if (server->tls == NULL)
+  if (server->res.tls == NULL)
     return TRUE;
-  return ds_tls_reload (server->tls, g_get_real_time () / G_USEC_PER_SEC, error);
+  return ds_tls_reload (server->res.tls, g_get_real_time () / G_USEC_PER_SEC, error);
 }
 
 void
@@ -1076,7 +829,9 @@ ds_server_free (DsServer *server)
     ds_conns_stop_watchdog (server->conns);
   if (server->daemon != NULL)
     {
-      end_streams (server);
+      /* Ending the streams wakes them all: libmicrohttpd must not be
+       * stopped with a connection suspended (MHD_stop_daemon panics). */
+      ds_streams_end_all (server->streams);
       MHD_stop_daemon (server->daemon);
     }
   server_free (server);

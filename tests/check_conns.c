@@ -371,6 +371,50 @@ START_TEST (test_request_log)
 }
 END_TEST
 
+/* ---- a queued reply noted in the request record -------------------------- */
+
+typedef struct
+{
+  guint status;
+  const char *method;
+  DsBodyKind body;
+  guint64 want_bytes; /* the record's body_bytes (buf_len 7, length 11) */
+} NoteRow;
+
+static const NoteRow note_rows[] = {
+  { 200, "GET", DS_BODY_BUFFER, 7 },     { 200, "GET", DS_BODY_FILE, 11 },
+  { 206, "GET", DS_BODY_MULTIPART, 11 }, { 200, "GET", DS_BODY_NONE, 0 },
+  { 200, "HEAD", DS_BODY_FILE, 0 },      { 304, "GET", DS_BODY_FILE, 0 },
+  { 204, "OPTIONS", DS_BODY_BUFFER, 0 },
+};
+
+START_TEST (test_note_reply)
+{
+  const NoteRow *row = &note_rows[_i];
+  DsConns *conns = ds_conns_new (DEADLINE_US, TRUE);
+  DsConn *conn = ds_conns_add (conns, NULL, -1);
+  DsConnRequest *r = ds_conns_request_new ("/x");
+  DsReply reply;
+
+  ds_reply_init (&reply);
+  reply.status = row->status;
+  reply.body = row->body;
+  reply.buf_len = 7;
+  reply.length = 11;
+  reply.encoding = "gzip";
+  r->method = g_strdup (row->method);
+  ds_conns_note_reply (conns, conn, r, &reply, -1);
+  ck_assert (r->replied);
+  ck_assert_uint_eq (r->status, row->status);
+  ck_assert_msg (r->body_bytes == row->want_bytes, "row %d: %" G_GUINT64_FORMAT " bytes", _i,
+                 (guint64) r->body_bytes);
+  ck_assert_str_eq (r->encoding, "gzip");
+  ds_conns_request_free (r);
+  ds_conns_remove (conns, conn);
+  ds_conns_free (conns);
+}
+END_TEST
+
 /* ---- rate limit of libmicrohttpd's messages ------------------------------ */
 
 /* 25 messages in one minute: 20 printed; the next minute starts with the
@@ -428,6 +472,7 @@ conns_suite (void)
   tcase_add_loop_test (tc, test_raw_status, 0, G_N_ELEMENTS (raw_rows));
   tcase_add_loop_test (tc, test_reply_fits, 0, G_N_ELEMENTS (fit_rows));
   tcase_add_loop_test (tc, test_request_log, 0, 2);
+  tcase_add_loop_test (tc, test_note_reply, 0, G_N_ELEMENTS (note_rows));
   tcase_add_test (tc, test_report);
   suite_add_tcase (s, tc);
   return s;

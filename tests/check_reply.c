@@ -464,6 +464,89 @@ START_TEST (test_load_bad_page)
 }
 END_TEST
 
+/* ---- small bodies from memory ------------------------------------------ */
+
+typedef struct
+{
+  guint status;
+  gboolean head;
+  guint64 offset;
+  guint64 length;    /* of the reply (G_MAXUINT64: the whole big file) */
+  gboolean big;      /* the file has DS_REPLY_SMALL_BODY + 1 bytes, else "0123456789" */
+  const char *loaded; /* the buffer, or NULL: the reply stays a file body */
+} SmallBodyRow;
+
+static const SmallBodyRow small_body_rows[] = {
+  { 200, FALSE, 2, 5, FALSE, "23456" },
+  { 206, FALSE, 0, 10, FALSE, "0123456789" },
+  { 200, FALSE, 10, 0, FALSE, "" },
+  { 200, TRUE, 0, 10, FALSE, NULL },    /* HEAD: nothing is sent */
+  { 304, FALSE, 0, 10, FALSE, NULL },   /* no body */
+  { 200, FALSE, 0, 20, FALSE, NULL },   /* the file shrank: short read */
+  { 200, FALSE, 0, G_MAXUINT64, TRUE, NULL }, /* over the bound: sendfile() */
+};
+
+START_TEST (test_load_small_body)
+{
+  const SmallBodyRow *row = &small_body_rows[_i];
+  gsize big_len = (gsize) DS_REPLY_SMALL_BODY + 1;
+  g_autofree char *big = g_malloc0 (big_len);
+  g_autofree char *path = row->big ? scratch_write (scratch_dir, "body", big, (gssize) big_len)
+                                   : scratch_write (scratch_dir, "body", "0123456789", -1);
+  DsReply r;
+
+  ds_reply_init (&r);
+  r.status = row->status;
+  r.body = DS_BODY_FILE;
+  r.fd = open (path, O_RDONLY | O_CLOEXEC);
+  ck_assert_int_ge (r.fd, 0);
+  r.offset = row->offset;
+  r.length = row->length == G_MAXUINT64 ? big_len : row->length;
+  int fd = r.fd;
+  ds_reply_load_small_body (&r, row->head);
+  if (row->loaded != NULL)
+    {
+      ck_assert_msg (r.body == DS_BODY_BUFFER && r.fd == -1, "row %d: not loaded", _i);
+      ck_assert_uint_eq (r.buf_len, strlen (row->loaded));
+      ck_assert (memcmp (r.buf, row->loaded, r.buf_len) == 0);
+      ck_assert (fcntl (fd, F_GETFD) < 0 && errno == EBADF); /* closed */
+    }
+  else
+    ck_assert_msg (r.body == DS_BODY_FILE && r.fd == fd && r.buf == NULL,
+                   "row %d: changed (body %d)", _i, r.body);
+  ds_reply_clear (&r);
+}
+END_TEST
+
+/* ---- the headers every reply gets ------------------------------------ */
+
+/* --header is split once; each adds "Name: value\r\n" to the fixed bytes. */
+START_TEST (test_common)
+{
+  char *headers[] = { "X-A: 1", "X-Frame-Options:\tDENY ", NULL };
+  DsReplyCommon none, two;
+
+  ds_reply_common_init (&none, NULL);
+  ds_reply_common_init (&two, headers);
+  ck_assert_str_eq (two.server, PACKAGE_NAME "/" PACKAGE_VERSION);
+  ck_assert_uint_eq (none.names->len, 0);
+  ck_assert_uint_eq (two.names->len, 2);
+  ck_assert_uint_eq (two.values->len, 2);
+  ck_assert_str_eq (two.names->pdata[0], "X-A");
+  ck_assert_str_eq (two.values->pdata[0], "1");
+  ck_assert_str_eq (two.names->pdata[1], "X-Frame-Options");
+  ck_assert_str_eq (two.values->pdata[1], "DENY");
+  ck_assert_uint_eq (two.fixed_bytes - none.fixed_bytes,
+                     strlen ("X-A: 1\r\nX-Frame-Options: DENY\r\n"));
+  ck_assert_uint_ge (none.fixed_bytes, strlen ("HTTP/1.1 200 \r\nServer: \r\n\r\n")
+                                           + strlen (none.server));
+  ds_reply_common_clear (&none);
+  ds_reply_common_clear (&two);
+  ds_reply_common_clear (&two); /* cleared twice is fine */
+  ck_assert_ptr_null (two.names);
+}
+END_TEST
+
 static Suite *
 reply_suite (void)
 {
@@ -474,6 +557,7 @@ reply_suite (void)
   tcase_add_test (tc, test_clear);
   tcase_add_loop_test (tc, test_get_header, 0, G_N_ELEMENTS (get_header_rows));
   tcase_add_test (tc, test_add_header);
+  tcase_add_test (tc, test_common);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("status_page");
@@ -486,6 +570,11 @@ reply_suite (void)
   tcase_add_test (tc, test_load_some_pages);
   tcase_add_test (tc, test_load_no_dir);
   tcase_add_test (tc, test_load_bad_page);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("small_body");
+  tcase_add_unchecked_fixture (tc, scratch_setup, scratch_teardown);
+  tcase_add_loop_test (tc, test_load_small_body, 0, G_N_ELEMENTS (small_body_rows));
   suite_add_tcase (s, tc);
   return s;
 }

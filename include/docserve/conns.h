@@ -7,6 +7,7 @@
 #include <glib.h>
 
 #include "docserve/accesslog.h"
+#include "docserve/reply.h"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -79,6 +80,13 @@ void ds_conns_set_busy (DsConns *conns, DsConn *conn, gboolean busy);
  * being sent up to offset @body_end, which the watchdog checks for
  * shrinking.  Thread-safe. */
 void ds_conns_set_replied (DsConns *conns, DsConn *conn, int body_fd, guint64 body_end);
+
+/* Records that @reply was queued for request @r on @conn (NULL: none):
+ * for the watchdog (@file_fd: the sendfile() body, or -1; see
+ * ds_conns_set_replied) and for @r's log line (status, body bytes,
+ * content-coding). */
+void ds_conns_note_reply (DsConns *conns, DsConn *conn, DsConnRequest *r, const DsReply *reply,
+                          int file_fd);
 
 /* Connections registered right now (thread-safe, lock-free). */
 guint ds_conns_count (const DsConns *conns);

@@ -101,4 +101,31 @@ void ds_reply_set_status_page (DsReply *reply, GHashTable *error_pages, guint st
  * page is over 1 MiB. */
 GHashTable *ds_reply_load_error_pages (const char *dir, GError **error);
 
+/* File bodies up to this size are sent from memory. */
+#define DS_REPLY_SMALL_BODY ((guint64) 64 * 1024)
+
+/* Turns a DS_BODY_FILE @reply of at most DS_REPLY_SMALL_BODY bytes into a
+ * DS_BODY_BUFFER one (closing its fd), unless it sends no body (304, or
+ * @head: a HEAD request) or the file is now shorter: then @reply is left
+ * as it was. */
+void ds_reply_load_small_body (DsReply *reply, gboolean head);
+
+/* The headers every reply gets besides its own: Server, nosniff and the
+ * --header ones, split once at start-up. */
+typedef struct
+{
+  char *server;      /* "docserve/VERSION" */
+  GPtrArray *names;  /* of --header's fields (char *) */
+  GPtrArray *values; /* their values, in the same order */
+  gsize fixed_bytes; /* an upper bound of what every reply's header block
+                        has besides its reason phrase and its own headers */
+} DsReplyCommon;
+
+/* Fills @common from DsConf.headers @headers (NULL-terminated, may be
+ * NULL).  Free with ds_reply_common_clear. */
+void ds_reply_common_init (DsReplyCommon *common, char *const *headers);
+
+/* Frees what @common owns; a zeroed or cleared @common is fine. */
+void ds_reply_common_clear (DsReplyCommon *common);
+
 G_END_DECLS
