@@ -11,6 +11,8 @@
 
 #include "docserve/changes.h"
 
+#include "docserve/common.h"
+
 #include <string.h>
 
 typedef struct
@@ -177,22 +179,6 @@ ds_changes_since (const DsChanges *c, guint64 since, gboolean *out_all)
   return sorted_keys (set);
 }
 
-static void
-append_json_string (GString *out, const char *s)
-{
-  g_string_append_c (out, '"');
-  for (const guchar *p = (const guchar *) s; *p != '\0'; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        g_string_append_printf (out, "\\%c", *p);
-      else if (*p < 0x20 || *p == 0x7f)
-        g_string_append_printf (out, "\\u%04x", *p);
-      else
-        g_string_append_c (out, (char) *p);
-    }
-  g_string_append_c (out, '"');
-}
-
 char *
 ds_changes_format_event (guint64 gen, char *const *urls, gboolean all)
 {
@@ -205,7 +191,7 @@ ds_changes_format_event (guint64 gen, char *const *urls, gboolean all)
     {
       if (i > 0)
         g_string_append_c (out, ',');
-      append_json_string (out, urls[i]);
+      ds_json_append_string (out, urls[i]);
     }
   g_string_append (out, "]}\n\n");
   return g_string_free (out, FALSE);

@@ -309,54 +309,10 @@ ds_dirlist_wants_json (const char *query, const char *accept)
 
 /* ---- sorting ----------------------------------------------------------- */
 
-/* The natural order described at the top, without the strcmp tie-break. */
-static int
-natural_cmp (const char *a, const char *b)
-{
-  const guchar *p = (const guchar *) a;
-  const guchar *q = (const guchar *) b;
-
-  while (*p != '\0' && *q != '\0')
-    {
-      if (g_ascii_isdigit (*p) && g_ascii_isdigit (*q))
-        {
-          while (*p == '0')
-            p++;
-          while (*q == '0')
-            q++;
-          gsize np = 0, nq = 0;
-          while (g_ascii_isdigit (p[np]))
-            np++;
-          while (g_ascii_isdigit (q[nq]))
-            nq++;
-          /* Without leading zeros, the longer run is the larger number. */
-          if (np != nq)
-            return np < nq ? -1 : 1;
-          int c = memcmp (p, q, np);
-          if (c != 0)
-            return c;
-          p += np;
-          q += nq;
-          continue;
-        }
-
-      /* g_ascii_tolower returns a (signed) gchar: back to a byte value. */
-      int cp = (guchar) g_ascii_tolower ((gchar) *p);
-      int cq = (guchar) g_ascii_tolower ((gchar) *q);
-      if (cp != cq)
-        return cp - cq;
-      p++;
-      q++;
-    }
-  return (*p != '\0') - (*q != '\0');
-}
-
 static int
 name_cmp (const char *a, const char *b)
 {
-  int c = natural_cmp (a, b);
-
-  return c != 0 ? c : strcmp (a, b);
+  return ds_natural_compare (a, b);
 }
 
 static int
@@ -398,15 +354,6 @@ ds_dirlist_sort (GPtrArray *entries, DsSortKey key, gboolean desc)
 }
 
 /* ---- output ------------------------------------------------------------ */
-
-/* ds_dirlist_read never yields invalid UTF-8, but a caller's array might:
- * keep the JSON valid UTF-8 whatever it holds (the HTML escaper of page.c
- * does the same for the page). */
-static char *
-valid_utf8 (const char *s)
-{
-  return g_utf8_make_valid (s, -1);
-}
 
 /* The relative reference for @e, not yet HTML-escaped. */
 static char *
@@ -593,27 +540,6 @@ ds_dirlist_html_with (const char *rel, const GPtrArray *entries, DsSortKey key, 
   return g_string_free (out, FALSE);
 }
 
-static void
-append_json_string (GString *out, const char *s)
-{
-  g_autofree char *valid = valid_utf8 (s);
-
-  g_string_append_c (out, '"');
-  for (const guchar *p = (const guchar *) valid; *p != '\0'; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        {
-          g_string_append_c (out, '\\');
-          g_string_append_c (out, (char) *p);
-        }
-      else if (*p < 0x20 || *p == 0x7f)
-        g_string_append_printf (out, "\\u%04x", (unsigned) *p);
-      else
-        g_string_append_c (out, (char) *p);
-    }
-  g_string_append_c (out, '"');
-}
-
 char *
 ds_dirlist_json (const char *rel, const GPtrArray *entries, gsize *out_len)
 {
@@ -624,7 +550,7 @@ ds_dirlist_json (const char *rel, const GPtrArray *entries, gsize *out_len)
   GString *out = g_string_sized_new (64 + (gsize) entries->len * 96);
 
   g_string_append (out, "{\"path\":");
-  append_json_string (out, path);
+  ds_json_append_string (out, path);
   g_string_append (out, ",\"entries\":[");
   for (guint i = 0; i < entries->len; i++)
     {
@@ -634,7 +560,7 @@ ds_dirlist_json (const char *rel, const GPtrArray *entries, gsize *out_len)
       if (i > 0)
         g_string_append_c (out, ',');
       g_string_append (out, "{\"name\":");
-      append_json_string (out, e->name);
+      ds_json_append_string (out, e->name);
       g_string_append_printf (out, ",\"type\":\"%s\",\"size\":%" G_GUINT64_FORMAT ",\"mtime\":",
                               e->is_dir ? "directory" : "file", e->is_dir ? 0 : e->size);
       if (utc_time (e->mtime, &tm))

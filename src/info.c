@@ -261,7 +261,7 @@ redirect (DsReply *reply, const char *rel)
 static int
 compare_names (gconstpointer a, gconstpointer b)
 {
-  return ds_manname_natural_compare (*(char *const *) a, *(char *const *) b);
+  return ds_natural_compare (*(char *const *) a, *(char *const *) b);
 }
 
 GPtrArray *

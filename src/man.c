@@ -178,7 +178,7 @@ compare_suggestions (gconstpointer a, gconstpointer b)
   const Suggestion *x = a, *y = b;
   if (x->score != y->score)
     return x->score < y->score ? -1 : 1;
-  return ds_manname_natural_compare (x->page->name, y->page->name);
+  return ds_natural_compare (x->page->name, y->page->name);
 }
 
 static void

@@ -146,7 +146,7 @@ compare_pages (gconstpointer a, gconstpointer b)
 {
   const DsManPage *p = *(DsManPage *const *) a, *q = *(DsManPage *const *) b;
   int c = ds_manname_section_compare (p->section, q->section);
-  return c != 0 ? c : ds_manname_natural_compare (p->name, q->name);
+  return c != 0 ? c : ds_natural_compare (p->name, q->name);
 }
 
 static int

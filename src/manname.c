@@ -112,45 +112,6 @@ ds_manname_section_compare (const char *a, const char *b)
   return strcmp (a, b); /* "3" < "3pm" < "3ssl" */
 }
 
-int
-ds_manname_natural_compare (const char *a, const char *b)
-{
-  const char *p = a, *q = b;
-
-  while (*p != '\0' && *q != '\0')
-    {
-      if (g_ascii_isdigit (*p) && g_ascii_isdigit (*q))
-        {
-          while (*p == '0')
-            p++;
-          while (*q == '0')
-            q++;
-          gsize lp = 0, lq = 0;
-          while (g_ascii_isdigit (p[lp]))
-            lp++;
-          while (g_ascii_isdigit (q[lq]))
-            lq++;
-          if (lp != lq)
-            return lp < lq ? -1 : 1;
-          int c = strncmp (p, q, lp);
-          if (c != 0)
-            return c < 0 ? -1 : 1;
-          p += lp;
-          q += lq;
-          continue;
-        }
-      char cp = g_ascii_tolower (*p), cq = g_ascii_tolower (*q);
-      if (cp != cq)
-        return (guchar) cp < (guchar) cq ? -1 : 1;
-      p++;
-      q++;
-    }
-  if (*p != '\0' || *q != '\0')
-    return *p == '\0' ? -1 : 1;
-  int c = strcmp (a, b);
-  return c < 0 ? -1 : c > 0 ? 1 : 0;
-}
-
 guint
 ds_manname_distance (const char *a, const char *b, guint limit)
 {

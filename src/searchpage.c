@@ -30,6 +30,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "docserve/common.h"
 #include "docserve/dirlist.h"
 #include "docserve/ftsquery.h"
 #include "docserve/gen.h"
@@ -299,27 +300,6 @@ ds_searchpage_html (const char *search_url, const DsSearchParams *params,
   return g_string_free (out, FALSE);
 }
 
-static void
-append_json_string (GString *out, const char *s)
-{
-  g_autofree char *valid = g_utf8_make_valid (s, -1);
-
-  g_string_append_c (out, '"');
-  for (const guchar *p = (const guchar *) valid; *p != '\0'; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        {
-          g_string_append_c (out, '\\');
-          g_string_append_c (out, (char) *p);
-        }
-      else if (*p < 0x20 || *p == 0x7f)
-        g_string_append_printf (out, "\\u%04x", (unsigned) *p);
-      else
-        g_string_append_c (out, (char) *p);
-    }
-  g_string_append_c (out, '"');
-}
-
 char *
 ds_searchpage_json (const DsSearchParams *params, const DsSearchResults *results,
                     gboolean indexing, guint64 documents, gsize *out_len)
@@ -328,7 +308,7 @@ ds_searchpage_json (const DsSearchParams *params, const DsSearchResults *results
 
   GString *out = g_string_sized_new (4096);
   g_string_append (out, "{\"query\":");
-  append_json_string (out, params->q);
+  ds_json_append_string (out, params->q);
   g_string_append_printf (out,
                           ",\"page\":%u,\"per_page\":%u,\"total\":%u,\"indexing\":%s,"
                           "\"documents\":%" G_GUINT64_FORMAT ",\"results\":[",
@@ -344,11 +324,11 @@ ds_searchpage_json (const DsSearchParams *params, const DsSearchResults *results
       if (i > 0)
         g_string_append_c (out, ',');
       g_string_append (out, "{\"url\":");
-      append_json_string (out, h->url);
+      ds_json_append_string (out, h->url);
       g_string_append (out, ",\"title\":");
-      append_json_string (out, h->title);
+      ds_json_append_string (out, h->title);
       g_string_append (out, ",\"kind\":");
-      append_json_string (out, h->kind);
+      ds_json_append_string (out, h->kind);
       g_string_append_printf (out, ",\"size\":%" G_GUINT64_FORMAT ",\"mtime\":", h->size);
       if (gmtime_r (&t, &tm) != NULL && tm.tm_year + 1900 >= 0 && tm.tm_year + 1900 <= 9999)
         g_string_append_printf (out, "\"%04d-%02d-%02dT%02d:%02d:%02dZ\"", tm.tm_year + 1900,
@@ -360,9 +340,9 @@ ds_searchpage_json (const DsSearchParams *params, const DsSearchResults *results
       append_snippet (plain, h->snippet, FALSE);
       append_snippet (html, h->snippet, TRUE);
       g_string_append (out, ",\"snippet\":");
-      append_json_string (out, plain->str);
+      ds_json_append_string (out, plain->str);
       g_string_append (out, ",\"snippet_html\":");
-      append_json_string (out, html->str);
+      ds_json_append_string (out, html->str);
       g_string_append_c (out, '}');
     }
   g_string_append (out, "]}\n");

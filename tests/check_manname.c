@@ -3,6 +3,7 @@
  * names", and the NAME line and ".so" read from roff source. */
 #include "config.h"
 
+#include "docserve/common.h"
 #include "docserve/manname.h"
 
 #include <check.h>
@@ -149,7 +150,7 @@ START_TEST (test_natural)
   for (gsize i = 0; i < G_N_ELEMENTS (sorted); i++)
     for (gsize j = 0; j < G_N_ELEMENTS (sorted); j++)
       {
-        int c = ds_manname_natural_compare (sorted[i], sorted[j]);
+        int c = ds_natural_compare (sorted[i], sorted[j]);
         int want = i < j ? -1 : i > j ? 1 : 0;
         ck_assert_msg (c == want, "%s vs %s: %d, want %d", sorted[i], sorted[j], c, want);
       }

@@ -29,4 +29,13 @@ gboolean ds_error_bad_value (GError **error, const char *name, const char *value
  * as a cleanup: int fd __attribute__ ((cleanup (ds_fd_cleanup))) = -1; */
 void ds_fd_cleanup (int *fd);
 
+/* Natural order, as listings, man pages and info manuals sort names: runs
+ * of digits compare as numbers, other bytes case-insensitively (ASCII),
+ * ties broken bytewise ("a2" < "a10", "Ab" and "ab" adjacent).  -1, 0 or 1. */
+int ds_natural_compare (const char *a, const char *b);
+
+/* Appends @s as a JSON string (quotes included): invalid UTF-8 becomes
+ * U+FFFD, '"' and '\\' are escaped, control bytes and DEL become \u00XX. */
+void ds_json_append_string (GString *out, const char *s);
+
 G_END_DECLS

@@ -39,10 +39,6 @@ gboolean ds_manname_parse_file (const char *file, const char *dir_section, char 
  * alphabetically): negative, 0 or positive as strcmp. */
 int ds_manname_section_compare (const char *a, const char *b);
 
-/* Natural order: runs of digits compare as numbers, other bytes
- * case-insensitively (ASCII), ties broken bytewise ("a2" < "a10", "Ab" and
- * "ab" adjacent).  As strcmp. */
-int ds_manname_natural_compare (const char *a, const char *b);
 
 /* Levenshtein distance between @a and @b (bytes), or @limit + 1 when it is
  * larger than @limit (computed no further). */

@@ -16,6 +16,7 @@
  *   without control bytes other than none at all. */
 #include "config.h"
 
+#include "docserve/common.h"
 #include "docserve/manname.h"
 
 #include "fuzz_common.h"
@@ -72,10 +73,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   gsize half = strlen (str) / 2;
   g_autofree char *a = g_strndup (str, half);
   const char *b = str + half;
-  int ab = ds_manname_natural_compare (a, b), ba = ds_manname_natural_compare (b, a);
+  int ab = ds_natural_compare (a, b), ba = ds_natural_compare (b, a);
   FUZZ_CHECK ((ab > 0) - (ab < 0) == -((ba > 0) - (ba < 0)), "natural not antisymmetric: %s",
               shown);
-  FUZZ_CHECK (ds_manname_natural_compare (a, a) == 0, "natural not reflexive: %s", shown);
+  FUZZ_CHECK (ds_natural_compare (a, a) == 0, "natural not reflexive: %s", shown);
   FUZZ_CHECK ((ab == 0) == (strcmp (a, b) == 0), "natural equal for distinct: %s", shown);
   int sab = ds_manname_section_compare (a, b), sba = ds_manname_section_compare (b, a);
   FUZZ_CHECK ((sab > 0) - (sab < 0) == -((sba > 0) - (sba < 0)), "section order: %s", shown);
