@@ -332,7 +332,9 @@ ds_infofile_decode_node (const char *segment)
 gboolean
 ds_infofile_valid_manual (const char *manual)
 {
-  return strlen (manual) <= 100 && ds_manname_valid_name (manual);
+  /* No info manual's name holds "..": refusing it keeps every href free
+   * of dot runs, not only of ".." segments (which the name rule refuses). */
+  return strlen (manual) <= 100 && ds_manname_valid_name (manual) && strstr (manual, "..") == NULL;
 }
 
 /* ---- one node as HTML --------------------------------------------------- */

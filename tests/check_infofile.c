@@ -226,12 +226,27 @@ START_TEST (test_render_special)
 }
 END_TEST
 
+START_TEST (test_valid_manual)
+{
+  ck_assert (ds_infofile_valid_manual ("coreutils"));
+  ck_assert (ds_infofile_valid_manual ("gcc-12"));
+  ck_assert (ds_infofile_valid_manual ("a.b"));
+  ck_assert (!ds_infofile_valid_manual (""));
+  ck_assert (!ds_infofile_valid_manual ("."));
+  ck_assert (!ds_infofile_valid_manual (".."));
+  ck_assert (!ds_infofile_valid_manual ("Top.."));  /* a dot run (fuzz_infofile) */
+  ck_assert (!ds_infofile_valid_manual ("a..b"));
+  ck_assert (!ds_infofile_valid_manual ("a/b"));
+}
+END_TEST
+
 static Suite *
 infofile_suite (void)
 {
   Suite *s = suite_create ("infofile");
   TCase *tc = tcase_create ("parse");
   tcase_add_test (tc, test_subfiles);
+  tcase_add_test (tc, test_valid_manual);
   tcase_add_test (tc, test_split);
   tcase_add_test (tc, test_headers);
   tcase_add_test (tc, test_garbage);

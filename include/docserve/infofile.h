@@ -56,7 +56,7 @@ char *ds_infofile_encode_node (const char *name);
 char *ds_infofile_decode_node (const char *segment);
 
 /* Whether @manual may name a manual in a URL and a file name: as a man
- * page name (manname.h) and at most 100 bytes. */
+ * page name (manname.h), at most 100 bytes, and without "..". */
 gboolean ds_infofile_valid_manual (const char *manual);
 
 /* Appends the HTML of @node of manual @manual (its URL segment) to @out: a
