@@ -337,6 +337,28 @@ no_cache_drops_max_age (DsConf *conf)
     conf->max_age = -1;
 }
 
+/* "search" is one key for --search and --no-search: false turns search off
+ * in both modes, true on; --search-index implies --search.  Both options on
+ * one command line are refused (apply_command_line). */
+static void
+search_sets_search_off (DsConf *conf)
+{
+  conf->search_off = !conf->search;
+}
+
+static void
+search_off_drops_search (DsConf *conf)
+{
+  if (conf->search_off)
+    conf->search = FALSE;
+}
+
+static void
+search_index_drops_search_off (DsConf *conf)
+{
+  conf->search_off = FALSE;
+}
+
 /* Every setting with a key in the key file.  The order is --help's and the
  * order in which the command line is applied. */
 static const OptSpec opts[] = {
@@ -471,9 +493,14 @@ static const OptSpec opts[] = {
             "/usr/share/common-licenses",
     .arg = "DIR" },
   { .option = "--search", .key = "search", AS_FLAG (search, TRUE),
-    .help = "Full-text search of the files served, at /.docserve/search (always on with "
+    .then = search_sets_search_off,
+    .help = "Full-text search of the files served, at /.docserve/search (on by default with "
             "--system-docs, at /search), indexed in the background" },
+  { .option = "--no-search", .key = "search", AS_FLAG (search_off, TRUE),
+    .then = search_off_drops_search,
+    .help = "No full-text search, not even with --system-docs" },
   { .option = "--search-index", AS_PATH (search_index),
+    .then = search_index_drops_search_off,
     .help = "The search index file (implies --search; default: one per served directory "
             "under $XDG_CACHE_HOME/docserve/)",
     .arg = "FILE" },
@@ -964,6 +991,13 @@ apply_command_line (DsConf *conf, RawOptions *raw, GError **error)
     {
       g_set_error (error, DS_ERROR, DS_ERROR_USAGE,
                    "--max-age and --no-cache cannot be used together");
+      return FALSE;
+    }
+  if (raw->flag[ROW (search_off) - opts]
+      && (raw->flag[ROW (search) - opts] || raw->value[ROW (search_index) - opts] != NULL))
+    {
+      g_set_error (error, DS_ERROR, DS_ERROR_USAGE, "%s and --no-search cannot be used together",
+                   raw->flag[ROW (search) - opts] ? "--search" : "--search-index");
       return FALSE;
     }
   for (gsize i = 0; i < N_OPTS; i++)

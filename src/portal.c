@@ -35,6 +35,7 @@
 #include "docserve/gen.h"
 #include "docserve/page.h"
 #include "docserve/path.h"
+#include "docserve/searchpage.h"
 
 #include <errno.h>
 #include <glob.h>
@@ -439,11 +440,14 @@ home_page (const Portal *portal, const DsSite *site, const DsDocBaseSnapshot *sn
     g_string_append (body, "</dl>\n");
 
   ds_page_begin (out, &page);
-  g_string_append (out, "<h1>Documentation on this machine</h1>\n"
-                        "<form class=\"search\" action=\"/search\" method=\"get\" role=\"search\">"
-                        "<input type=\"search\" name=\"q\" placeholder=\"Search the documentation\" "
-                        "aria-label=\"Search the documentation\" required>"
-                        "<button type=\"submit\">Search</button></form>\n<ul class=\"parts\">\n");
+  g_string_append (out, "<h1>Documentation on this machine</h1>\n");
+  if (ds_search_url (site->conf) != NULL)
+    g_string_append (out, "<form class=\"search\" action=\"/search\" method=\"get\" "
+                          "role=\"search\"><input type=\"search\" name=\"q\" "
+                          "placeholder=\"Search the documentation\" "
+                          "aria-label=\"Search the documentation\" required>"
+                          "<button type=\"submit\">Search</button></form>\n");
+  g_string_append (out, "<ul class=\"parts\">\n");
   for (gsize i = 0; i < G_N_ELEMENTS (parts); i++)
     {
       g_string_append_printf (out, "<li><a href=\"%s\">", parts[i].href);

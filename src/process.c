@@ -86,7 +86,9 @@ ds_process_acquire (const DsConf *conf, DsProcessResources *res, GError **error)
         return FALSE;
       res->pid_file = conf->pid_file;
     }
-  return conf->user == NULL || ds_process_drop_privileges (conf->user, conf->group, error);
+  if (conf->user != NULL && !ds_process_drop_privileges (conf->user, conf->group, error))
+    return FALSE;
+  return ds_site_start (res->site, error);
 }
 
 void

@@ -1082,6 +1082,26 @@ servable (const DsSearch *s, int root_fd, const char *rel)
   return fd >= 0 && fstat (fd, &st) == 0 && S_ISREG (st.st_mode);
 }
 
+/* Whether the source file of a manual page's or info node's row (key
+ * "//man/" or "//info/" ROOT "//" FILE, then 0x1f NODE for a node: see
+ * ds_search_man_key) still exists: one removed since the last scan is not
+ * offered.  (The rest, which page the name shows, is man.c's and info.c's
+ * to answer when the link is followed.) */
+static gboolean
+source_exists (const char *key)
+{
+  const char *p = key + (g_str_has_prefix (key, "//man/") ? strlen ("//man/") : strlen ("//info/"));
+  const char *node = strchr (p, '\x1f');
+  g_autofree char *head = node != NULL ? g_strndup (p, (gsize) (node - p)) : g_strdup (p);
+  char *sep = g_strrstr (head, "//");
+  if (sep == NULL)
+    return FALSE;
+  *sep = '\0';
+  g_autofree char *path = g_build_filename (head, sep + 2, NULL);
+  struct stat st;
+  return stat (path, &st) == 0 && S_ISREG (st.st_mode);
+}
+
 static gboolean
 step_row (sqlite3 *db, sqlite3_stmt *st, int *out_rc, GError **error)
 {
@@ -1166,12 +1186,10 @@ query_locked (DsSearch *s, const char *fts_query, guint offset, guint limit, GEr
         break;
       const char *rel = (const char *) sqlite3_column_text (st, 0);
       /* Manual pages and info nodes ("//man/", "//info/" keys) are man.c's
-       * and info.c's to serve: they are
-       * listed by the same index, and vanished ones deleted by the next
-       * scan. */
-      if (rel == NULL
-          || (!g_str_has_prefix (rel, "//man/") && !g_str_has_prefix (rel, "//info/")
-              && !servable (s, root_fd, rel)))
+       * and info.c's to serve: only their source files are checked. */
+      gboolean generated = rel != NULL
+                           && (g_str_has_prefix (rel, "//man/") || g_str_has_prefix (rel, "//info/"));
+      if (rel == NULL || (generated ? !source_exists (rel) : !servable (s, root_fd, rel)))
         continue;
       DsSearchHit *h = g_new0 (DsSearchHit, 1);
       h->url = g_strdup ((const char *) sqlite3_column_text (st, 1));

@@ -59,6 +59,8 @@ ds_search_url (const DsConf *conf)
 {
   g_return_val_if_fail (conf != NULL, NULL);
 
+  if (conf->search_off)
+    return NULL;
   if (conf->system_docs)
     return "/search";
   if (conf->search || conf->search_index != NULL)
@@ -355,15 +357,58 @@ ds_searchpage_json (const DsSearchParams *params, const DsSearchResults *results
 
 typedef struct
 {
-  DsSearch *search;
-  const char *url; /* static */
+  DsSearch *search; /* NULL until mount_start */
+  const char *url;  /* static */
+  const DsSite *site;
+  char *index; /* the index file's name */
 } Mount;
+
+/* Opens the index and starts the indexer: after the switch to --user, so
+ * that the file is created by, and belongs to, the user docserve serves
+ * as. */
+static gboolean
+mount_start (gpointer data, GError **error)
+{
+  Mount *m = data;
+  const DsConf *conf = m->site->conf;
+  const DsSearchConfig cfg = {
+    .index_file = m->index,
+    .root_fd = &m->site->root_fd,
+    .dotfiles = conf->dotfiles,
+    .symlinks = conf->symlinks,
+    .url_prefix = url_prefix_of (conf),
+    .rescan_seconds = RESCAN_SECONDS,
+    .man_path = conf->system_docs ? conf->man_path : NULL,
+    .info_path = conf->system_docs ? conf->info_path : NULL,
+  };
+
+  DsSearch *search = ds_search_open (&cfg, error);
+  if (search == NULL)
+    return FALSE;
+  ds_search_start (search);
+  g_atomic_pointer_set (&m->search, search);
+  return TRUE;
+}
+
+/* --watch saw files change: scan again (incremental) without waiting for
+ * the periodic rescan.  Called from the watcher thread; before mount_start
+ * there is no index yet. */
+static void
+mount_changed (gpointer data)
+{
+  Mount *m = data;
+  DsSearch *search = g_atomic_pointer_get (&m->search);
+
+  if (search != NULL)
+    ds_search_rescan (search);
+}
 
 static void
 mount_free (gpointer data)
 {
   Mount *m = data;
   ds_search_free (m->search);
+  g_free (m->index);
   g_free (m);
 }
 
@@ -374,6 +419,12 @@ serve_search (gconstpointer data, const DsSite *site, const DsRequest *req, cons
   const Mount *m = data;
   DsSearchParams params = { 0 };
 
+  if (m->search == NULL)
+    {
+      /* Only a site that was never started (ds_site_start). */
+      ds_reply_set_status_page (reply, site->error_pages, 503);
+      return;
+    }
   if (*below != '\0')
     {
       ds_reply_set_status_page (reply, site->error_pages, 404);
@@ -424,27 +475,16 @@ ds_search_mount (DsSite *site, GError **error)
   const DsConf *conf = site->conf;
   const char *url = ds_search_url (conf);
 
+  (void) error; /* opening the index waits for mount_start */
   if (url == NULL)
     return TRUE;
-  g_autofree char *index = conf->search_index != NULL ? g_strdup (conf->search_index)
-                                                      : ds_search_default_index (conf);
-  const DsSearchConfig cfg = {
-    .index_file = index,
-    .root_fd = &site->root_fd,
-    .dotfiles = conf->dotfiles,
-    .symlinks = conf->symlinks,
-    .url_prefix = url_prefix_of (conf),
-    .rescan_seconds = RESCAN_SECONDS,
-    .man_path = conf->system_docs ? conf->man_path : NULL,
-    .info_path = conf->system_docs ? conf->info_path : NULL,
-  };
-  DsSearch *search = ds_search_open (&cfg, error);
-  if (search == NULL)
-    return FALSE;
   Mount *m = g_new0 (Mount, 1);
-  m->search = search;
   m->url = url;
-  ds_search_start (search);
+  m->site = site;
+  m->index = conf->search_index != NULL ? g_strdup (conf->search_index)
+                                        : ds_search_default_index (conf);
+  ds_site_on_start (site, mount_start, m);
+  ds_site_on_change (site, mount_changed, m);
   /* The mount point is the URL without its leading '/'. */
   ds_site_mount (site, url + 1, serve_search, m, mount_free);
   return TRUE;

@@ -45,7 +45,23 @@ typedef struct
   GMutex roots_lock; /* SIGHUP and the --watch thread both reopen the root */
   DsRoutes *routes;
   GPtrArray *generators; /* Mounted (owned) */
+  GArray *starts;        /* Start: ds_site_on_start's, in order */
+  GArray *listeners;     /* Listener: ds_site_on_change's */
 } Owned;
+
+/* What ds_site_start runs. */
+typedef struct
+{
+  DsSiteStartFunc start;
+  gpointer data;
+} Start;
+
+/* What ds_site_changed calls. */
+typedef struct
+{
+  DsSiteChangeFunc changed;
+  gpointer data;
+} Listener;
 
 /* A generator mounted by ds_site_mount, and how to free its data. */
 typedef struct
@@ -209,6 +225,8 @@ ds_site_open (const DsConf *conf, GError **error)
   site->markdown = ds_markdown_cache_new (MARKDOWN_CACHE_ENTRIES, MARKDOWN_CACHE_BYTES);
   o->routes = ds_routes_new ();
   o->generators = g_ptr_array_new_with_free_func (mounted_free);
+  o->starts = g_array_new (FALSE, FALSE, sizeof (Start));
+  o->listeners = g_array_new (FALSE, FALSE, sizeof (Listener));
   ds_routes_add (o->routes, conf->system_docs ? "doc" : "/", DS_MOUNT_TREE, site);
   site->routes = o->routes;
   if (!mount_features (site, error))
@@ -229,6 +247,51 @@ ds_site_mount (DsSite *site, const char *prefix, DsGenerateFunc generate, gpoint
   m->free_data = free_data;
   g_ptr_array_add (o->generators, m);
   ds_routes_add (o->routes, prefix, DS_MOUNT_GENERATOR, &m->generator);
+}
+
+void
+ds_site_on_start (DsSite *site, DsSiteStartFunc start, gpointer data)
+{
+  Owned *o = (Owned *) site;
+  const Start st = { start, data };
+
+  g_array_append_val (o->starts, st);
+}
+
+gboolean
+ds_site_start (DsSite *site, GError **error)
+{
+  Owned *o = (Owned *) site;
+
+  for (guint i = 0; i < o->starts->len; i++)
+    {
+      const Start *st = &g_array_index (o->starts, Start, i);
+      if (!st->start (st->data, error))
+        return FALSE;
+    }
+  g_array_set_size (o->starts, 0); /* once */
+  return TRUE;
+}
+
+void
+ds_site_on_change (DsSite *site, DsSiteChangeFunc changed, gpointer data)
+{
+  Owned *o = (Owned *) site;
+  const Listener l = { changed, data };
+
+  g_array_append_val (o->listeners, l);
+}
+
+void
+ds_site_changed (DsSite *site)
+{
+  Owned *o = (Owned *) site;
+
+  for (guint i = 0; i < o->listeners->len; i++)
+    {
+      const Listener *l = &g_array_index (o->listeners, Listener, i);
+      l->changed (l->data);
+    }
 }
 
 gboolean
@@ -259,6 +322,10 @@ ds_site_free (DsSite *site)
   o->routes = NULL;
   if (o->generators != NULL)
     g_ptr_array_unref (o->generators);
+  if (o->starts != NULL)
+    g_array_unref (o->starts);
+  if (o->listeners != NULL)
+    g_array_unref (o->listeners);
   for (guint i = 0; i < o->roots->len; i++)
     close (g_array_index (o->roots, int, i));
   g_array_unref (o->roots);

@@ -447,7 +447,8 @@ watcher_main (gpointer data)
       int timeout = -1;
 
       g_mutex_lock (&hub->lock);
-      if (ds_changes_settle (hub->changes, now))
+      gboolean settled = ds_changes_settle (hub->changes, now);
+      if (settled)
         wake_all (hub);
       if (hub->streams->len == 0)
         next_beat = now + hub->heartbeat_us;
@@ -461,6 +462,8 @@ watcher_main (gpointer data)
       if (hub->streams->len > 0)
         deadline = deadline < 0 ? next_beat : MIN (deadline, next_beat);
       g_mutex_unlock (&hub->lock);
+      if (settled)
+        ds_site_changed (hub->site); /* the search index, say */
 
       if (deadline >= 0)
         timeout = (int) MIN ((deadline - now + 999) / 1000, G_MAXINT);
@@ -718,6 +721,16 @@ hub_free (gpointer data)
   g_free (hub);
 }
 
+static gboolean
+hub_start (gpointer data, GError **error)
+{
+  Hub *hub = data;
+
+  (void) error;
+  hub->thread = g_thread_new ("docserve-watch", watcher_main, hub);
+  return TRUE;
+}
+
 gboolean
 ds_watch_mount (DsSite *site, GError **error)
 {
@@ -760,7 +773,7 @@ ds_watch_mount (DsSite *site, GError **error)
     hub->parent_wd = inotify_add_watch (hub->inotify_fd, parent,
                                         IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM
                                             | IN_ONLYDIR);
-  hub->thread = g_thread_new ("docserve-watch", watcher_main, hub);
+  ds_site_on_start (site, hub_start, hub);
   ds_site_mount (site, ".docserve/events", serve_events, hub, hub_free);
   ds_site_mount (site, ".docserve/reload.js", serve_reload_js, NULL, NULL);
   return TRUE;

@@ -195,6 +195,12 @@ static const OkCase ok_cases[] = {
   { { "--no-listing" }, "listing", "0" },
   { { "--no-precompressed" }, "precompressed", "0" },
   { { "--no-precompressed" }, "listing", "1" },
+  { { "--port", "1" }, "search", "0" },
+  { { "--port", "1" }, "search_off", "0" },
+  { { "--search" }, "search", "1" },
+  { { "--no-search" }, "search_off", "1" },
+  { { "--no-search" }, "search", "0" },
+  { { "--search-index", "/var/cache/x.sqlite" }, "search_off", "0" },
   /* Only syntax is checked here; existence is ds_conf_check's job. */
   { { "--error-pages", "/srv/errors" }, "error_pages", "/srv/errors" },
   { { "--header", "X-Frame-Options: DENY" }, "headers", "X-Frame-Options: DENY" },
@@ -291,6 +297,10 @@ field_to_string (const DsConf *conf, const char *field)
     return g_strdup_printf ("%d", conf->max_age);
   if (strcmp (field, "no_cache") == 0)
     return g_strdup_printf ("%d", conf->no_cache ? 1 : 0);
+  if (strcmp (field, "search") == 0)
+    return g_strdup_printf ("%d", conf->search ? 1 : 0);
+  if (strcmp (field, "search_off") == 0)
+    return g_strdup_printf ("%d", conf->search_off ? 1 : 0);
   if (strcmp (field, "watch") == 0)
     return g_strdup_printf ("%d", conf->watch ? 1 : 0);
   if (strcmp (field, "watch_max_streams") == 0)
@@ -435,6 +445,9 @@ static const BadCase bad_cases[] = {
   { { "--max-age", "" }, { "--max-age", "empty" } },
   { { "--max-age", "60", "--no-cache" }, { "--max-age", "--no-cache", "together" } },
   { { "--no-cache", "--max-age", "0" }, { "--max-age", "--no-cache", "together" } },
+  { { "--search", "--no-search" }, { "--search", "--no-search", "together" } },
+  { { "--no-search", "--search-index", "/x.sqlite" },
+    { "--search-index", "--no-search", "together" } },
   { { "--group", "adm" }, { "--group", "--user" } },
   { { "--user", "" }, { "--user", "empty" } },
   { { "--user", "a", "--group", "" }, { "--group", "empty" } },
@@ -872,6 +885,13 @@ static const FileOkCase file_ok_cases[] = {
   { "[docserve]\nno-cache=true\n", { "--max-age", "60" }, "no_cache", "0" },
   { "[docserve]\nmax-age=60\n", { "--no-cache" }, "no_cache", "1" },
   { "[docserve]\nmax-age=60\n", { "--no-cache" }, "max_age", "-1" },
+  /* One key for --search and --no-search: false is off in both modes. */
+  { "[docserve]\nsearch=false\n", { NULL }, "search_off", "1" },
+  { "[docserve]\nsearch=true\n", { NULL }, "search", "1" },
+  { "[docserve]\nsearch=true\n", { NULL }, "search_off", "0" },
+  { "[docserve]\nsearch=false\n", { "--search" }, "search_off", "0" },
+  { "[docserve]\nsearch=true\n", { "--no-search" }, "search", "0" },
+  { "[docserve]\nsearch=false\nsearch-index=i.sqlite\n", { NULL }, "search_off", "0" },
   /* Relative paths are relative to the key file's directory. */
   { "[docserve]\nroot=site\n", { NULL }, "root", "@DIR@/site" },
   { "[docserve]\nroot=.\n", { NULL }, "root", "@DIR@/." },

@@ -204,6 +204,14 @@ START_TEST (test_urls)
   ck_assert_str_eq (ds_search_url (conf), "/.docserve/search");
   conf->system_docs = TRUE;
   ck_assert_str_eq (ds_search_url (conf), "/search");
+  conf->search = FALSE;
+  ck_assert_str_eq (ds_search_url (conf), "/search"); /* on by default */
+  conf->search_off = TRUE;
+  ck_assert_ptr_null (ds_search_url (conf));
+  conf->system_docs = FALSE;
+  ck_assert_ptr_null (ds_search_url (conf));
+  conf->search_off = FALSE;
+  conf->system_docs = TRUE;
 
   g_setenv ("XDG_CACHE_HOME", "/nonexistent-cache", TRUE);
   g_autofree char *a = ds_search_default_index (conf);

@@ -1,7 +1,8 @@
 /* check_site.c: what start-up builds and SIGHUP reopens (site.c): the
  * sidecar-miss cache, ds_site_open on good and bad roots (and that a
  * failure leaves no fd open), and ds_site_reopen_root after the root was
- * recreated, switched or removed. */
+ * recreated, switched or removed, and the start and change hooks
+ * features register. */
 #include "config.h"
 
 #include "docserve/site.h"
@@ -465,6 +466,67 @@ START_TEST (test_reopen_fails)
 }
 END_TEST
 
+/* ---- ds_site_on_start, ds_site_on_change ------------------------------- */
+
+static gboolean
+note_start (gpointer data, GError **error)
+{
+  GString *log = data;
+  (void) error;
+  g_string_append (log, "s");
+  return TRUE;
+}
+
+static gboolean
+fail_start (gpointer data, GError **error)
+{
+  GString *log = data;
+  g_string_append (log, "f");
+  g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "cannot start");
+  return FALSE;
+}
+
+static void
+note_change (gpointer data)
+{
+  g_string_append ((GString *) data, "c");
+}
+
+/* Starts run in order, once; a failing one stops the start with its error;
+ * changes reach every listener, each time. */
+START_TEST (test_start_and_change)
+{
+  g_autoptr (DsConf) conf = ds_conf_new_default ();
+  set_path (&conf->root, "@DIR@/root");
+  g_autoptr (GString) log = g_string_new (NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_autoptr (DsSite) site = ds_site_open (conf, &error);
+  ck_assert_msg (site != NULL, "%s", error != NULL ? error->message : "?");
+  ds_site_on_start (site, note_start, log);
+  ds_site_on_start (site, note_start, log);
+  ds_site_on_change (site, note_change, log);
+  ds_site_on_change (site, note_change, log);
+  ck_assert (ds_site_start (site, &error));
+  ck_assert_str_eq (log->str, "ss");
+  ck_assert (ds_site_start (site, &error));
+  ck_assert_str_eq (log->str, "ss");
+  ds_site_changed (site);
+  ds_site_changed (site);
+  ck_assert_str_eq (log->str, "sscccc");
+
+  g_autoptr (DsSite) failing = ds_site_open (conf, &error);
+  ck_assert (failing != NULL);
+  g_string_truncate (log, 0);
+  ds_site_on_start (failing, fail_start, log);
+  ds_site_on_start (failing, note_start, log);
+  ck_assert (!ds_site_start (failing, &error));
+  ck_assert_msg (error != NULL && strcmp (error->message, "cannot start") == 0, "%s",
+                 error != NULL ? error->message : "no error");
+  ck_assert_str_eq (log->str, "f");
+}
+END_TEST
+
 static Suite *
 site_suite (void)
 {
@@ -481,6 +543,7 @@ site_suite (void)
   tcase_add_loop_test (tc, test_open_bad, 0, G_N_ELEMENTS (open_bad_rows));
   tcase_add_loop_test (tc, test_open_symlink_root, 0, 3);
   tcase_add_test (tc, test_open_root_not_searchable);
+  tcase_add_test (tc, test_start_and_change);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("reopen");

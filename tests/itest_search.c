@@ -1,13 +1,16 @@
 /* itest_search.c: full-text search against the real daemon: --search on a
  * fixture tree (a gzipped changelog, HTML, text, files that must never be
  * found), the HTML and JSON answers, bad queries, HTTP behaviour, restarts
- * and damaged, unusable index files, and --system-docs's /search. */
+ * and damaged, unusable index files, --system-docs's /search (and
+ * --no-search), --watch's rescans and --user's index. */
 #include "config.h"
 
 #include "itest.h"
 
 #include <check.h>
 #include <glib.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -489,7 +492,109 @@ START_TEST (test_portal)
   ck_assert_int_eq (f->status, 200);
   g_autoptr (ItestResp) r = itest_request (&d, "GET", "/.docserve/search?q=x", NULL);
   ck_assert_int_eq (r->status, 404);
+
+  /* A page or manual removed since the scan is not offered (the next
+   * rescan is minutes away). */
+  g_autofree char *page = g_build_filename (man_root, "man1", "quokkactl.1.gz", NULL);
+  g_autofree char *manual = g_build_filename (info_root, "quokka.info", NULL);
+  ck_assert_int_eq (unlink (page), 0);
+  ck_assert_int_eq (unlink (manual), 0);
+  g_autofree char *gone = search_json (&d, "/search", "potoroo");
+  ck_assert_msg (strstr (gone, "/man/1/quokkactl") == NULL, "%s", gone);
+  g_autofree char *gone2 = search_json (&d, "/search", "bandicootish");
+  ck_assert_msg (strstr (gone2, "/info/quokka") == NULL, "%s", gone2);
   ITEST_ASSERT_STOPPED_OK (&d);
+}
+END_TEST
+
+/* --no-search: no /search and no search box on the home page, even with
+ * --system-docs. */
+START_TEST (test_portal_no_search)
+{
+  ItestDaemon d;
+  g_autofree char *doc_dir = g_strdup_printf ("--doc-dir=%s", itest_docroot);
+  const char *const extra[] = { "--system-docs", doc_dir, "--no-search", NULL };
+  g_autoptr (GString) err = g_string_new (NULL);
+
+  ck_assert_msg (itest_daemon_start_full (&d, NULL, extra, err), "%s", err->str);
+  g_autoptr (ItestResp) r = itest_request (&d, "GET", "/search?q=quokka", NULL);
+  ck_assert_int_eq (r->status, 404);
+  g_autoptr (ItestResp) home = itest_request (&d, "GET", "/", NULL);
+  g_autofree char *body = body_of (home);
+  ck_assert_int_eq (home->status, 200);
+  ck_assert_msg (strstr (body, "<h1>Documentation on this machine</h1>") != NULL, "%s", body);
+  ck_assert_msg (strstr (body, "action=\"/search\"") == NULL, "%s", body);
+  ITEST_ASSERT_STOPPED_OK (&d);
+}
+END_TEST
+
+/* With --watch, a file written after the first scan is found within
+ * seconds, not at the next periodic rescan (minutes away). */
+START_TEST (test_watch_rescan)
+{
+  ItestDaemon d;
+  g_autofree char *index = index_path ("watch.sqlite");
+
+  start_search (&d, index, "--watch");
+  wait_indexed (&d, URL);
+  g_autofree char *before = search_json (&d, URL, "numbatical");
+  ck_assert_msg (strstr (before, "\"total\":0,") != NULL, "%s", before);
+  itest_put_file ("fresh/new.txt", "A numbatical observation.\n", -1);
+  gboolean found = FALSE;
+  for (int i = 0; i < 150 && !found; i++)
+    {
+      g_autofree char *now = search_json (&d, URL, "numbatical");
+      found = strstr (now, "\"url\":\"/fresh/new.txt\"") != NULL;
+      if (!found)
+        g_usleep (100000);
+    }
+  g_autofree char *fresh = g_build_filename (itest_docroot, "fresh", NULL);
+  itest_rm_rf (fresh);
+  ck_assert_msg (found, "a new file was not found within 15 s");
+  ITEST_ASSERT_STOPPED_OK (&d);
+}
+END_TEST
+
+/* With --user, the index is created by that user (after the switch), so
+ * the process can go on writing it and its journal. */
+START_TEST (test_user_owns_index)
+{
+  if (geteuid () != 0 || getpwnam ("nobody") == NULL)
+    {
+      fprintf (stderr, "test_user_owns_index: SKIPPED: needs root and the user nobody\n");
+      return;
+    }
+  struct passwd *pw = getpwnam ("nobody");
+  uid_t uid = pw->pw_uid;
+  g_autofree char *dir = g_dir_make_tmp ("docserve-itest-user-XXXXXX", NULL);
+  ck_assert (dir != NULL);
+  ck_assert_int_eq (chmod (dir, 0755), 0);
+  /* A tree nobody may read (the suite's is root's alone). */
+  g_autofree char *root = g_build_filename (dir, "root", NULL);
+  g_autofree char *notes = g_build_filename (root, "notes.txt", NULL);
+  ck_assert_int_eq (mkdir (root, 0755), 0);
+  ck_assert (g_file_set_contents (notes, "A marsupial seen by nobody.\n", -1, NULL));
+  ck_assert_int_eq (chmod (notes, 0644), 0);
+  g_autofree char *index = g_build_filename (dir, "cache", "index.sqlite", NULL);
+  g_autofree char *cache = g_path_get_dirname (index);
+  ck_assert_int_eq (mkdir (cache, 0700), 0);
+  ck_assert_int_eq (chown (cache, uid, pw->pw_gid), 0);
+  g_autofree char *opt = g_strdup_printf ("--search-index=%s", index);
+  const char *const extra[] = { "--search", opt, "--user=nobody", NULL };
+  g_autoptr (GString) err = g_string_new (NULL);
+  ItestDaemon d;
+  ck_assert_msg (itest_daemon_start_full (&d, root, extra, err), "%s", err->str);
+  wait_indexed (&d, URL);
+  g_autofree char *m = search_json (&d, URL, "marsupial");
+  struct stat st;
+  int rc = stat (index, &st);
+  int status = itest_daemon_stop (&d);
+  itest_rm_rf (dir);
+  ck_assert_int_eq (rc, 0);
+  ck_assert_msg (st.st_uid == uid, "the index belongs to uid %u", (unsigned) st.st_uid);
+  ck_assert_msg (strstr (m, "\"url\":\"/notes.txt\"") != NULL, "%s", m);
+  ck_assert_msg (status != -1 && WIFEXITED (status) && WEXITSTATUS (status) == 0, "status %d",
+                 status);
 }
 END_TEST
 
@@ -510,6 +615,9 @@ build (void)
   tcase_add_test (tc, test_off_by_default);
   tcase_add_test (tc, test_listing_box);
   tcase_add_test (tc, test_portal);
+  tcase_add_test (tc, test_portal_no_search);
+  tcase_add_test (tc, test_watch_rescan);
+  tcase_add_test (tc, test_user_owns_index);
   suite_add_tcase (s, tc);
   return s;
 }

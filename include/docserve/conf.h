@@ -101,8 +101,10 @@ typedef struct
                              * /usr/share/javascript, gtk-doc/html,
                              * sphinx_rtd_theme, fonts, fonts-font-awesome and
                              * common-licenses that exist */
-  gboolean search;          /* --search: full-text search at /.docserve/search (always
-                             * on with system_docs, at /search) */
+  gboolean search;          /* --search: full-text search at /.docserve/search (on by
+                             * default with system_docs, at /search) */
+  gboolean search_off;      /* --no-search, or the key search = false: no search,
+                             * not even with system_docs */
   char *search_index;       /* --search-index: the index file (implies search), or NULL:
                              * one under $XDG_CACHE_HOME/docserve/ */
 } DsConf;

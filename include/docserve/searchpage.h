@@ -60,9 +60,11 @@ char *ds_searchpage_json (const DsSearchParams *params, const DsSearchResults *r
                           gboolean indexing, guint64 documents, gsize *out_len);
 
 /* Mounts the search endpoint when @site's configuration turns search on
- * (--search, --system-docs): opens the index (search.c: problems with the
- * file are one line on stderr, not an error) and starts its indexer; the
- * site stops and frees it.  FALSE only when SQLite cannot index at all. */
+ * (--search, --system-docs, not --no-search).  ds_site_start (after the
+ * switch to --user) opens the index (search.c: problems with the file are
+ * one line on stderr, not an error; it fails only when SQLite cannot index
+ * at all) and starts its indexer; --watch's changes ask it to rescan.  The
+ * site stops and frees it.  Never fails now. */
 gboolean ds_search_mount (DsSite *site, GError **error);
 
 G_END_DECLS

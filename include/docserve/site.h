@@ -72,6 +72,31 @@ gboolean ds_site_reopen_root (DsSite *site, GError **error);
 void ds_site_mount (DsSite *site, const char *prefix, DsGenerateFunc generate, gpointer data,
                     GDestroyNotify free_data);
 
+/* A feature's start: its threads, and the files it creates (the search
+ * index), once the process runs as the user it serves as.  FALSE with
+ * @error set stops the start-up. */
+typedef gboolean (*DsSiteStartFunc) (gpointer data, GError **error);
+
+/* Registers @start (with @data, owned by the feature's mount) to be run by
+ * ds_site_start, in the order registered. */
+void ds_site_on_start (DsSite *site, DsSiteStartFunc start, gpointer data);
+
+/* Runs the starts registered, once: after the privileged resources are
+ * open and --user has taken effect (process.c), before the first request. */
+gboolean ds_site_start (DsSite *site, GError **error);
+
+/* Something under the root changed (--watch's watcher thread calls
+ * ds_site_changed once a burst of changes has settled). */
+typedef void (*DsSiteChangeFunc) (gpointer data);
+
+/* Registers @changed (with @data, owned by the feature's mount), while the
+ * site is built: ds_site_changed may call it from any thread once the site
+ * has started. */
+void ds_site_on_change (DsSite *site, DsSiteChangeFunc changed, gpointer data);
+
+/* Calls every function ds_site_on_change registered. */
+void ds_site_changed (DsSite *site);
+
 /* Frees a site from ds_site_open (NULL is ignored). */
 void ds_site_free (DsSite *site);
 
