@@ -1,11 +1,18 @@
 #!/usr/bin/env python3
 """browser-cdp.py: drive headless Chromium over the DevTools protocol
 (Python standard library only: a minimal WebSocket client) to check the
-listing's filter box and take light and dark screenshots.
+listing's filter box and the portal's search box, and take screenshots.
 
     browser-cdp.py CHROMIUM PROFILE_DIR OUTDIR LISTING_URL FILTER MARKDOWN_URL
+    browser-cdp.py search CHROMIUM PROFILE_DIR OUTDIR HOME_URL SHOT QUERY HREF...
 
-Checks, each printed as "PASS: ..." or "FAIL: ...":
+The second form, for each QUERY HREF pair: loads HOME_URL (the portal's
+home page), types QUERY into its search box and presses Enter, as a reader
+does; the form's answer must be the search page for QUERY (its own box
+holding the words) with a hit linking to HREF, and following that link
+must load a page (2xx).  The first answer's screenshot is OUTDIR/SHOT.
+
+Checks of the first form, each printed as "PASS: ..." or "FAIL: ...":
   - the listing has the filter box (an <input type=search> made by
     /.docserve/filter.js) and a count of all rows;
   - "/" focuses the box; typing FILTER narrows the rows in place (no
@@ -24,6 +31,7 @@ import struct
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 
 DEADLINE = time.monotonic() + 90
@@ -136,8 +144,109 @@ def on_term(signum, frame):
     raise SystemExit(1)  # runs the finally below: Chromium is stopped too
 
 
+def listing_checks(page, result, outdir, listing, word, markdown):
+    """The filter box of LISTING and the rendered MARKDOWN page."""
+    ok = page.goto(listing, "document.querySelector('input[type=search]') !== null")
+    entries = page.eval("""Array.from(document.querySelectorAll('main > table > tbody > tr'))
+        .filter(r => r.cells[0].textContent !== '../').length""") or 0
+    count0 = page.eval("(document.querySelector('p.filter span') || {}).textContent") or ""
+    result(ok and entries > 0 and count0 == "%d entries" % entries,
+           "listing %s: filter box made by the script, count \"%s\"" % (listing, count0))
+
+    page.call("Input.dispatchKeyEvent", type="keyDown", key="/", code="Slash", text="/",
+              windowsVirtualKeyCode=191)
+    page.call("Input.dispatchKeyEvent", type="keyUp", key="/", code="Slash", windowsVirtualKeyCode=191)
+    focused = page.eval("document.activeElement && document.activeElement.type === 'search'")
+    value = page.eval("document.activeElement.value")
+    result(bool(focused) and value == "", "\"/\" focuses the box (and is not typed into it)")
+
+    href_before = page.eval("location.href")
+    page.call("Input.insertText", text=word)
+    time.sleep(0.2)
+    rows = page.eval("""Array.from(document.querySelectorAll('main > table > tbody > tr')).map(r =>
+        [r.cells[0].textContent, !r.hidden])""") or []
+    shown = [n for n, visible in rows if visible]
+    wrong = [n for n, visible in rows
+             if n != "../" and visible != (word.lower() in n.lower())]
+    count = page.eval("document.querySelector('p.filter span').textContent") or ""
+    want_count = "%d of %d shown" % (len([n for n in shown if n != "../"]),
+                                    len([n for n, _ in rows if n != "../"]))
+    result(not wrong and 0 < len(shown) < len(rows) and count == want_count
+           and page.eval("location.href") == href_before,
+           "typing \"%s\" narrows %d rows to %d in place, count \"%s\"%s"
+           % (word, len(rows), len(shown), count, (" wrong: %s" % wrong[:5]) if wrong else ""))
+    page.shot(os.path.join(outdir, "filter-light.png"), dark=False)
+    page.shot(os.path.join(outdir, "filter-dark.png"), dark=True)
+
+    ok = page.goto(markdown, "document.querySelector('article.md') !== null")
+    scripts = page.eval("document.scripts.length")
+    heading = page.eval("(document.querySelector('article.md h1, article.md h2') || {}).textContent")
+    result(ok and scripts == 0, "rendered %s: article.md, first heading \"%s\", %s scripts"
+           % (markdown, heading, scripts))
+    page.shot(os.path.join(outdir, "markdown-light.png"), dark=False)
+    page.shot(os.path.join(outdir, "markdown-dark.png"), dark=True)
+
+
+def search_checks(page, result, outdir, home, shot, pairs):
+    """The portal's search box: each (query, href) of PAIRS typed in on HOME."""
+    for n, (query, href) in enumerate(pairs):
+        ok = page.goto(home, "document.querySelector('form.search input[name=q]') !== null")
+        if not ok:
+            result(False, "%s: no search box on the home page" % home)
+            continue
+        page.eval("document.querySelector('form.search input[name=q]').focus()")
+        page.call("Input.insertText", text=query)
+        page.call("Input.dispatchKeyEvent", type="keyDown", key="Enter", code="Enter", text="\r",
+                  windowsVirtualKeyCode=13)
+        page.call("Input.dispatchKeyEvent", type="keyUp", key="Enter", code="Enter",
+                  windowsVirtualKeyCode=13)
+        found = None
+        for _ in range(200):
+            if page.eval("document.readyState === 'complete' && location.pathname === '/search'"):
+                found = page.eval("""(() => {
+                    const a = Array.from(document.querySelectorAll('ol.hits li > a'))
+                        .find(a => a.getAttribute('href') === %s);
+                    return a ? a.textContent : null; })()""" % json.dumps(href))
+                if found is not None:
+                    break
+            time.sleep(0.05)
+        box = page.eval("(document.querySelector('main input[name=q]') || {}).value")
+        hits = page.eval("document.querySelectorAll('ol.hits li').length")
+        result(found is not None and box == query,
+               "home page box: \"%s\" + Enter -> %s, %s hits, one linking to %s (\"%s\")"
+               % (query, page.eval("location.pathname + location.search"), hits, href, found))
+        if n == 0:
+            page.shot(os.path.join(outdir, shot), dark=False)
+        if found is None:
+            continue
+        page.eval("""Array.from(document.querySelectorAll('ol.hits li > a'))
+            .find(a => a.getAttribute('href') === %s).click()""" % json.dumps(href))
+        target = urllib.parse.urljoin(home, href)
+        arrived = False
+        for _ in range(200):
+            if page.eval("document.readyState === 'complete' && location.href === %s"
+                         % json.dumps(target)):
+                arrived = True
+                break
+            time.sleep(0.05)
+        status = page.eval("""(performance.getEntriesByType('navigation')[0] || {}).responseStatus""")
+        title = page.eval("document.title")
+        result(arrived and status is not None and 200 <= status < 300,
+               "following the hit loads %s: status %s, title \"%s\"" % (href, status, title))
+
+
 def main():
-    chromium, profile, outdir, listing, word, markdown = sys.argv[1:7]
+    if len(sys.argv) > 1 and sys.argv[1] == "search":
+        chromium, profile, outdir, home, shot = sys.argv[2:7]
+        rest = sys.argv[7:]
+        if len(rest) < 2 or len(rest) % 2:
+            print("browser-cdp: search: QUERY HREF pairs expected", file=sys.stderr)
+            return 2
+        pairs = list(zip(rest[0::2], rest[1::2]))
+        checks = lambda page, result: search_checks(page, result, outdir, home, shot, pairs)
+    else:
+        chromium, profile, outdir, listing, word, markdown = sys.argv[1:7]
+        checks = lambda page, result: listing_checks(page, result, outdir, listing, word, markdown)
     signal.signal(signal.SIGTERM, on_term)
     proc = subprocess.Popen(
         [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -169,45 +278,7 @@ def main():
         page.call("Emulation.setDeviceMetricsOverride", width=1280, height=900, deviceScaleFactor=1,
                   mobile=False)
 
-        ok = page.goto(listing, "document.querySelector('input[type=search]') !== null")
-        entries = page.eval("""Array.from(document.querySelectorAll('main > table > tbody > tr'))
-            .filter(r => r.cells[0].textContent !== '../').length""") or 0
-        count0 = page.eval("(document.querySelector('p.filter span') || {}).textContent") or ""
-        result(ok and entries > 0 and count0 == "%d entries" % entries,
-               "listing %s: filter box made by the script, count \"%s\"" % (listing, count0))
-
-        page.call("Input.dispatchKeyEvent", type="keyDown", key="/", code="Slash", text="/",
-                  windowsVirtualKeyCode=191)
-        page.call("Input.dispatchKeyEvent", type="keyUp", key="/", code="Slash", windowsVirtualKeyCode=191)
-        focused = page.eval("document.activeElement && document.activeElement.type === 'search'")
-        value = page.eval("document.activeElement.value")
-        result(bool(focused) and value == "", "\"/\" focuses the box (and is not typed into it)")
-
-        href_before = page.eval("location.href")
-        page.call("Input.insertText", text=word)
-        time.sleep(0.2)
-        rows = page.eval("""Array.from(document.querySelectorAll('main > table > tbody > tr')).map(r =>
-            [r.cells[0].textContent, !r.hidden])""") or []
-        shown = [n for n, visible in rows if visible]
-        wrong = [n for n, visible in rows
-                 if n != "../" and visible != (word.lower() in n.lower())]
-        count = page.eval("document.querySelector('p.filter span').textContent") or ""
-        want_count = "%d of %d shown" % (len([n for n in shown if n != "../"]),
-                                        len([n for n, _ in rows if n != "../"]))
-        result(not wrong and 0 < len(shown) < len(rows) and count == want_count
-               and page.eval("location.href") == href_before,
-               "typing \"%s\" narrows %d rows to %d in place, count \"%s\"%s"
-               % (word, len(rows), len(shown), count, (" wrong: %s" % wrong[:5]) if wrong else ""))
-        page.shot(os.path.join(outdir, "filter-light.png"), dark=False)
-        page.shot(os.path.join(outdir, "filter-dark.png"), dark=True)
-
-        ok = page.goto(markdown, "document.querySelector('article.md') !== null")
-        scripts = page.eval("document.scripts.length")
-        heading = page.eval("(document.querySelector('article.md h1, article.md h2') || {}).textContent")
-        result(ok and scripts == 0, "rendered %s: article.md, first heading \"%s\", %s scripts"
-               % (markdown, heading, scripts))
-        page.shot(os.path.join(outdir, "markdown-light.png"), dark=False)
-        page.shot(os.path.join(outdir, "markdown-dark.png"), dark=True)
+        checks(page, result)
     except (OSError, RuntimeError, TimeoutError, StopIteration, ValueError) as e:
         print("FAIL: DevTools session: %s" % e)
         failed += 1

@@ -54,6 +54,14 @@
 #     /usr/share/javascript) included; and its search page run with a
 #     query: the search index is loaded and results are shown.
 #   Without a Sphinx manual in the catalogue this part is a SKIP line.
+#   Once its search index is complete (at most 240 s): "list directory
+#   contents" (ls(1)'s description) finds /man/1/ls as JSON, and typed into
+#   the home page's box (tests/browser-cdp.py search; portal-search-man.png).
+# Last, a portal of known documents (--doc-dir, --man-path, --info-path of a
+# temp tree): a word of a gzipped changelog, of a manual page's NAME line
+# and of an HTML manual's body each found as JSON and by typing it into the
+# home page's search box and pressing Enter; each hit is followed and loads
+# (portal-search.png), and every request was 2xx/304.
 # Prints one PASS/FAIL line per check and a last line "N passed, N failed".
 # Exit 0 when all pass, 1 when one fails, 2 on a setup problem.
 set -euo pipefail
@@ -97,6 +105,7 @@ mkdir -p "$outdir"
 outdir=$(cd "$outdir" && pwd)
 pid=""
 portal_pid=""
+fixture_pid=""
 stop() {
   local p="$1"
   if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
@@ -109,6 +118,7 @@ stop() {
 cleanup() {
   stop "$pid"
   stop "$portal_pid"
+  stop "$fixture_pid"
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -158,16 +168,26 @@ EOF
 gzip -9 -n -c "$tmp/readme.md" > "$site/doc/README.md.gz"
 names=(changelog.Debian.gz README README.md.gz "release notes – ü ✓.txt" "a&b #1 100%.txt" "examples/")
 
-"$bin" --port 0 --address 127.0.0.1 --access-log "$tmp/access.log" \
-  --search --search-index "$tmp/search.sqlite" "$site" 2>"$tmp/stderr" &
-pid=$!
-port=""
-for _ in $(seq 100); do
-  port=$(sed -n 's|^Serving .* at http://127\.0\.0\.1:\([0-9][0-9]*\)/$|\1|p' "$tmp/stderr" | head -1)
-  [ -n "$port" ] && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.1
-done
+# start_docserve ERRFILE ARGS...: docserve on 127.0.0.1, port 0, with ARGS;
+# sets started_pid, and started_port once it says where it serves (empty if
+# it did not within 10 s).
+start_docserve() {
+  local err="$1"; shift
+  "$bin" --port 0 --address 127.0.0.1 "$@" 2>"$err" &
+  started_pid=$!
+  started_port=""
+  for _ in $(seq 100); do
+    started_port=$(sed -n 's|^Serving .* at http://127\.0\.0\.1:\([0-9][0-9]*\)/$|\1|p' "$err" | head -1)
+    [ -n "$started_port" ] && break
+    kill -0 "$started_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+}
+
+start_docserve "$tmp/stderr" --access-log "$tmp/access.log" \
+  --search --search-index "$tmp/search.sqlite" "$site"
+pid=$started_pid
+port=$started_port
 [ -n "$port" ] || { cat "$tmp/stderr" >&2; setup_fail "docserve did not start"; }
 base="http://127.0.0.1:$port"
 echo "browser-check: serving $site at $base/; screenshots in $outdir"
@@ -267,6 +287,20 @@ shot() {
   fi
 }
 
+# search_json WHAT BASE QUERY URL: BASE/search's JSON answer for QUERY has a
+# result at URL.
+search_json() {
+  local what="$1" b="$2" q="$3" url="$4"
+  if curl -s --max-time 10 -G --data-urlencode "q=$q" "$b/search?format=json" \
+      | python3 -c 'import json, sys
+d = json.load(sys.stdin)
+sys.exit(0 if any(r["url"] == sys.argv[1] for r in d["results"]) else 1)' "$url"; then
+    pass "JSON search of $what for \"$q\" has $url"
+  else
+    fail "JSON search of $what for \"$q\" lacks $url"
+  fi
+}
+
 # (a) Screenshots, and the requests each page load made.
 from=$(log_lines)
 shot index.png "$base/"
@@ -355,19 +389,28 @@ else
   head -c 600 "$tmp/changelog.dom" 2>/dev/null | sed 's/^/  /' || true
 fi
 
+# cdp_run ARGS...: tests/browser-cdp.py with Chromium, a new profile and
+# OUTDIR before ARGS (its first form) or after "search" (its second); its
+# PASS/FAIL lines are counted here.
+cdp_run() {
+  local mode=()
+  if [ "$1" = search ]; then mode=(search); shift; fi
+  run=$((run + 1))
+  mkdir "$tmp/profile.$run"
+  local rc=0
+  timeout -k 10 180 python3 "$here/tests/browser-cdp.py" "${mode[@]}" "$chromium" \
+    "$tmp/profile.$run" "$outdir" "$@" > "$tmp/cdp.out" 2>&1 || rc=$?
+  rm -rf "$tmp/profile.$run"
+  cat "$tmp/cdp.out"
+  passed=$((passed + $(grep -c '^PASS: ' "$tmp/cdp.out" || true)))
+  failed=$((failed + $(grep -c '^FAIL: ' "$tmp/cdp.out" || true)))
+  if [ "$rc" -ne 0 ] && ! grep -q '^FAIL: ' "$tmp/cdp.out"; then
+    fail "browser-cdp.py exited $rc"
+  fi
+}
+
 # (c) The filter box and rendered Markdown, driven over the DevTools protocol.
-run=$((run + 1))
-mkdir "$tmp/profile.$run"
-cdp_rc=0
-timeout -k 10 180 python3 "$here/tests/browser-cdp.py" "$chromium" "$tmp/profile.$run" "$outdir" "$base/doc/" \
-  "notes" "$base/doc/README.md.gz" > "$tmp/cdp.out" 2>&1 || cdp_rc=$?
-rm -rf "$tmp/profile.$run"
-cat "$tmp/cdp.out"
-passed=$((passed + $(grep -c '^PASS: ' "$tmp/cdp.out" || true)))
-failed=$((failed + $(grep -c '^FAIL: ' "$tmp/cdp.out" || true)))
-if [ "$cdp_rc" -ne 0 ] && ! grep -q '^FAIL: ' "$tmp/cdp.out"; then
-  fail "browser-cdp.py exited $cdp_rc"
-fi
+cdp_run "$base/doc/" "notes" "$base/doc/README.md.gz"
 for png in filter-light.png filter-dark.png markdown-light.png markdown-dark.png; do
   if [ -s "$outdir/$png" ] && png_ok "$outdir/$png"; then
     pass "screenshot $outdir/$png"
@@ -408,16 +451,10 @@ fi
 
 # (d) The documentation portal on this machine.
 access_log="$tmp/portal.log"
-"$bin" --system-docs --port 0 --address 127.0.0.1 --access-log "$access_log" \
-  --search-index "$tmp/portal-search.sqlite" 2>"$tmp/portal.err" &
-portal_pid=$!
-pport=""
-for _ in $(seq 100); do
-  pport=$(sed -n 's|^Serving .* at http://127\.0\.0\.1:\([0-9][0-9]*\)/$|\1|p' "$tmp/portal.err" | head -1)
-  [ -n "$pport" ] && break
-  kill -0 "$portal_pid" 2>/dev/null || break
-  sleep 0.1
-done
+start_docserve "$tmp/portal.err" --system-docs --access-log "$access_log" \
+  --search-index "$tmp/portal-search.sqlite"
+portal_pid=$started_pid
+pport=$started_port
 if [ -z "$pport" ]; then
   fail "docserve --system-docs did not start"; sed 's/^/  /' "$tmp/portal.err"
 else
@@ -459,6 +496,25 @@ PY
     check_requests "Sphinx search page" "$from" "$dir/search.html?q=detect" "$dir/searchindex.js" \
       "$dir/_static/searchtools.js"
   fi
+  # Its search, once the index of this machine's documentation is complete
+  # (bounded): ls(1)'s NAME line, "list directory contents".
+  indexed=""
+  for _ in $(seq 1200); do
+    if curl -s --max-time 5 "$pbase/search?format=json" | grep -q '"indexing":false'; then
+      indexed=1
+      break
+    fi
+    kill -0 "$portal_pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  if [ -z "$indexed" ]; then
+    fail "the portal's index of this machine was not complete within 240 s"
+  elif [ ! -e /usr/share/man/man1/ls.1.gz ]; then
+    echo "SKIP: no ls(1) on this machine"
+  else
+    search_json "this machine's portal" "$pbase" "list directory contents" /man/1/ls
+    cdp_run search "$pbase/" portal-search-man.png "list directory contents" /man/1/ls
+  fi
   if kill -0 "$portal_pid" 2>/dev/null; then
     pass "docserve --system-docs still running"
   else
@@ -466,8 +522,51 @@ PY
   fi
 fi
 
+# (e) The portal's search box on a portal of known documents: a word of a
+# gzipped changelog, of a manual page's description (its NAME line) and of
+# an HTML manual's body, each typed into the home page's box; each answer
+# also as JSON.
+fx="$tmp/fixture"
+mkdir -p "$fx/doc/quoll/html" "$fx/man/man1" "$fx/info" "$fx/doc-base"
+printf 'quoll (2.0-1) unstable; urgency=low\n\n  * Fix the quolltastic regression.\n\n -- Jane Doe <jane@example.org>  Sun, 01 Mar 2026 12:00:00 +0000\n' \
+  | gzip -9 -n > "$fx/doc/quoll/changelog.Debian.gz"
+cat > "$fx/doc/quoll/html/index.html" <<'EOF'
+<!DOCTYPE html><html><head><title>Quoll Guide</title></head>
+<body><h1>Quoll Guide</h1><p>Quolls are numbatesque hunters of the night.</p></body></html>
+EOF
+printf '.TH WOMBATCTL 1\n.SH NAME\nwombatctl \\- herd the potoroine wombats\n.SH DESCRIPTION\n.B wombatctl\nkeeps wombats.\n' \
+  | gzip -9 -n > "$fx/man/man1/wombatctl.1.gz"
+start_docserve "$tmp/fixture.err" --system-docs --access-log "$tmp/fixture.log" \
+  --doc-dir "$fx/doc" --man-path "$fx/man" --info-path "$fx/info" --doc-base-dir "$fx/doc-base" \
+  --search-index "$tmp/fixture.sqlite"
+fixture_pid=$started_pid
+if [ -z "$started_port" ]; then
+  fail "docserve --system-docs on the fixture did not start"; sed 's/^/  /' "$tmp/fixture.err"
+else
+  fbase="http://127.0.0.1:$started_port"
+  for _ in $(seq 150); do
+    curl -s --max-time 5 "$fbase/search?format=json" | grep -q '"indexing":false' && break
+    sleep 0.1
+  done
+  search_json "the fixture portal" "$fbase" quolltastic /doc/quoll/changelog.Debian.gz
+  search_json "the fixture portal" "$fbase" "potoroine wombats" /man/1/wombatctl
+  search_json "the fixture portal" "$fbase" numbatesque /doc/quoll/html/index.html
+  access_log="$tmp/fixture.log"
+  from=$(log_lines)
+  cdp_run search "$fbase/" portal-search.png quolltastic /doc/quoll/changelog.Debian.gz \
+    "potoroine wombats" /man/1/wombatctl numbatesque /doc/quoll/html/index.html
+  check_requests "the portal's search and its hits" "$from" / "/search?q=quolltastic" \
+    /doc/quoll/changelog.Debian.gz /man/1/wombatctl /doc/quoll/html/index.html
+  if kill -0 "$fixture_pid" 2>/dev/null; then
+    pass "docserve --system-docs on the fixture still running"
+  else
+    fail "docserve --system-docs on the fixture exited"
+  fi
+fi
+
 echo "browser-check: screenshots: $outdir/index.png $outdir/listing.png $outdir/changelog.png" \
   "$outdir/filter-light.png $outdir/filter-dark.png $outdir/markdown-light.png $outdir/markdown-dark.png" \
-  "$outdir/search.png $outdir/portal.png $outdir/sphinx.png"
+  "$outdir/search.png $outdir/portal.png $outdir/sphinx.png $outdir/portal-search-man.png" \
+  "$outdir/portal-search.png"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
