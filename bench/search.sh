@@ -5,15 +5,20 @@
 # query latency over 50 fixed queries, and static-file throughput against
 # nginx while the indexer runs and when it is idle.  Not run by CI.
 #
-# Usage: bench/search.sh [TREE...]   (default: /usr/share/doc /usr/share/man)
+# Usage: bench/search.sh [TREE...]   (default: portal)
+#   TREE is a directory (DIR mode: docserve --search TREE) or the word
+#   "portal": docserve --system-docs, which indexes /usr/share/doc, every
+#   man page of the default --man-path and the info manuals, and answers at
+#   /search (the issue's "/usr/share/doc plus its man pages").
 # Environment:
 #   DOCSERVE        the binary (default ./docserve, else <repo>/docserve)
 #   BENCH_DURATION  seconds per wrk run (default 5)
 #   BENCH_BOUND     seconds allowed for one index build (default 900)
 #   TMPDIR          where the index files and nginx's files go
 #
-# Method, per TREE: docserve --search --search-index FILE TREE on a free
-# port of 127.0.0.1 with a fresh FILE; the JSON endpoint is polled every
+# Method, per TREE: docserve --search --search-index FILE TREE (or
+# docserve --system-docs --search-index FILE) on a free port of 127.0.0.1
+# with a fresh FILE; the JSON endpoint is polled every
 # 0.2 s until it reports "indexing":false (the first complete scan), and
 # the time from the start of the process is the build time (and the CPU
 # time docserve used by then, which depends less on the machine's load:
@@ -26,7 +31,8 @@
 # curl to the JSON endpoint (page 1); latency is curl's time_total, on
 # loopback, over all 150 samples (median, p95, max); sql_med and sql_p95
 # are the same queries' SQL alone (sql_latency below).
-# Throughput: the first TREE's files served by docserve and by nginx (2
+# Throughput: the first TREE's files (portal: /usr/share/doc, at /doc/)
+# served by docserve and by nginx (2
 # workers, sendfile, no access log); wrk (2 threads, 10 connections) gets
 # BENCH_DURATION seconds on a 4-16 KiB file of TREE, for each server, first
 # while a fresh docserve is building its index (started just before), then
@@ -45,7 +51,7 @@ find_docserve search.sh
 
 DURATION=${BENCH_DURATION:-5}
 BOUND=${BENCH_BOUND:-900}
-if [ $# -gt 0 ]; then TREES=("$@"); else TREES=(/usr/share/doc /usr/share/man); fi
+if [ $# -gt 0 ]; then TREES=("$@"); else TREES=(portal); fi
 
 need_pkgs=()
 command -v wrk >/dev/null 2>&1 || need_pkgs+=(wrk)
@@ -83,13 +89,21 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# start_ds TREE INDEX: starts docserve; sets DS_PID, DS_URL, DS_T0 (ns).
+# start_ds TREE INDEX: starts docserve; sets DS_PID, DS_URL, DS_T0 (ns) and
+# SEARCH (the search endpoint's path).
 start_ds() {
-  local port
+  local port mode
   port=$(free_port)
+  if [ "$1" = portal ]; then
+    mode=(--system-docs)
+    SEARCH=/search
+  else
+    mode=(--search "$1")
+    SEARCH=/.docserve/search
+  fi
   DS_T0=$(date +%s%N)
-  "$DS_BIN" --search --search-index "$2" --port "$port" --access-log none \
-    --max-connections 4096 "$1" 2>>"$T/ds.stderr" &
+  "$DS_BIN" "${mode[@]}" --search-index "$2" --port "$port" --access-log none \
+    --max-connections 4096 2>>"$T/ds.stderr" &
   DS_PID=$!
   PIDS+=("$DS_PID")
   DS_URL="http://127.0.0.1:$port"
@@ -119,7 +133,7 @@ cpu_s() {
 wait_indexed() {
   local deadline=$(($(date +%s) + BOUND))
   while [ "$(date +%s)" -lt "$deadline" ]; do
-    if curl -s --max-time 5 "$DS_URL/.docserve/search?format=json" | grep -q '"indexing":false'; then
+    if curl -s --max-time 5 "$DS_URL$SEARCH?format=json" | grep -q '"indexing":false'; then
       echo "$(awk -v a="$(date +%s%N)" -v b="$DS_T0" 'BEGIN { printf "%.1f", (a - b) / 1e9 }') $(cpu_s "$DS_PID")"
       return 0
     fi
@@ -142,7 +156,7 @@ latency() {
     e=$(urlencode "$q")
     for _ in 1 2 3; do
       curl -s -o /dev/null --max-time 10 -w '%{time_total}\n' \
-        "$DS_URL/.docserve/search?q=$e&format=json" >>"$T/lat"
+        "$DS_URL$SEARCH?q=$e&format=json" >>"$T/lat"
     done
   done
   python3 - "$T/lat" <<'EOF'
@@ -190,14 +204,19 @@ printf '%-16s %7s %6s %8s %8s %8s %8s %8s %7s %8s %8s %8s %8s %8s\n' tree files 
 
 for tree in "${TREES[@]}"; do
   idx="$T/$(basename "$tree").sqlite"
-  files=$(find "$tree" -type f 2>/dev/null | wc -l)
+  if [ "$tree" = portal ]; then
+    files=$(find /usr/share/doc /usr/local/share/man /usr/share/man /usr/share/info \
+      \( -type f -o -type l \) 2>/dev/null | wc -l)
+  else
+    files=$(find "$tree" -type f 2>/dev/null | wc -l)
+  fi
   start_ds "$tree" "$idx"
   read -r build build_cpu < <(wait_indexed)
   stop_ds
   start_ds "$tree" "$idx"
   read -r restart restart_cpu < <(wait_indexed)
   read -r med p95 max n < <(latency)
-  docs=$(curl -s "$DS_URL/.docserve/search?format=json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["documents"])')
+  docs=$(curl -s "$DS_URL$SEARCH?format=json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["documents"])')
   stop_ds
   sqlite3 "$idx" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
   index_mb=$(div "$(stat -c %s "$idx")" 1048576 1)
@@ -211,6 +230,8 @@ done
 
 # ---- static throughput while indexing and idle ----------------------------
 tree=${TREES[0]}
+prefix=""
+[ "$tree" = portal ] && { tree=/usr/share/doc; prefix=/doc; }
 file=$(find "$tree" -type f -size +4k -size -16k ! -name '*.gz' 2>/dev/null | sort | head -n 1)
 # /usr/share/man holds only .gz files: take one of those, served as it is.
 [ -n "$file" ] || file=$(find "$tree" -type f -size +4k -size -16k 2>/dev/null | sort | head -n 1)
@@ -254,12 +275,12 @@ rps() {
 }
 
 rm -f "$T/tp.sqlite"*
-start_ds "$tree" "$T/tp.sqlite"
-ds_busy=$(rps "$DS_URL$rel")
-still=$(curl -s "$DS_URL/.docserve/search?format=json" | grep -c '"indexing":true' || true)
+start_ds "${TREES[0]}" "$T/tp.sqlite"
+ds_busy=$(rps "$DS_URL$prefix$rel")
+still=$(curl -s "$DS_URL$SEARCH?format=json" | grep -c '"indexing":true' || true)
 ngx_busy=$(rps "http://127.0.0.1:$nport$rel")
 wait_indexed >/dev/null
-ds_idle=$(rps "$DS_URL$rel")
+ds_idle=$(rps "$DS_URL$prefix$rel")
 ngx_idle=$(rps "http://127.0.0.1:$nport$rel")
 stop_ds
 echo
