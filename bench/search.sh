@@ -30,7 +30,7 @@
 # Queries: the 50 of QUERIES below, each sent 3 times in a row through
 # curl to the JSON endpoint (page 1); latency is curl's time_total, on
 # loopback, over all 150 samples (median, p95, max); sql_med and sql_p95
-# are the same queries' SQL alone (sql_latency below).
+# are the same queries' ranking SQL alone (sql_latency below).
 # Throughput: the first TREE's files (portal: /usr/share/doc, at /doc/)
 # served by docserve and by nginx (2
 # workers, sendfile, no access log); wrk (2 threads, 10 connections) gets
@@ -169,10 +169,11 @@ EOF
 }
 
 # sql_latency INDEX: "median p95" in ms of the SQL one search runs (search.c:
-# the match count, the document count, the ranked page with snippets), for
-# the same QUERIES 3 times each, in one python3 process on the same SQLite
-# library: the part of the latency that is SQLite's, without HTTP and
-# without waiting for a CPU.
+# the match count, the document count, the ranked page of 10), for the same
+# QUERIES 3 times each, in one python3 process on the same SQLite library:
+# the part of the latency that is SQLite's ranking, without HTTP, without
+# waiting for a CPU, and without the passages (ds_snippet(), ftssnippet.c,
+# exists only inside docserve).
 sql_latency() {
   python3 - "$1" "${QUERIES[@]}" <<'EOF'
 import sqlite3, sys, time
@@ -185,9 +186,8 @@ for q in sys.argv[2:]:
         t = time.perf_counter()
         db.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (fts(q),)).fetchall()
         db.execute("SELECT count(*) FROM docs WHERE indexed = 1").fetchall()
-        db.execute("SELECT d.path, r.url, r.title, r.kind, d.size, d.mtime, r.snip FROM"
-                   " (SELECT rowid AS id, url, title, kind, rank AS rk,"
-                   "   snippet(fts, 3, char(1), char(2), '...', 24) AS snip"
+        db.execute("SELECT d.path, r.url, r.title, r.kind, d.size, d.mtime FROM"
+                   " (SELECT rowid AS id, url, title, kind, rank AS rk"
                    "  FROM fts WHERE fts MATCH ?1 ORDER BY rank LIMIT 10 OFFSET 0) AS r"
                    " JOIN docs d ON d.id = r.id ORDER BY r.rk", (fts(q),)).fetchall()
         v.append((time.perf_counter() - t) * 1000)

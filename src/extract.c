@@ -622,6 +622,10 @@ out_roff_char (TextOut *t, const char *name, gsize n)
 static const char *
 roff_arg (const char *p, const char *end, const char **out_name, gsize *out_n)
 {
+  /* A name given by a string or register ("\\f\\*[B-Font]"): the
+   * interpolation's own argument is the one to skip. */
+  while (p + 1 < end && p[0] == '\\' && (p[1] == '*' || p[1] == 'n'))
+    p += 2;
   if (p >= end)
     {
       *out_name = p;
@@ -746,6 +750,12 @@ static const char *const roff_layout[] = {
   "pc", "de", "am", "di", "da", "rm", "rn", "chop", "do", "PS", "PE", "EQ", "EN"
 };
 
+/* Requests whose following lines, up to "..", define a macro (or are
+ * ignored): groff's de, de1, dei, dei1, am, am1, ami, ami1 and ig. */
+static const char *const roff_definitions[] = {
+  "de", "de1", "dei", "dei1", "am", "am1", "ami", "ami1", "ig",
+};
+
 /* The arguments of a request line @p..@end (after the name), quotes
  * removed; caller frees. */
 static GPtrArray *
@@ -847,7 +857,7 @@ ds_extract_man (const char *data, gsize len, gsize max_text, char **out_title,
               g_string_free (t.s, TRUE);
               return FALSE;
             }
-          if (strcmp (req, "de") == 0 || strcmp (req, "am") == 0 || strcmp (req, "ig") == 0)
+          if (name_in (req, roff_definitions, G_N_ELEMENTS (roff_definitions)))
             {
               skipping_def = TRUE;
               continue;

@@ -79,13 +79,14 @@
 #include "docserve/common.h"
 #include "docserve/dirlist.h"
 #include "docserve/extract.h"
+#include "docserve/ftssnippet.h"
 #include "docserve/info.h"
 #include "docserve/manindex.h"
 #include "docserve/manname.h"
 
 /* Bump when the schema or the extractors change what is stored. */
 #define SCHEMA_VERSION "1"
-#define EXTRACT_VERSION "2"
+#define EXTRACT_VERSION "3"
 
 #define READ_MAX ((gsize) 4 * 1024 * 1024)
 #define BATCH_FILES 256
@@ -243,6 +244,12 @@ open_db (const char *name, int flags, GError **error)
     }
   sqlite3_busy_timeout (db, BUSY_MS);
   sqlite3_extended_result_codes (db, 0);
+  if (!ds_ftssnippet_register (db))
+    {
+      g_set_error (error, DS_ERROR, DS_ERROR_RUNTIME, "SQLite has no FTS5 extension API");
+      close_db (&db);
+      return NULL;
+    }
   return db;
 }
 
@@ -1168,7 +1175,7 @@ query_locked (DsSearch *s, const char *fts_query, guint offset, guint limit, GEr
     db,
     "SELECT d.path, r.url, r.title, r.kind, d.size, d.mtime, r.snip FROM"
     " (SELECT rowid AS id, url, title, kind, rank AS rk,"
-    "   snippet(fts, 3, char(1), char(2), '\xe2\x80\xa6', 24) AS snip"
+    "   ds_snippet(fts, 3, char(1), char(2), '\xe2\x80\xa6', 24) AS snip"
     "  FROM fts WHERE fts MATCH ?1 ORDER BY rank LIMIT ?2 OFFSET ?3) AS r"
     " JOIN docs d ON d.id = r.id ORDER BY r.rk",
     error);

@@ -360,6 +360,24 @@ START_TEST (test_man_mdoc_and_so)
 }
 END_TEST
 
+/* Seen in gnutls-cli-debug(1) (autogen's pages): a macro defined with .de1
+ * and fonts named by strings, "\\f\\*[B-Font]": neither is text. */
+START_TEST (test_man_autogen)
+{
+  static const char page[] = ".de1 NOP\n.  it 1 an-trap\n.  if \\n[.$] \\,\\$*\\/\n..\n"
+                             ".ds B-Font B\n.TH gnutls-cli-debug 1\n.SH NAME\n"
+                             "\\f\\*[B-Font]gnutls-cli-debug\\fP\n\\- GnuTLS debug client\n"
+                             ".SH SYNOPSIS\n[\\f\\*[B-Font]\\-flags\\f[]] [\\f\\n(.Bvalue\\f[]]\n";
+  char *title = NULL, *body = NULL;
+
+  ck_assert (ds_extract_man (page, strlen (page), DS_EXTRACT_MAX_TEXT, &title, &body));
+  ck_assert_str_eq (title, "gnutls-cli-debug(1) \xe2\x80\x94 GnuTLS debug client");
+  ck_assert_str_eq (body, "NAME gnutls-cli-debug - GnuTLS debug client SYNOPSIS [-flags] [value]");
+  g_free (title);
+  g_free (body);
+}
+END_TEST
+
 /* ---- the whole chain --------------------------------------------------------- */
 
 START_TEST (test_document)
@@ -434,6 +452,7 @@ extract_suite (void)
   tcase_add_test (tc, test_text);
   tcase_add_test (tc, test_man);
   tcase_add_test (tc, test_man_mdoc_and_so);
+  tcase_add_test (tc, test_man_autogen);
   tcase_add_test (tc, test_man_escape_utf8);
   tcase_add_test (tc, test_document);
   suite_add_tcase (s, tc);

@@ -556,7 +556,8 @@ START_TEST (test_watch_rescan)
 END_TEST
 
 /* With --user, the index is created by that user (after the switch), so
- * the process can go on writing it and its journal. */
+ * the process can go on writing it and its journal; files that user cannot
+ * read are neither indexed nor, once made unreadable, shown. */
 START_TEST (test_user_owns_index)
 {
   if (geteuid () != 0 || getpwnam ("nobody") == NULL)
@@ -575,6 +576,12 @@ START_TEST (test_user_owns_index)
   ck_assert_int_eq (mkdir (root, 0755), 0);
   ck_assert (g_file_set_contents (notes, "A marsupial seen by nobody.\n", -1, NULL));
   ck_assert_int_eq (chmod (notes, 0644), 0);
+  g_autofree char *later = g_build_filename (root, "later.txt", NULL);
+  ck_assert (g_file_set_contents (later, "A marsupial locked away later.\n", -1, NULL));
+  ck_assert_int_eq (chmod (later, 0644), 0);
+  g_autofree char *locked = g_build_filename (root, "locked.txt", NULL);
+  ck_assert (g_file_set_contents (locked, "A marsupial nobody may read.\n", -1, NULL));
+  ck_assert_int_eq (chmod (locked, 0600), 0);
   g_autofree char *index = g_build_filename (dir, "cache", "index.sqlite", NULL);
   g_autofree char *cache = g_path_get_dirname (index);
   ck_assert_int_eq (mkdir (cache, 0700), 0);
@@ -586,6 +593,9 @@ START_TEST (test_user_owns_index)
   ck_assert_msg (itest_daemon_start_full (&d, root, extra, err), "%s", err->str);
   wait_indexed (&d, URL);
   g_autofree char *m = search_json (&d, URL, "marsupial");
+  /* A file made unreadable after the scan is not named either. */
+  int chmod_rc = chmod (later, 0600);
+  g_autofree char *m2 = search_json (&d, URL, "marsupial");
   struct stat st;
   int rc = stat (index, &st);
   int status = itest_daemon_stop (&d);
@@ -593,6 +603,11 @@ START_TEST (test_user_owns_index)
   ck_assert_int_eq (rc, 0);
   ck_assert_msg (st.st_uid == uid, "the index belongs to uid %u", (unsigned) st.st_uid);
   ck_assert_msg (strstr (m, "\"url\":\"/notes.txt\"") != NULL, "%s", m);
+  ck_assert_msg (strstr (m, "\"url\":\"/later.txt\"") != NULL, "%s", m);
+  ck_assert_msg (strstr (m, "locked.txt") == NULL, "an unreadable file was found: %s", m);
+  ck_assert_int_eq (chmod_rc, 0);
+  ck_assert_msg (strstr (m2, "\"url\":\"/notes.txt\"") != NULL, "%s", m2);
+  ck_assert_msg (strstr (m2, "later.txt") == NULL, "a file made unreadable was found: %s", m2);
   ck_assert_msg (status != -1 && WIFEXITED (status) && WEXITSTATUS (status) == 0, "status %d",
                  status);
 }
