@@ -81,7 +81,8 @@ ds_search_default_index (const DsConf *conf)
 
   char *real = realpath (conf->root, NULL);
   g_autofree char *key = g_strconcat (real != NULL ? real : conf->root, "\n",
-                                      url_prefix_of (conf), NULL);
+                                      url_prefix_of (conf), conf->system_docs ? "\n" : NULL,
+                                      conf->man_path, "\n", conf->info_path, NULL);
   free (real);
   g_autofree char *sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
   g_autofree char *name = g_strdup_printf ("%.16s.sqlite", sum);

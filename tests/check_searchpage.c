@@ -222,6 +222,18 @@ START_TEST (test_urls)
                  "%s", a);
   /* Another URL, another file. */
   ck_assert_str_ne (a, b);
+  /* In the portal, another set of man or info roots, another file. */
+  conf->system_docs = TRUE;
+  g_autofree char *a2 = ds_search_default_index (conf);
+  ck_assert_str_eq (a, a2);
+  g_free (conf->man_path);
+  conf->man_path = g_strdup ("/opt/man");
+  g_autofree char *c = ds_search_default_index (conf);
+  ck_assert_str_ne (a, c);
+  g_free (conf->info_path);
+  conf->info_path = g_strdup ("/opt/info");
+  g_autofree char *e = ds_search_default_index (conf);
+  ck_assert_str_ne (c, e);
 }
 END_TEST
 

@@ -23,7 +23,8 @@ const char *ds_search_url (const DsConf *conf);
 
 /* The index file for @conf when --search-index is not given:
  * $XDG_CACHE_HOME/docserve/<16 hex digits of a SHA-256 of the served root's
- * real path and the URL it is served at>.sqlite.  Caller frees. */
+ * real path, the URL it is served at and, with --system-docs, --man-path
+ * and --info-path>.sqlite: one file per set of roots.  Caller frees. */
 char *ds_search_default_index (const DsConf *conf);
 
 /* What a search request asks for. */
