@@ -181,6 +181,8 @@ mount_features (DsSite *site, GError **error)
     return FALSE;
   if (conf->system_docs && !ds_portal_mount (site, error))
     return FALSE;
+  /* --watch before every feature that listens to its changes (see
+   * ds_site_free). */
   if (conf->watch && !ds_watch_mount (site, error))
     return FALSE;
   if (ds_search_url (conf) != NULL && !ds_search_mount (site, error))
@@ -317,7 +319,9 @@ ds_site_free (DsSite *site)
   if (site == NULL)
     return;
   /* The generators first: their threads (the --watch watcher, the search
-   * indexer) use the root fd until they are stopped. */
+   * indexer) use the root fd until they are stopped.  They are freed in
+   * the order mounted, so --watch's watcher, which calls the change
+   * listeners, is joined before the later mounts that listen go. */
   ds_routes_free (o->routes);
   o->routes = NULL;
   if (o->generators != NULL)
