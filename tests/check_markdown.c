@@ -212,6 +212,27 @@ END_TEST
 /* A table of md4c's widest kind with rows of two bytes each: one cell per
  * column per row, far more blocks than the source has bytes, is refused
  * (the caller serves it raw) instead of rendered to 600 times its size. */
+/* Found by fuzz_markdown: md4c 0.4.8 reads past the end of its input, and
+ * a link destination left open at the very end was closed by a ')' found
+ * after the buffer: md4c-html then wrote (or crashed on) memory beyond it.
+ * The input is given here with ')' and a sentinel right behind its end. */
+START_TEST (test_reads_not_past_end)
+{
+  static const char src[] = "[&co(XXXXAA! <j1wasscript:a&colon[&co;leda(](jaqvascXXXXXX+ta:![rip++X+";
+  static const char behind[] = ")SENTINEL) beyond the input\n";
+  gsize len = strlen (src);
+  g_autofree char *buf = g_malloc (len + sizeof behind);
+  memcpy (buf, src, len);
+  memcpy (buf + len, behind, sizeof behind);
+  gsize out_len = 0;
+  g_autofree char *html = ds_markdown_render (buf, len, 1024 * 1024, &out_len);
+
+  ck_assert_ptr_nonnull (html);
+  ck_assert_msg (strstr (html, "SENTINEL") == NULL && strstr (html, "beyond") == NULL, "%s", html);
+  ck_assert_msg (strstr (html, "rip++X+") != NULL, "%s", html);
+}
+END_TEST
+
 START_TEST (test_table_bomb)
 {
   GString *src = g_string_new (NULL);
@@ -542,6 +563,7 @@ markdown_suite (void)
   tcase_add_test (tc, test_nested_lists);
   tcase_add_test (tc, test_output_cap);
   tcase_add_test (tc, test_table_bomb);
+  tcase_add_test (tc, test_reads_not_past_end);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("choice");
