@@ -10,7 +10,8 @@ The second form, for each QUERY HREF pair: loads HOME_URL (the portal's
 home page), types QUERY into its search box and presses Enter, as a reader
 does; the form's answer must be the search page for QUERY (its own box
 holding the words) with a hit linking to HREF, and following that link
-must load a page (2xx).  The first answer's screenshot is OUTDIR/SHOT.
+must load a page (2xx).  The first answer's screenshots are OUTDIR/SHOT
+(light) and SHOT with "-dark" before ".png" (dark).
 
 Checks of the first form, each printed as "PASS: ..." or "FAIL: ...":
   - the listing has the filter box (an <input type=search> made by
@@ -217,6 +218,7 @@ def search_checks(page, result, outdir, home, shot, pairs):
                % (query, page.eval("location.pathname + location.search"), hits, href, found))
         if n == 0:
             page.shot(os.path.join(outdir, shot), dark=False)
+            page.shot(os.path.join(outdir, shot.replace(".png", "-dark.png")), dark=True)
         if found is None:
             continue
         page.eval("""Array.from(document.querySelectorAll('ol.hits li > a'))

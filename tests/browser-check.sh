@@ -56,12 +56,14 @@
 #   Without a Sphinx manual in the catalogue this part is a SKIP line.
 #   Once its search index is complete (at most 240 s): "list directory
 #   contents" (ls(1)'s description) finds /man/1/ls as JSON, and typed into
-#   the home page's box (tests/browser-cdp.py search; portal-search-man.png).
+#   the home page's box (tests/browser-cdp.py search; portal-search-man.png
+#   and -dark.png).
 # Last, a portal of known documents (--doc-dir, --man-path, --info-path of a
 # temp tree): a word of a gzipped changelog, of a manual page's NAME line
 # and of an HTML manual's body each found as JSON and by typing it into the
 # home page's search box and pressing Enter; each hit is followed and loads
-# (portal-search.png), and every request was 2xx/304.
+# (portal-search.png, portal-search-dark.png), and every request was
+# 2xx/304.
 # Prints one PASS/FAIL line per check and a last line "N passed, N failed".
 # Exit 0 when all pass, 1 when one fails, 2 on a setup problem.
 set -euo pipefail
@@ -567,6 +569,6 @@ fi
 echo "browser-check: screenshots: $outdir/index.png $outdir/listing.png $outdir/changelog.png" \
   "$outdir/filter-light.png $outdir/filter-dark.png $outdir/markdown-light.png $outdir/markdown-dark.png" \
   "$outdir/search.png $outdir/portal.png $outdir/sphinx.png $outdir/portal-search-man.png" \
-  "$outdir/portal-search.png"
+  "$outdir/portal-search-man-dark.png $outdir/portal-search.png $outdir/portal-search-dark.png"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
